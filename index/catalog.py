@@ -1,0 +1,286 @@
+"""The SQLite catalog: indexing records, paragraph texts, boilerplate statistics and the
+keyword (FTS5, bm25) index, all updated in the same transactions.
+
+An article row is ``pending`` from the moment its vectors start changing until its paragraphs
+are committed here; a ``pending`` article is re-indexed by the next run, which is what makes
+an interrupted run resumable without duplicates or gaps.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.filters import date_int
+from index.models import Article, Paragraph
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY, title TEXT, url TEXT, published TEXT, source TEXT, origin TEXT,
+    text TEXT, content_hash TEXT, state TEXT, paragraphs INTEGER DEFAULT 0, indexed_at REAL
+);
+CREATE TABLE IF NOT EXISTS paragraphs (
+    rowid INTEGER PRIMARY KEY, id TEXT UNIQUE, article_id TEXT, number INTEGER, text TEXT,
+    title TEXT, url TEXT, published TEXT, published_int INTEGER, source TEXT
+);
+CREATE INDEX IF NOT EXISTS paragraphs_article ON paragraphs(article_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS paragraphs_fts USING fts5(
+    body, tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TABLE IF NOT EXISTS fingerprints (
+    source TEXT, fp TEXT, article_id TEXT, PRIMARY KEY (source, fp, article_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS fingerprints_article ON fingerprints(article_id);
+CREATE TABLE IF NOT EXISTS removals (article_id TEXT PRIMARY KEY);
+"""
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """What the catalog knows of one indexed article."""
+
+    id: str
+    title: str
+    url: str
+    published: str
+    source: str
+    state: str
+    content_hash: str
+    paragraphs: int
+
+
+@dataclass(frozen=True)
+class StoredParagraph:
+    """A paragraph as stored, with the metadata of its article."""
+
+    id: str
+    article_id: str
+    number: int
+    text: str
+    title: str
+    url: str
+    published: str
+    source: str
+
+
+ARTICLE_COLUMNS = "id, title, url, published, source, state, content_hash, paragraphs"
+PARAGRAPH_COLUMNS = "id, article_id, number, text, title, url, published, source"
+
+
+class Catalog:
+    """Thread-safe access to the catalog file (one SQLite connection per thread, WAL mode)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self.connection().executescript(SCHEMA)  # idempotent; executescript commits itself
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection, opened on first use."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: committed on success, rolled back on any exception."""
+        conn = self.connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    # --- records -------------------------------------------------------------------------
+
+    def records(self, ids: Iterable[str]) -> dict[str, ArticleRecord]:
+        """The records of those of ``ids`` that are in the catalog."""
+        found: dict[str, ArticleRecord] = {}
+        id_list = list(ids)
+        for start in range(0, len(id_list), 500):
+            chunk = id_list[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE id IN ({marks})"
+            for row in self.connection().execute(sql, chunk):
+                found[row[0]] = ArticleRecord(*row)
+        return found
+
+    def list_articles(
+        self, offset: int = 0, limit: int | None = None, source: str | None = None
+    ) -> list[ArticleRecord]:
+        """Indexed articles, newest first, optionally of one source."""
+        sql = f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE (? IS NULL OR source = ?)"
+        sql += " ORDER BY published DESC, id LIMIT ? OFFSET ?"
+        rows = self.connection().execute(sql, (source, source, limit or -1, offset))
+        return [ArticleRecord(*row) for row in rows]
+
+    def article_text(self, article_id: str) -> str | None:
+        """The full text of an indexed article, or None."""
+        row = self.connection().execute(
+            "SELECT text FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def load_article(self, article_id: str) -> Article | None:
+        """Rebuild an indexed article from the catalog (to re-split it), or None."""
+        row = self.connection().execute(
+            "SELECT id, title, text, url, published, source, origin FROM articles WHERE id = ?",
+            (article_id,),
+        ).fetchone()
+        return None if row is None else Article(*row)
+
+    def mark_pending(self, articles: Sequence[Article], hashes: Sequence[str]) -> None:
+        """Record that these articles' vectors are about to change."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO articles (id, title, url, published, source, origin, text,"
+                " content_hash, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending')"
+                " ON CONFLICT(id) DO UPDATE SET title=excluded.title, url=excluded.url,"
+                " published=excluded.published, source=excluded.source, origin=excluded.origin,"
+                " text=excluded.text, content_hash=excluded.content_hash, state='pending'",
+                [
+                    (a.id, a.title, a.url, a.published, a.source, a.origin, a.text, h)
+                    for a, h in zip(articles, hashes, strict=True)
+                ],
+            )
+
+    def commit_paragraphs(self, paragraphs_by_article: dict[str, list[Paragraph]]) -> None:
+        """Replace the paragraphs of these articles and mark them done, atomically."""
+        with self.transaction() as conn:
+            for article_id, paragraphs in paragraphs_by_article.items():
+                self._delete_paragraphs(conn, article_id)
+                self._insert_paragraphs(conn, article_id, paragraphs)
+                conn.execute(
+                    "UPDATE articles SET state='done', paragraphs=?, indexed_at=unixepoch()"
+                    " WHERE id = ?",
+                    (len(paragraphs), article_id),
+                )
+
+    def _insert_paragraphs(
+        self, conn: sqlite3.Connection, article_id: str, paragraphs: list[Paragraph]
+    ) -> None:
+        meta = conn.execute(
+            "SELECT title, url, published, source FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        for p in paragraphs:
+            cursor = conn.execute(
+                "INSERT INTO paragraphs (id, article_id, number, text, title, url, published,"
+                " published_int, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (p.id, article_id, p.number, p.text, *meta[:3], date_int(meta[2]), meta[3]),
+            )
+            conn.execute(
+                "INSERT INTO paragraphs_fts (rowid, body) VALUES (?, ?)",
+                (cursor.lastrowid, p.embed_text),
+            )
+
+    @staticmethod
+    def _delete_paragraphs(conn: sqlite3.Connection, article_id: str) -> None:
+        conn.execute(
+            "DELETE FROM paragraphs_fts WHERE rowid IN"
+            " (SELECT rowid FROM paragraphs WHERE article_id = ?)",
+            (article_id,),
+        )
+        conn.execute("DELETE FROM paragraphs WHERE article_id = ?", (article_id,))
+
+    def remove(self, article_id: str) -> bool:
+        """Delete an article, its paragraphs and its fingerprints, leaving a removal record
+        until its vectors are gone too (see ``removals``); False if it was not there."""
+        with self.transaction() as conn:
+            self._delete_paragraphs(conn, article_id)
+            conn.execute("DELETE FROM fingerprints WHERE article_id = ?", (article_id,))
+            conn.execute("INSERT OR IGNORE INTO removals VALUES (?)", (article_id,))
+            return conn.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount > 0
+
+    def removals(self) -> list[str]:
+        """Removed articles whose vectors may still be in the vector store."""
+        return [row[0] for row in self.connection().execute("SELECT article_id FROM removals")]
+
+    def clear_removals(self, article_ids: Sequence[str]) -> None:
+        """Forget removal records once the vectors are deleted."""
+        with self.transaction() as conn:
+            conn.executemany("DELETE FROM removals WHERE article_id = ?", [(i,) for i in article_ids])
+
+    # --- boilerplate statistics ----------------------------------------------------------
+
+    def register_fingerprints(self, fingerprints: dict[str, tuple[str, set[str]]]) -> None:
+        """Replace each article's paragraph fingerprints: {article_id: (source, {fp, ...})}."""
+        with self.transaction() as conn:
+            for article_id, (source, fps) in fingerprints.items():
+                conn.execute("DELETE FROM fingerprints WHERE article_id = ?", (article_id,))
+                conn.executemany(
+                    "INSERT OR IGNORE INTO fingerprints (source, fp, article_id) VALUES (?, ?, ?)",
+                    [(source, fp, article_id) for fp in fps],
+                )
+
+    def fingerprint_counts(self, source: str, min_articles: int) -> dict[str, int]:
+        """Fingerprints found in at least ``min_articles`` articles of a source, with counts."""
+        rows = self.connection().execute(
+            "SELECT fp, count(*) FROM fingerprints WHERE source = ? GROUP BY fp HAVING count(*) >= ?",
+            (source, min_articles),
+        )
+        return dict(rows.fetchall())
+
+    def source_article_count(self, source: str) -> int:
+        """How many articles of a source have fingerprints registered."""
+        row = self.connection().execute(
+            "SELECT count(DISTINCT article_id) FROM fingerprints WHERE source = ?", (source,)
+        ).fetchone()
+        return int(row[0])
+
+    def articles_with_fingerprints(self, source: str, fps: Iterable[str]) -> set[str]:
+        """Ids of the articles of ``source`` that contain any of ``fps``."""
+        found: set[str] = set()
+        fp_list = list(fps)
+        for start in range(0, len(fp_list), 500):
+            chunk = fp_list[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.connection().execute(
+                f"SELECT DISTINCT article_id FROM fingerprints WHERE source = ? AND fp IN ({marks})",
+                [source, *chunk],
+            )
+            found.update(row[0] for row in rows)
+        return found
+
+    # --- reads for retrieval -------------------------------------------------------------
+
+    def paragraphs(self, ids: Sequence[str]) -> dict[str, StoredParagraph]:
+        """The stored paragraphs with these ids (missing ids are left out)."""
+        found: dict[str, StoredParagraph] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT {PARAGRAPH_COLUMNS} FROM paragraphs WHERE id IN ({marks})"
+            for row in self.connection().execute(sql, chunk):
+                found[row[0]] = StoredParagraph(*row)
+        return found
+
+    def article_paragraphs(self, article_id: str) -> list[StoredParagraph]:
+        """Every stored paragraph of one article, in order."""
+        sql = f"SELECT {PARAGRAPH_COLUMNS} FROM paragraphs WHERE article_id = ? ORDER BY number"
+        return [StoredParagraph(*row) for row in self.connection().execute(sql, (article_id,))]
+
+    def paragraph_ids(self) -> list[str]:
+        """Every stored paragraph id (for consistency checks)."""
+        return [row[0] for row in self.connection().execute("SELECT id FROM paragraphs")]
+
+    def stats(self) -> dict[str, int]:
+        """Counts of articles (by state), paragraphs and sources."""
+        conn = self.connection()
+        counts = dict(conn.execute("SELECT state, count(*) FROM articles GROUP BY state").fetchall())
+        return {
+            "articles": sum(counts.values()),
+            "pending": counts.get("pending", 0),
+            "paragraphs": conn.execute("SELECT count(*) FROM paragraphs").fetchone()[0],
+            "sources": conn.execute("SELECT count(DISTINCT source) FROM articles").fetchone()[0],
+        }

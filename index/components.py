@@ -1,0 +1,34 @@
+"""The one factory of the indexing layer's heavy parts, called once at startup."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from index.catalog import Catalog
+from index.config import IndexSettings
+from index.embedder import Embedder
+from index.service import EmbedderLike, IndexService
+from index.store import ChromaStore, chroma_client
+
+
+@dataclass
+class IndexComponents:
+    """Everything built from IndexSettings: shared by the indexer and the retriever."""
+
+    settings: IndexSettings
+    embedder: EmbedderLike
+    catalog: Catalog
+    store: ChromaStore
+    service: IndexService
+
+
+def build_index(settings: IndexSettings, embedder: EmbedderLike | None = None) -> IndexComponents:
+    """Open the catalog and the vector store and load the embedding model (unless given)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    catalog = Catalog(settings.catalog_path)
+    client = chroma_client(settings.chroma_url, settings.chroma_path)
+    store = ChromaStore(client, settings.collection)
+    if embedder is None:
+        embedder = Embedder(settings.model_path, settings.device, settings.embed_batch_size)
+    service = IndexService(catalog, store, embedder, settings)
+    return IndexComponents(settings, embedder, catalog, store, service)

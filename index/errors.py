@@ -1,0 +1,26 @@
+"""The indexing layer's exception family; the edges (CLI, API, UI) translate these."""
+
+
+class IndexingError(Exception):
+    """Base class of every error the index package raises on purpose."""
+
+
+class ArticleReadError(IndexingError):
+    """An input could not be turned into an article (empty, binary, too large, malformed...)."""
+
+    def __init__(self, origin: str, reason: str) -> None:
+        super().__init__(f"{origin}: {reason}")
+        self.origin = origin
+        self.reason = reason
+
+
+class ArticleNotFound(IndexingError):
+    """No indexed article has the given id."""
+
+
+class IndexLocked(IndexingError):
+    """Another process is indexing into the same data directory."""
+
+
+class StoreUnavailable(IndexingError):
+    """The vector store (embedded or server) cannot be reached or opened."""

@@ -1,0 +1,75 @@
+"""Typed records that flow through the indexing layer."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article as read from a file, URL, feed or JSON record.
+
+    ``id`` is stable: the given id, else the canonical URL, else a hash of the text.
+    """
+
+    id: str
+    title: str
+    text: str
+    url: str = ""
+    published: str = ""  # ISO date YYYY-MM-DD, or "" when unknown
+    source: str = ""  # outlet / site name, or "" when unknown
+    origin: str = ""  # where it was read from (path or URL), for messages
+
+    def content_hash(self) -> str:
+        """Hash of everything that, when changed, requires re-indexing the article."""
+        h = hashlib.sha256()
+        for part in (self.title, self.url, self.published, self.source, self.text):
+            h.update(part.encode("utf-8"))
+            h.update(b"\x00")
+        return h.hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One searchable paragraph of an article.
+
+    ``number`` is the paragraph's position in the article (0-based, stable across boilerplate
+    removal); ``embed_text`` is what is embedded and keyword-indexed (text plus context such as
+    the title), while ``text`` is the verbatim paragraph that citations quote.
+    """
+
+    article_id: str
+    number: int
+    text: str
+    embed_text: str
+
+    @property
+    def id(self) -> str:
+        """The paragraph's id in every store: deterministic, so re-adding overwrites."""
+        return f"{self.article_id}#{self.number}"
+
+
+@dataclass
+class ReadFailure:
+    """An input that could not be read as an article, and why."""
+
+    origin: str
+    reason: str
+
+
+@dataclass
+class IndexReport:
+    """What one indexing run did, article by article."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[ReadFailure] = field(default_factory=list)
+    paragraphs: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when every input was indexed or already up to date."""
+        return not self.failed

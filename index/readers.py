@@ -1,0 +1,433 @@
+"""Read news articles from files, folders, URLs and uploads.
+
+Supported inputs: plain text (``.txt``, ``.md``), HTML pages (``.html``, ``.htm``), JSON
+(``.json``: one object or a list) and JSON Lines (``.jsonl``) records, RSS/Atom feeds (``.xml``,
+``.rss``, ``.atom``) and ``http(s)`` URLs. :func:`read_inputs` never raises for a bad input: it
+yields a :class:`ReadFailure` with a human reason and goes on with the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from index.errors import ArticleReadError
+from index.models import Article, ReadFailure
+from index.readers_web import (
+    FetchedPage,
+    Fetcher,
+    LazyFetcher,
+    PageFetcher,
+    canonical_url,
+    decode_html,
+    decode_utf8,
+    feed_records,
+    html_record,
+    media_kind,
+    size_reason,
+    url_host,
+)
+
+__all__ = [
+    "SUPPORTED_EXTENSIONS",
+    "FetchedPage",
+    "Fetcher",
+    "PageFetcher",
+    "article_from_record",
+    "canonical_url",
+    "derive_title",
+    "normalize_date",
+    "read_bytes",
+    "read_inputs",
+    "stable_id",
+]
+
+SUPPORTED_EXTENSIONS = {
+    ".txt": "text", ".md": "text", ".html": "html", ".htm": "html", ".json": "json",
+    ".jsonl": "jsonl", ".ndjson": "jsonl", ".xml": "feed", ".rss": "feed", ".atom": "feed",
+}  # fmt: skip
+_TITLE_WORDS = 12  # derived titles are cut to this many words (plus an ellipsis)
+_TITLE_LINE_WORDS = 15  # a first line this short (without a final period) is the title
+# a derived title does not end on these words; a period after these does not end a sentence
+_STOPWORDS = {
+    "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "by", "with",
+    "that", "which", "who", "as", "from", "has", "have", "had", "is", "was",
+}  # fmt: skip
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "st", "gen", "sen", "rep", "gov", "col", "lt", "sgt", "jr", "sr",
+    "prof", "no", "vs", "inc", "corp", "co", "ltd", "u.s", "u.k",
+}  # fmt: skip
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s+")
+_DATELINE = re.compile(
+    r"^(?:[A-Z][\w’'.-]*,? ){0,3}[A-Z][\w’'.-]*(?: \([A-Za-z ]+\))?(?:[:—–]| --?) "
+)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+_FRONT_KEYS = {"title": "title", "url": "url", "link": "url", "published": "published",
+               "date": "published", "source": "source", "id": "id"}  # fmt: skip
+_YMD = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
+_DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%Y%m%d")
+
+Located = tuple[str, Any]  # ("line 3", record) -- a record, or an ArticleReadError for that spot
+
+
+def read_inputs(
+    inputs: Iterable[str], *, max_bytes: int = 5_000_000, fetcher: PageFetcher | None = None
+) -> Iterator[Article | ReadFailure]:
+    """Read articles from file paths, folders (recursive) and http(s) URLs, in order.
+
+    Never raises for a bad input: yields a :class:`ReadFailure` naming it and why, then goes
+    on. ``fetcher`` fetches URLs and feed entries' pages; a real :class:`Fetcher` is made on
+    first use when none is given.
+    """
+    own = LazyFetcher(max_bytes) if fetcher is None else None
+    try:
+        for item in inputs:
+            yield from _read_one(item.strip(), max_bytes, fetcher or own)
+    finally:
+        if own is not None:
+            own.close()
+
+
+def read_bytes(name: str, data: bytes, *, max_bytes: int = 5_000_000) -> list[Article]:
+    """Read an uploaded file; ``name``'s extension gives the format. Feed pages are not fetched.
+
+    Raises :class:`ArticleReadError` for any problem, including one bad record in a list.
+    """
+    kind = _kind_of(name)
+    if len(data) > max_bytes:
+        raise ArticleReadError(name, size_reason(len(data), max_bytes))
+    articles: list[Article] = []
+    for result in _parse(kind, data, name, None):
+        if isinstance(result, ReadFailure):
+            raise ArticleReadError(result.origin, result.reason)
+        articles.append(result)
+    return articles
+
+
+def article_from_record(record: dict[str, Any], origin: str) -> Article:
+    """Build an :class:`Article` from a dict with ``text`` and optional ``id``, ``title``,
+    ``url``, ``published``, ``source``; raise :class:`ArticleReadError` when malformed."""
+    if not isinstance(record, dict):
+        raise ArticleReadError(origin, f"record is not a JSON object (got {_type_name(record)})")
+    if record.get("text") is None:
+        raise ArticleReadError(origin, "record has no 'text' field")
+    text = normalize_text(_str_field(record, "text", origin))
+    if not text.strip():
+        raise ArticleReadError(origin, "article text is empty")
+    url = _str_field(record, "url", origin).strip()
+    title = " ".join(_str_field(record, "title", origin).split())
+    source = _str_field(record, "source", origin).strip()
+    return Article(
+        id=_id_field(record, origin) or stable_id(url, text),
+        title=title or derive_title(text) or _title_from_name(origin),
+        text=text,
+        url=url,
+        published=normalize_date(_str_field(record, "published", origin)),
+        source=source or url_host(url),
+        origin=origin,
+    )
+
+
+def stable_id(url: str, text: str) -> str:
+    """The canonical URL when there is one, else ``sha-`` + 16 hex digits of the text's hash."""
+    if url:
+        return canonical_url(url)
+    return "sha-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def normalize_date(value: str) -> str:
+    """``YYYY-MM-DD`` from ISO dates/datetimes, ``2024/04/18``, RFC-822 and "April 18, 2024"
+    style dates; "" when the value is empty or not understood."""
+    value = value.strip()
+    match = _YMD.match(value)
+    if match:
+        try:
+            return date(*(int(part) for part in match.groups())).isoformat()
+        except ValueError:
+            return ""
+    try:
+        return parsedate_to_datetime(value).date().isoformat()
+    except (TypeError, ValueError, IndexError):
+        pass
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(value, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return ""
+
+
+def normalize_text(text: str) -> str:
+    """Normalise line endings to ``\\n``, strip trailing whitespace and blank edge lines."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip("\n")
+
+
+def derive_title(text: str) -> str:
+    """A title from the first sentence of the text, without a leading dateline ("Moscow:"),
+    cut to about 12 words with an ellipsis; "" when the text has no words."""
+    first = next(
+        (line.strip().lstrip("#").strip() for line in text.splitlines() if line.strip()), ""
+    )
+    sentence = _first_sentence(first)
+    undated = _DATELINE.sub("", sentence, count=1)
+    if len(undated.split()) >= 4:
+        sentence = undated
+    words = sentence.split()
+    if len(words) <= _TITLE_WORDS + 2:
+        return " ".join(words).rstrip(".")
+    cut = words[:_TITLE_WORDS]
+    while len(cut) > 1 and cut[-1].lower().strip(",;:") in _STOPWORDS:
+        cut.pop()
+    return " ".join(cut).rstrip(",;:-—–") + "…"
+
+
+def _first_sentence(paragraph: str) -> str:
+    for match in _SENTENCE_END.finditer(paragraph):
+        before = paragraph[: match.start()].split()
+        last = before[-1].lower() if before else ""
+        if last in _ABBREVIATIONS or len(last) == 1:
+            continue  # "Mr. Smith", "J. Doe": not the end of the sentence
+        return paragraph[: match.start() + 1]
+    return paragraph
+
+
+def _read_one(
+    item: str, max_bytes: int, fetcher: PageFetcher | None
+) -> Iterator[Article | ReadFailure]:
+    if item.lower().startswith(("http://", "https://")):
+        yield from _guarded(item, _read_url(item, max_bytes, fetcher))
+    elif "://" in item:
+        scheme = item.split("://", 1)[0]
+        yield ReadFailure(item, f"unsupported URL scheme '{scheme}' (only http and https)")
+    elif not item:
+        yield ReadFailure(item, "empty input name")
+    elif Path(item).expanduser().is_dir():
+        yield from _read_folder(Path(item).expanduser(), max_bytes, fetcher)
+    else:
+        yield from _guarded(item, _read_file(Path(item).expanduser(), max_bytes, fetcher))
+
+
+def _guarded(
+    origin: str, results: Iterator[Article | ReadFailure]
+) -> Iterator[Article | ReadFailure]:
+    """Turn exceptions while reading one input into a ReadFailure for that input."""
+    try:
+        yield from results
+    except ArticleReadError as exc:
+        yield ReadFailure(exc.origin or origin, exc.reason)
+    except OSError as exc:
+        yield ReadFailure(origin, f"cannot read the file ({exc.strerror or exc})")
+    except Exception as exc:  # a parser library failing on odd input must not stop the run
+        yield ReadFailure(origin, f"unexpected error while reading ({type(exc).__name__}: {exc})")
+
+
+def _read_folder(
+    root: Path, max_bytes: int, fetcher: PageFetcher | None
+) -> Iterator[Article | ReadFailure]:
+    files = sorted(path for path in _walk(root) if path.suffix.lower() in SUPPORTED_EXTENSIONS)
+    if not files:
+        yield ReadFailure(str(root), f"folder has no supported files ({_extension_list()})")
+    for path in files:
+        yield from _guarded(str(path), _read_file(path, max_bytes, fetcher))
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    """Every file under ``root``; hidden files and folders skipped, folder symlinks not followed."""
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [name for name in dirs if not name.startswith(".")]
+        yield from (Path(folder) / name for name in files if not name.startswith("."))
+
+
+def _read_file(
+    path: Path, max_bytes: int, fetcher: PageFetcher | None
+) -> Iterator[Article | ReadFailure]:
+    origin = str(path)
+    if not path.exists():
+        raise ArticleReadError(origin, "no such file or folder")
+    if not path.is_file():
+        raise ArticleReadError(origin, "not a regular file")
+    kind = _kind_of(path.name)
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ArticleReadError(origin, size_reason(size, max_bytes))
+    yield from _parse(kind, path.read_bytes(), origin, fetcher)
+
+
+def _read_url(
+    url: str, max_bytes: int, fetcher: PageFetcher | None
+) -> Iterator[Article | ReadFailure]:
+    page = (fetcher or Fetcher(max_bytes=max_bytes)).get(url)
+    if len(page.data) > max_bytes:
+        raise ArticleReadError(url, size_reason(len(page.data), max_bytes, "response"))
+    yield from _parse(_kind_of_page(page), page.data, url, fetcher, page)
+
+
+def _parse(
+    kind: str,
+    data: bytes,
+    origin: str,
+    fetcher: PageFetcher | None,
+    page: FetchedPage | None = None,
+) -> Iterator[Article | ReadFailure]:
+    """Articles (and per-record failures) from one input's bytes; raises for whole-input errors."""
+    what = "response" if page is not None else "file"
+    if not data:
+        raise ArticleReadError(origin, f"{what} is empty (0 bytes)")
+    if not data.strip():
+        raise ArticleReadError(origin, f"{what} contains only whitespace, no text")
+    for where, record in _records(kind, data, origin, fetcher, page):
+        try:
+            if isinstance(record, ArticleReadError):
+                raise record
+            yield article_from_record(record, origin)
+        except ArticleReadError as exc:
+            yield ReadFailure(origin, f"{where}: {exc.reason}" if where else exc.reason)
+
+
+def _records(
+    kind: str, data: bytes, origin: str, fetcher: PageFetcher | None, page: FetchedPage | None
+) -> Iterable[Located]:
+    url = page.url if page is not None else ""
+    if kind == "html":
+        text = decode_html(data, origin, page.charset if page is not None else "")
+        return [("", html_record(text, url, origin))]
+    if kind == "feed":
+        return feed_records(data, origin, fetcher)
+    text = decode_utf8(data, origin)
+    if not text.strip():
+        raise ArticleReadError(origin, "no text (only whitespace)")
+    if kind == "json":
+        return _json_records(text, origin)
+    if kind == "jsonl":
+        return _jsonl_records(text)
+    return [("", _text_record(text, url))]
+
+
+def _text_record(raw: str, url: str) -> dict[str, Any]:
+    """A plain-text article: front matter keys, else a short first line as the title."""
+    text = normalize_text(raw)
+    record: dict[str, Any] = {"url": url}
+    match = _FRONT_MATTER.match(text)
+    meta = _front_matter(match.group(1)) if match else {}
+    if match and meta:
+        record.update(meta)
+        text = text[match.end() :].strip("\n")
+    if not record.get("title"):
+        record["title"], text = _split_title_line(text)
+    record["text"] = text
+    return record
+
+
+def _front_matter(block: str) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for line in block.splitlines():
+        key, sep, value = line.partition(":")
+        field = _FRONT_KEYS.get(key.strip().lower())
+        if sep and field and not meta.get(field):
+            meta[field] = value.strip().strip("\"'")
+    return meta
+
+
+def _split_title_line(text: str) -> tuple[str, str]:
+    """("Title", rest) when the first line is a short headline followed by more text."""
+    first, _, rest = text.partition("\n")
+    heading = first.strip().lstrip("#").strip()
+    words = heading.split()
+    if (
+        rest.strip()
+        and 0 < len(words) <= _TITLE_LINE_WORDS
+        and not heading.endswith((".", ":", ",", ";"))
+    ):
+        return heading, rest.strip("\n")
+    return "", text
+
+
+def _json_records(text: str, origin: str) -> list[Located]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ArticleReadError(origin, f"malformed JSON ({exc.msg} at line {exc.lineno})") from exc
+    if isinstance(data, dict):
+        return [("", data)]
+    if isinstance(data, list) and data:
+        return [(f"item {number}", item) for number, item in enumerate(data, start=1)]
+    raise ArticleReadError(
+        origin, f"JSON must be an object or a non-empty list of objects (got {_type_name(data)})"
+    )
+
+
+def _jsonl_records(text: str) -> Iterator[Located]:
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield f"line {number}", json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield (
+                f"line {number}",
+                ArticleReadError("", f"malformed JSON ({exc.msg} at column {exc.colno})"),
+            )
+
+
+def _kind_of(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUPPORTED_EXTENSIONS:
+        shown = f"'{suffix}'" if suffix else "(no extension)"
+        raise ArticleReadError(
+            name, f"unsupported file type {shown}; supported: {_extension_list()}"
+        )
+    return SUPPORTED_EXTENSIONS[suffix]
+
+
+def _kind_of_page(page: FetchedPage) -> str:
+    """The format of a fetched page: from its content type, else its URL's extension."""
+    kind = media_kind(page)
+    suffix = Path(urlsplit(page.url).path).suffix.lower()
+    if kind in ("", "text") and suffix in SUPPORTED_EXTENSIONS:
+        return SUPPORTED_EXTENSIONS[suffix]  # e.g. a .jsonl file served as text/plain
+    if kind:
+        return kind
+    raise ArticleReadError(page.url, f"unsupported content type '{page.media_type or 'none'}'")
+
+
+def _str_field(record: dict[str, Any], key: str, origin: str) -> str:
+    value = record.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ArticleReadError(origin, f"'{key}' must be a string (got {_type_name(value)})")
+    return value
+
+
+def _id_field(record: dict[str, Any], origin: str) -> str:
+    value = record.get("id")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return _str_field(record, "id", origin).strip()
+
+
+def _type_name(value: object) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "true/false"}
+    if value is None:
+        return "null"
+    return names.get(
+        type(value), "a number" if isinstance(value, int | float) else type(value).__name__
+    )
+
+
+def _title_from_name(origin: str) -> str:
+    stem = Path(urlsplit(origin).path or origin).stem
+    return " ".join(re.split(r"[-_\s]+", stem)).strip().capitalize() or "Untitled"
+
+
+def _extension_list() -> str:
+    return ", ".join(SUPPORTED_EXTENSIONS)

@@ -1,0 +1,207 @@
+"""The indexing service: articles in, paragraphs embedded into the vector store and the
+keyword index, incrementally and resumably."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from index.boilerplate import BoilerplateFilter
+from index.catalog import ArticleRecord, Catalog, StoredParagraph
+from index.config import IndexSettings
+from index.errors import ArticleNotFound
+from index.filters import date_int
+from index.lock import IndexLock
+from index.models import Article, IndexReport, Paragraph, ReadFailure
+from index.paragraphs import split_article
+from index.store import VectorStore
+
+Progress = Callable[[int, int], None]  # (paragraphs done, paragraphs in all)
+
+
+class EmbedderLike(Protocol):
+    """What indexing needs from an embedding model."""
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+
+@dataclass
+class _Batch:
+    articles: list[Article]
+    hashes: list[str]
+    paragraphs: dict[str, list[Paragraph]] = field(default_factory=dict)
+    replaces: list[str] = field(default_factory=list)  # ids that may have vectors already
+
+    @property
+    def flat(self) -> list[Paragraph]:
+        return [p for a in self.articles for p in self.paragraphs[a.id]]
+
+
+class IndexService:
+    """Adds, replaces and removes articles in the catalog, keyword index and vector store.
+
+    Heavy parts (catalog, store, embedder) are made by the caller once and passed in.
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        store: VectorStore,
+        embedder: EmbedderLike,
+        settings: IndexSettings,
+    ) -> None:
+        self.catalog = catalog
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings
+        self.boilerplate = BoilerplateFilter(catalog, settings.boilerplate_min_articles)
+
+    def add(
+        self, inputs: Iterable[Article | ReadFailure], progress: Progress | None = None
+    ) -> IndexReport:
+        """Index every article of ``inputs``; unchanged ones cost nothing, changed ones replace
+        their old paragraphs, failures are reported one by one and the rest still indexed.
+
+        Raises IndexLocked when another process is indexing the same data directory.
+        """
+        started = time.perf_counter()
+        report = IndexReport()
+        articles = self._collect(inputs, report)
+        with IndexLock(self.settings.data_dir):
+            self._finish_removals()
+            todo = self._changed(articles, report)
+            todo += self.boilerplate.update(todo, self.catalog)
+            batches = self._split(todo)
+            total = sum(len(b.flat) for b in batches)
+            self._run(batches, total, progress)
+        report.paragraphs = total
+        report.seconds = time.perf_counter() - started
+        return report
+
+    @staticmethod
+    def _collect(inputs: Iterable[Article | ReadFailure], report: IndexReport) -> list[Article]:
+        by_id: dict[str, Article] = {}
+        for item in inputs:
+            if isinstance(item, ReadFailure):
+                report.failed.append(item)
+            else:
+                by_id[item.id] = item  # a later copy of the same id wins
+        return list(by_id.values())
+
+    def _changed(self, articles: list[Article], report: IndexReport) -> list[Article]:
+        records = self.catalog.records(a.id for a in articles)
+        todo = []
+        for article in articles:
+            record = records.get(article.id)
+            if record is None:
+                report.added.append(article.id)
+            elif record.state == "done" and record.content_hash == article.content_hash():
+                report.unchanged.append(article.id)
+                continue
+            else:
+                report.updated.append(article.id)
+            todo.append(article)
+        return todo
+
+    def _split(self, todo: list[Article]) -> list[_Batch]:
+        known = set(self.catalog.records(a.id for a in todo))
+        size = self.settings.articles_per_batch
+        batches = []
+        for start in range(0, len(todo), size):
+            chunk = todo[start : start + size]
+            batch = _Batch(chunk, [a.content_hash() for a in chunk])
+            for article in chunk:
+                batch.paragraphs[article.id] = split_article(
+                    article,
+                    count_tokens=self.embedder.count_tokens,
+                    max_tokens=self.settings.max_paragraph_tokens,
+                    is_boilerplate=self.boilerplate.predicate(article),
+                )
+            batch.replaces = [a.id for a in chunk if a.id in known]
+            batches.append(batch)
+        return batches
+
+    def _run(self, batches: list[_Batch], total: int, progress: Progress | None) -> None:
+        """Embed batch i+1 while batch i is written (one writer thread keeps commit order)."""
+        done = 0
+        with ThreadPoolExecutor(max_workers=1) as writer:
+            in_flight: tuple[Future[None], int] | None = None
+            for batch in batches:
+                vectors = self.embedder.embed([p.embed_text for p in batch.flat])
+                if in_flight is not None:
+                    done = self._await(in_flight, done, total, progress)
+                in_flight = (writer.submit(self._write, batch, vectors), len(batch.flat))
+            if in_flight is not None:
+                self._await(in_flight, done, total, progress)
+
+    @staticmethod
+    def _await(
+        in_flight: tuple[Future[None], int], done: int, total: int, progress: Progress | None
+    ) -> int:
+        in_flight[0].result()  # re-raises a writer failure here
+        done += in_flight[1]
+        if progress is not None:
+            progress(done, total)
+        return done
+
+    def _write(self, batch: _Batch, vectors: np.ndarray) -> None:
+        self.catalog.mark_pending(batch.articles, batch.hashes)
+        if batch.replaces:
+            self.store.delete_articles(batch.replaces)
+        paragraphs = batch.flat
+        if paragraphs:
+            by_id = {a.id: a for a in batch.articles}
+            metadatas = [_metadata(p, by_id[p.article_id]) for p in paragraphs]
+            self.store.upsert([p.id for p in paragraphs], vectors, metadatas,
+                              [p.text for p in paragraphs])
+        self.catalog.commit_paragraphs(batch.paragraphs)
+
+    def remove(self, article_id: str) -> None:
+        """Delete an article from every index; raises ArticleNotFound if it is not indexed."""
+        with IndexLock(self.settings.data_dir):
+            if not self.catalog.remove(article_id):
+                raise ArticleNotFound(f"no indexed article has id {article_id!r}")
+            self._finish_removals()
+
+    def _finish_removals(self) -> None:
+        """Delete the vectors of removed articles (also those a crash left behind)."""
+        removed = self.catalog.removals()
+        if removed:
+            self.store.delete_articles(removed)
+            self.catalog.clear_removals(removed)
+
+    def articles(
+        self, offset: int = 0, limit: int | None = None, source: str | None = None
+    ) -> list[ArticleRecord]:
+        """Indexed articles, newest first."""
+        return self.catalog.list_articles(offset, limit, source)
+
+    def article(self, article_id: str) -> tuple[ArticleRecord, list[StoredParagraph]]:
+        """One article's record and paragraphs; raises ArticleNotFound."""
+        record = self.catalog.records([article_id]).get(article_id)
+        if record is None:
+            raise ArticleNotFound(f"no indexed article has id {article_id!r}")
+        return record, self.catalog.article_paragraphs(article_id)
+
+    def stats(self) -> dict[str, Any]:
+        """Counts from the catalog and the vector store."""
+        return {**self.catalog.stats(), "vectors": self.store.count()}
+
+
+def _metadata(paragraph: Paragraph, article: Article) -> dict[str, Any]:
+    return {
+        "article_id": article.id,
+        "number": paragraph.number,
+        "title": article.title,
+        "url": article.url,
+        "published": article.published,
+        "published_int": date_int(article.published),
+        "source": article.source,
+    }

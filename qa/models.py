@@ -1,0 +1,59 @@
+"""Typed results of the question-answering layer: the service's return values and, unchanged,
+the HTTP API's response models."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Passage(BaseModel):
+    """A retrieved paragraph with its article metadata and retrieval score."""
+
+    rank: int = Field(description="1-based rank in the result list")
+    article_id: str
+    paragraph_id: str
+    title: str
+    url: str = ""
+    published: str = Field("", description="YYYY-MM-DD, or empty when unknown")
+    source: str = ""
+    paragraph: int = Field(description="Paragraph number in the article (0-based)")
+    text: str = Field(description="The paragraph, verbatim")
+    score: float = Field(description="Fused retrieval score (higher is better)")
+
+
+class Citation(BaseModel):
+    """One numbered source of an answer: the exact quote and where it is."""
+
+    n: int = Field(description="The number used as [n] in the answer text")
+    article_id: str
+    title: str
+    url: str = ""
+    published: str = ""
+    source: str = ""
+    paragraph: int = Field(description="Paragraph number in the article (0-based)")
+    paragraph_text: str = Field("", description="The whole cited paragraph, verbatim")
+    quote: str = Field(description="The quoted text, a verbatim substring of the paragraph")
+    span: tuple[int, int] = Field(description="Character span of the quote in the paragraph")
+    score: float
+
+
+class Answer(BaseModel):
+    """An answer built only from indexed paragraphs, every sentence cited, or a refusal."""
+
+    question: str
+    rewritten: str = Field(description="The standalone question actually searched")
+    answer: str = Field(description="Answer text with [n] markers, or the not-found message")
+    found: bool = Field(description="False when no indexed article answers the question")
+    citations: list[Citation] = Field(default_factory=list)
+    related: list[Passage] = Field(
+        default_factory=list, description="Closest passages, shown when nothing answers"
+    )
+    took_ms: float = 0.0
+
+
+class Turn(BaseModel):
+    """One exchange of a conversation, as sent back by a client for follow-ups."""
+
+    question: str
+    rewritten: str | None = None
+    answer: str | None = None
