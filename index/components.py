@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from index.catalog import Catalog
 from index.config import IndexSettings
-from index.embedder import Embedder
+from index.embedder import Embedder, LazyEmbedder
 from index.service import EmbedderLike, IndexService
 from index.store import ChromaStore, chroma_client
 
@@ -22,13 +22,17 @@ class IndexComponents:
     service: IndexService
 
 
-def build_index(settings: IndexSettings, embedder: EmbedderLike | None = None) -> IndexComponents:
-    """Open the catalog and the vector store and load the embedding model (unless given)."""
+def build_index(
+    settings: IndexSettings, embedder: EmbedderLike | None = None, lazy_model: bool = False
+) -> IndexComponents:
+    """Open the catalog and the vector store and load the embedding model (unless given;
+    with ``lazy_model`` it is loaded on first use instead)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     catalog = Catalog(settings.catalog_path)
     client = chroma_client(settings.chroma_url, settings.chroma_path)
     store = ChromaStore(client, settings.collection)
     if embedder is None:
-        embedder = Embedder(settings.model_path, settings.device, settings.embed_batch_size)
+        model_class = LazyEmbedder if lazy_model else Embedder
+        embedder = model_class(settings.model_path, settings.device, settings.embed_batch_size)
     service = IndexService(catalog, store, embedder, settings)
     return IndexComponents(settings, embedder, catalog, store, service)

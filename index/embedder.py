@@ -29,7 +29,11 @@ class Embedder:
     ) -> None:
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
 
         self.model_path = model_path or default_model_path()
         self.model: Any = SentenceTransformer(
@@ -64,3 +68,29 @@ class Embedder:
     def count_tokens(self, text: str) -> int:
         """Number of word pieces the model sees for ``text``, special tokens included."""
         return len(self._tokenizer.encode(text, add_special_tokens=True))
+
+
+class LazyEmbedder:
+    """An Embedder loaded on first use: for commands that may never embed (list, stats)."""
+
+    def __init__(self, model_path: Path | None = None, device: str = "cpu", batch_size: int = 64):
+        self._args = (model_path, device, batch_size)
+        self._model: Embedder | None = None
+
+    def loaded(self) -> Embedder:
+        """The real embedder, loading it now if needed."""
+        if self._model is None:
+            self._model = Embedder(*self._args)
+        return self._model
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """See Embedder.embed."""
+        return self.loaded().embed(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """See Embedder.embed_query."""
+        return self.loaded().embed_query(text)
+
+    def count_tokens(self, text: str) -> int:
+        """See Embedder.count_tokens."""
+        return self.loaded().count_tokens(text)

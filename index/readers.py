@@ -67,7 +67,7 @@ _ABBREVIATIONS = {
 }  # fmt: skip
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s+")
 _DATELINE = re.compile(
-    r"^(?:[A-Z][\w’'.-]*,? ){0,3}[A-Z][\w’'.-]*(?: \([A-Za-z ]+\))?(?:[:—–]| --?) "
+    r"^(?:[A-Z][\w’'.-]*,? ){0,3}[A-Z][\w’'.-]*(?: \([A-Za-z ]+\))?(?:\s*[:—–]| --?)\s+"
 )
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 _FRONT_KEYS = {"title": "title", "url": "url", "link": "url", "published": "published",
@@ -223,7 +223,7 @@ def _guarded(
     try:
         yield from results
     except ArticleReadError as exc:
-        yield ReadFailure(exc.origin or origin, exc.reason)
+        yield ReadFailure(origin, exc.reason)
     except OSError as exc:
         yield ReadFailure(origin, f"cannot read the file ({exc.strerror or exc})")
     except Exception as exc:  # a parser library failing on odd input must not stop the run

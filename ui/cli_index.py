@@ -23,9 +23,11 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print machine-readable JSO
 
 
 def open_index() -> IndexComponents:
-    """Build the index from NEWSDESK_* settings, exiting with a clear message on failure."""
+    """Build the index from NEWSDESK_* settings, exiting with a clear message on failure.
+
+    The embedding model is loaded only when a command first embeds something."""
     try:
-        return build_index(IndexSettings())
+        return build_index(IndexSettings(), lazy_model=True)
     except IndexingError as exc:
         fail(str(exc))
         raise  # unreachable: fail exits

@@ -1,0 +1,18 @@
+"""Settings of the question-answering layer (NEWSDESK_* environment variables)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class QASettings(BaseSettings):
+    """How questions are retrieved and answered. Read once at an entry point, passed down."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSDESK_", extra="ignore")
+
+    top_k: int = Field(10, ge=1, le=100, description="Passages retrieved per question")
+    candidates: int = Field(50, ge=1, le=1000, description="Candidates per retriever before fusion")
+    recency_days: int = Field(10, ge=0, description="With as_of: prefer articles this recent")
+    max_answer_sentences: int = Field(4, ge=1, le=10)
+    max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused")
