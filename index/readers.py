@@ -105,7 +105,7 @@ def read_bytes(name: str, data: bytes, *, max_bytes: int = 5_000_000) -> list[Ar
     if len(data) > max_bytes:
         raise ArticleReadError(name, size_reason(len(data), max_bytes))
     articles: list[Article] = []
-    for result in _parse(kind, data, name, None):
+    for result in _guarded(name, _parse(kind, data, name, None)):
         if isinstance(result, ReadFailure):
             raise ArticleReadError(result.origin, result.reason)
         articles.append(result)

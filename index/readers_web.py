@@ -185,6 +185,8 @@ def media_kind(page: FetchedPage) -> str:
 
 def check_not_binary(data: bytes, origin: str) -> None:
     """Raise when ``data`` looks binary: NUL bytes, or many control bytes in the first 8 kB."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ArticleReadError(origin, "UTF-16 text is not supported; save it as UTF-8")
     if b"\x00" in data:
         raise ArticleReadError(origin, "binary file, not text (contains NUL bytes)")
     head = data[:8192]
@@ -259,6 +261,7 @@ def feed_records(
     Entries with only a short summary and a link get their page fetched (when a fetcher is
     given) and extracted; if that fails the summary text is used.
     """
+    check_not_binary(data, origin)
     parsed = feedparser.parse(data)
     if not parsed.entries:
         if parsed.get("bozo") and not parsed.get("version"):

@@ -286,6 +286,8 @@ def test_folder_without_supported_files(tmp_path: Path) -> None:
         ("blank.txt", b" \n\t\r\n  ", "file contains only whitespace, no text"),
         ("nbsp.md", "\u00a0\u2003\n".encode(), "no text (only whitespace)"),
         ("nul.txt", b"Hello\x00World", "binary file, not text (contains NUL bytes)"),
+        ("utf16.txt", "Hello".encode("utf-16"), "UTF-16 text is not supported"),
+        ("nul.rss", b"<rss>\x00</rss>", "binary file, not text (contains NUL bytes)"),
         ("ctl.txt", bytes(range(1, 9)) * 50, "binary file, not text (mostly control characters)"),
         (
             "latin.txt",
