@@ -45,9 +45,7 @@ class BoilerplateFilter:
     def _frequent(self, source: str) -> set[str]:
         counts = self.catalog.fingerprint_counts(source, self.min_articles)
         short_floor = SHORT_SHARE * self.catalog.source_article_count(source)
-        return {
-            fp for fp, n in counts.items() if not fp.startswith("s:") or n >= short_floor
-        }
+        return {fp for fp, n in counts.items() if not fp.startswith("s:") or n >= short_floor}
 
     def predicate(self, article: Article) -> Callable[[str], bool]:
         """A test for whether a raw paragraph of ``article`` is boilerplate."""

@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS paragraphs (
     title TEXT, url TEXT, published TEXT, published_int INTEGER, source TEXT
 );
 CREATE INDEX IF NOT EXISTS paragraphs_article ON paragraphs(article_id);
+CREATE INDEX IF NOT EXISTS articles_origin ON articles(origin);
 CREATE VIRTUAL TABLE IF NOT EXISTS paragraphs_fts USING fts5(
     body, tokenize = 'porter unicode61 remove_diacritics 2'
 );
@@ -127,18 +128,37 @@ class Catalog:
 
     def article_text(self, article_id: str) -> str | None:
         """The full text of an indexed article, or None."""
-        row = self.connection().execute(
-            "SELECT text FROM articles WHERE id = ?", (article_id,)
-        ).fetchone()
+        row = (
+            self.connection()
+            .execute("SELECT text FROM articles WHERE id = ?", (article_id,))
+            .fetchone()
+        )
         return None if row is None else str(row[0])
 
     def load_article(self, article_id: str) -> Article | None:
         """Rebuild an indexed article from the catalog (to re-split it), or None."""
-        row = self.connection().execute(
-            "SELECT id, title, text, url, published, source, origin FROM articles WHERE id = ?",
-            (article_id,),
-        ).fetchone()
+        row = (
+            self.connection()
+            .execute(
+                "SELECT id, title, text, url, published, source, origin FROM articles WHERE id = ?",
+                (article_id,),
+            )
+            .fetchone()
+        )
         return None if row is None else Article(*row)
+
+    def origin_articles(self, origin: str) -> set[str]:
+        """Ids of the articles last read from ``origin`` (a path or URL)."""
+        rows = self.connection().execute("SELECT id FROM articles WHERE origin = ?", (origin,))
+        return {row[0] for row in rows}
+
+    def set_origins(self, origins: dict[str, str]) -> None:
+        """Record where unchanged articles were read from this time: {article_id: origin}."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "UPDATE articles SET origin = ? WHERE id = ? AND origin IS NOT ?",
+                [(origin, article_id, origin) for article_id, origin in origins.items()],
+            )
 
     def mark_pending(self, articles: Sequence[Article], hashes: Sequence[str]) -> None:
         """Record that these articles' vectors are about to change."""
@@ -209,7 +229,9 @@ class Catalog:
     def clear_removals(self, article_ids: Sequence[str]) -> None:
         """Forget removal records once the vectors are deleted."""
         with self.transaction() as conn:
-            conn.executemany("DELETE FROM removals WHERE article_id = ?", [(i,) for i in article_ids])
+            conn.executemany(
+                "DELETE FROM removals WHERE article_id = ?", [(i,) for i in article_ids]
+            )
 
     # --- boilerplate statistics ----------------------------------------------------------
 
@@ -226,16 +248,21 @@ class Catalog:
     def fingerprint_counts(self, source: str, min_articles: int) -> dict[str, int]:
         """Fingerprints found in at least ``min_articles`` articles of a source, with counts."""
         rows = self.connection().execute(
-            "SELECT fp, count(*) FROM fingerprints WHERE source = ? GROUP BY fp HAVING count(*) >= ?",
+            "SELECT fp, count(*) FROM fingerprints WHERE source = ?"
+            " GROUP BY fp HAVING count(*) >= ?",
             (source, min_articles),
         )
         return dict(rows.fetchall())
 
     def source_article_count(self, source: str) -> int:
         """How many articles of a source have fingerprints registered."""
-        row = self.connection().execute(
-            "SELECT count(DISTINCT article_id) FROM fingerprints WHERE source = ?", (source,)
-        ).fetchone()
+        row = (
+            self.connection()
+            .execute(
+                "SELECT count(DISTINCT article_id) FROM fingerprints WHERE source = ?", (source,)
+            )
+            .fetchone()
+        )
         return int(row[0])
 
     def articles_with_fingerprints(self, source: str, fps: Iterable[str]) -> set[str]:
@@ -246,7 +273,8 @@ class Catalog:
             chunk = fp_list[start : start + 500]
             marks = ",".join("?" * len(chunk))
             rows = self.connection().execute(
-                f"SELECT DISTINCT article_id FROM fingerprints WHERE source = ? AND fp IN ({marks})",
+                "SELECT DISTINCT article_id FROM fingerprints"
+                f" WHERE source = ? AND fp IN ({marks})",
                 [source, *chunk],
             )
             found.update(row[0] for row in rows)
@@ -277,7 +305,9 @@ class Catalog:
     def stats(self) -> dict[str, int]:
         """Counts of articles (by state), paragraphs and sources."""
         conn = self.connection()
-        counts = dict(conn.execute("SELECT state, count(*) FROM articles GROUP BY state").fetchall())
+        counts = dict(
+            conn.execute("SELECT state, count(*) FROM articles GROUP BY state").fetchall()
+        )
         return {
             "articles": sum(counts.values()),
             "pending": counts.get("pending", 0),

@@ -13,7 +13,7 @@ class IndexSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="NEWSDESK_", extra="ignore")
 
-    data_dir: Path = Field(Path("newsdesk-data"), description="Catalog, keyword index, Chroma files")
+    data_dir: Path = Field(Path("newsdesk-data"), description="Catalog, keyword index, Chroma")
     chroma_url: str | None = Field(
         None, description="Chroma server URL (http://host:port); unset = embedded Chroma"
     )

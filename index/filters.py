@@ -29,7 +29,8 @@ class SearchFilters:
 
     def sql_where(self, alias: str = "p") -> tuple[str, list[Any]]:
         """An SQL condition over the paragraphs table (``alias``) and its parameters."""
-        conditions, params = ["1"], []
+        conditions: list[str] = ["1"]
+        params: list[Any] = []
         if self.source:
             conditions.append(f"{alias}.source = ?")
             params.append(self.source)

@@ -15,7 +15,7 @@ STOPWORDS = frozenset(
     its itself just me more most my myself no nor not now of off on once only or other our ours
     out over own same she should so some such than that the their theirs them then there these
     they this those through to too under until up very was we were what when where which while
-    who whom why will with would you your yours this week which whose""".split()
+    who whom why will with would you your yours this week which whose""".split()  # noqa: SIM905
 )
 TERM = re.compile(r"[\w$%]+(?:['’][\w]+)?", re.UNICODE)
 

@@ -65,6 +65,7 @@ class IndexReport:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # no longer given by their origin
     failed: list[ReadFailure] = field(default_factory=list)
     paragraphs: int = 0
     seconds: float = 0.0

@@ -25,9 +25,11 @@ Progress = Callable[[int, int], None]  # (paragraphs done, paragraphs in all)
 
 
 class EmbedderLike(Protocol):
-    """What indexing needs from an embedding model."""
+    """What indexing (and retrieval, through IndexComponents) needs from an embedding model."""
 
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
 
     def count_tokens(self, text: str) -> int: ...
 
@@ -69,6 +71,10 @@ class IndexService:
         """Index every article of ``inputs``; unchanged ones cost nothing, changed ones replace
         their old paragraphs, failures are reported one by one and the rest still indexed.
 
+        An origin (file or URL) read without failure is the truth about its articles: those
+        it gave before but not now (an edited text file whose id is its content's hash, a
+        record deleted from a JSON Lines file) are removed, and listed in ``report.removed``.
+
         Raises IndexLocked when another process is indexing the same data directory.
         """
         started = time.perf_counter()
@@ -81,6 +87,7 @@ class IndexService:
             batches = self._split(todo)
             total = sum(len(b.flat) for b in batches)
             self._run(batches, total, progress)
+            report.removed = self._prune_origins(articles, report)
         report.paragraphs = total
         report.seconds = time.perf_counter() - started
         return report
@@ -97,18 +104,37 @@ class IndexService:
 
     def _changed(self, articles: list[Article], report: IndexReport) -> list[Article]:
         records = self.catalog.records(a.id for a in articles)
-        todo = []
+        todo, unchanged = [], {}
         for article in articles:
             record = records.get(article.id)
             if record is None:
                 report.added.append(article.id)
             elif record.state == "done" and record.content_hash == article.content_hash():
                 report.unchanged.append(article.id)
+                unchanged[article.id] = article.origin
                 continue
             else:
                 report.updated.append(article.id)
             todo.append(article)
+        if unchanged:
+            self.catalog.set_origins(unchanged)
         return todo
+
+    def _prune_origins(self, articles: list[Article], report: IndexReport) -> list[str]:
+        """Remove the articles that fully read origins no longer give; their ids."""
+        failed = {f.origin for f in report.failed}
+        given: dict[str, set[str]] = {}
+        for article in articles:
+            if article.origin and article.origin not in failed:
+                given.setdefault(article.origin, set()).add(article.id)
+        stale = sorted(
+            old for origin, ids in given.items() for old in self.catalog.origin_articles(origin)
+            if old not in ids
+        )  # fmt: skip
+        for article_id in stale:
+            self.catalog.remove(article_id)
+        self._finish_removals()
+        return stale
 
     def _split(self, todo: list[Article]) -> list[_Batch]:
         known = set(self.catalog.records(a.id for a in todo))
@@ -159,8 +185,9 @@ class IndexService:
         if paragraphs:
             by_id = {a.id: a for a in batch.articles}
             metadatas = [_metadata(p, by_id[p.article_id]) for p in paragraphs]
-            self.store.upsert([p.id for p in paragraphs], vectors, metadatas,
-                              [p.text for p in paragraphs])
+            self.store.upsert(
+                [p.id for p in paragraphs], vectors, metadatas, [p.text for p in paragraphs]
+            )
         self.catalog.commit_paragraphs(batch.paragraphs)
 
     def remove(self, article_id: str) -> None:

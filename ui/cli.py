@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from ui.cli_index import index_app
+from ui.cli_qa import qa_app
+from ui.cli_serve import serve
 
 app = typer.Typer(
     help="newsdesk: ask questions of your news articles; every answer is cited.",
@@ -13,6 +15,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(index_app, name="index")
+app.add_typer(qa_app)
+app.command("serve")(serve)
 
 
 def main() -> None:

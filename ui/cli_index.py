@@ -90,7 +90,8 @@ def print_report(report: IndexReport, quiet: bool, as_json: bool) -> None:
         rate = report.paragraphs / report.seconds if report.seconds else 0.0
         typer.echo(
             f"{len(report.added)} added, {len(report.updated)} updated, "
-            f"{len(report.unchanged)} unchanged, {len(report.failed)} failed; "
+            f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
+            f"{len(report.failed)} failed; "
             f"{report.paragraphs} paragraphs in {report.seconds:.1f}s ({rate:.0f}/s)"
         )
 
@@ -101,6 +102,7 @@ def report_dict(report: IndexReport) -> dict[str, Any]:
         "added": report.added,
         "updated": report.updated,
         "unchanged": report.unchanged,
+        "removed": report.removed,
         "failed": [{"origin": f.origin, "reason": f.reason} for f in report.failed],
         "paragraphs": report.paragraphs,
         "seconds": round(report.seconds, 3),

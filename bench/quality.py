@@ -1,0 +1,308 @@
+"""Retrieval and answer quality of newsdesk against a plain LangChain baseline.
+
+    .venv/bin/python bench/quality.py --set ../shared/eval/realtimeqa-dev [--limit N]
+
+Indexes the set's articles once (newsdesk and baseline, cached under --data-dir), asks every
+question with its ``date`` as the as-of date, and prints one table of measures (see
+shared/eval/README.md and bench/metrics.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from bench import metrics  # noqa: E402
+from bench.baseline import Baseline  # noqa: E402
+
+RECALL_KS = (1, 5, 10)
+CHAR_BUDGETS = (1000, 5000)
+MAX_SET_BYTES = 200_000_000  # the JSONL file holds every article of the set
+DEPTH = 30  # passages read per question: enough for 5,000 characters of short paragraphs
+
+
+@dataclass
+class Result:
+    """What one system returned for one question."""
+
+    texts: list[str]
+    article_ids: list[str]
+    seconds: float
+    answer: Any = None  # qa.models.Answer when the answering service ran
+
+
+@dataclass
+class Scores:
+    """Per-question outcomes of one system, summarised by ``rows``."""
+
+    name: str
+    chars: dict[int, list[bool]] = field(default_factory=dict)
+    at_k: dict[int, list[bool]] = field(default_factory=dict)
+    rr: list[float] = field(default_factory=list)
+    hits: list[bool] = field(default_factory=list)
+    refused: list[bool] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+
+    def add(self, question: dict[str, Any], result: Result) -> None:
+        """Score one question's result."""
+        gold = question["answer"]
+        for budget in CHAR_BUDGETS:
+            hit = metrics.recall_at_chars(result.texts, gold, budget)
+            self.chars.setdefault(budget, []).append(hit)
+        for k in RECALL_KS:
+            self.at_k.setdefault(k, []).append(metrics.recall_at_k(result.texts, gold, k))
+        if question.get("gold_doc_ids"):
+            self.rr.append(metrics.reciprocal_rank(result.article_ids, question["gold_doc_ids"]))
+        if result.answer is not None:
+            self.hits.append(answer_hit(result.answer, gold))
+            self.refused.append(not result.answer.found)
+        self.seconds.append(result.seconds)
+
+    def rows(self) -> dict[str, str]:
+        """The printed figures, by measure name."""
+        rows = {"answer hit": _share(self.hits)}
+        rows |= {f"recall@{b} chars": _share(self.chars[b]) for b in CHAR_BUDGETS}
+        rows |= {f"recall@{k}": _share(self.at_k[k]) for k in RECALL_KS}
+        rows[f"gold MRR@10 (n={len(self.rr)})"] = _number(metrics.mean(self.rr))
+        rows["refusal rate"] = _share(self.refused)
+        rows["median ms"] = f"{1000 * statistics.median(self.seconds):.1f}"
+        rows["p95 ms"] = f"{1000 * metrics.percentile(self.seconds, 0.95):.1f}"
+        return rows
+
+
+def _share(values: list[bool]) -> str:
+    return _number(sum(values) / len(values)) if values else "n/a"
+
+
+def _number(value: float) -> str:
+    return "n/a" if value != value else f"{value:.3f}"
+
+
+def answer_hit(answer: Any, gold: str) -> bool:
+    """The shown answer contains the gold answer and one of its citations quotes it."""
+    if not answer.found or not metrics.contains_answer(answer.answer, gold):
+        return False
+    return any(metrics.contains_answer(c.quote, gold) for c in answer.citations)
+
+
+# --- data and indexes ---------------------------------------------------------------------
+
+
+def load_questions(set_dir: Path, limit: int | None) -> list[dict[str, Any]]:
+    """The set's questions, in file order, the first ``limit`` only when given."""
+    with (set_dir / "questions.jsonl").open(encoding="utf-8") as lines:
+        questions = [json.loads(line) for line in lines if line.strip()]
+    return questions[:limit] if limit else questions
+
+
+def newsdesk_index(set_dir: Path, data_dir: Path, wanted: set[str] | None = None) -> Any:
+    """The newsdesk index of the set's articles (IndexComponents), built on first use and
+    then reused; with ``wanted``, only those articles are added (if not there already)."""
+    from index.components import build_index
+    from index.config import IndexSettings
+    from index.readers import read_inputs
+
+    components = build_index(IndexSettings(data_dir=data_dir / "newsdesk"))
+    done = data_dir / "newsdesk" / "indexed.ok"
+    if not done.exists():
+        started = time.perf_counter()
+        articles = read_inputs([str(set_dir / "articles.jsonl")], max_bytes=MAX_SET_BYTES)
+        if wanted is not None:
+            articles = (a for a in articles if getattr(a, "id", None) in wanted)
+        report = components.service.add(articles, progress=_progress("newsdesk"))
+        took = time.perf_counter() - started
+        print(f"  newsdesk: {report.paragraphs} paragraphs indexed in {took:.0f} s", flush=True)
+        if wanted is None and report.ok:
+            done.write_text("ok\n")
+    return components
+
+
+def articles_for(set_dir: Path, limit: int | None) -> set[str] | None:
+    """The articles that the first ``limit`` questions were asked over, None for all.
+
+    The set lists each question's articles together, in question order, so these are the
+    articles up to the first evidence article of the next question.
+    """
+    questions = load_questions(set_dir, None)
+    if not limit or limit >= len(questions):
+        return None
+    with (set_dir / "articles.jsonl").open(encoding="utf-8") as lines:
+        ids = [json.loads(line)["id"] for line in lines if line.strip()]
+    position = {article_id: n for n, article_id in enumerate(ids)}
+
+    def evidence(question: dict[str, Any]) -> list[int]:
+        found = question["silver_doc_ids"] + question["gold_doc_ids"]
+        return [position[i] for i in found if i in position]
+
+    last = max((p for q in questions[:limit] for p in evidence(q)), default=0)
+    later = [p for q in questions[limit:] for p in evidence(q) if p > last]
+    end = min(later) if later else len(ids)
+    return set(ids[:end])
+
+
+def _progress(name: str) -> Callable[[int, int], None]:
+    def report(done: int, total: int) -> None:
+        print(f"  {name}: {done}/{total} paragraphs", flush=True)
+
+    return report
+
+
+# --- systems ------------------------------------------------------------------------------
+
+
+def answering_service(components: Any, qa_settings: Any, retriever: Any) -> Any:
+    """The answering service of qa.service when it exists, else None (answer hit: n/a)."""
+    try:
+        module = importlib.import_module("qa.service")
+    except ImportError:
+        return None
+    service_class = getattr(module, "QAService", None)
+    if service_class is None or not hasattr(service_class, "ask"):
+        return None
+    available = {
+        "retriever": retriever,
+        "catalog": components.catalog,
+        "store": components.store,
+        "embedder": components.embedder,
+        "settings": qa_settings,
+        "qa_settings": qa_settings,
+    }
+    wanted = inspect.signature(service_class).parameters
+    return service_class(**{name: available[name] for name in wanted if name in available})
+
+
+def ask_newsdesk(
+    retriever: Any, service: Any, question: dict[str, Any], depth: int
+) -> tuple[Result, float]:
+    """Answer one question (when the service exists) and retrieve its ranked passages; the
+    result's time is the whole question path (the answer's when answered), then the search's."""
+    as_of = question.get("date") or None
+    answer, asked = None, 0.0
+    if service is not None:
+        started = time.perf_counter()
+        answer = _ask(service, question["question"], as_of)
+        asked = time.perf_counter() - started
+    started = time.perf_counter()
+    passages = retriever.search(question["question"], k=depth, as_of=as_of)
+    searched = time.perf_counter() - started
+    texts, ids = [p.text for p in passages], [p.article_id for p in passages]
+    return Result(texts, ids, asked if service is not None else searched, answer), searched
+
+
+def _ask(service: Any, question: str, as_of: str | None) -> Any:
+    if "as_of" in inspect.signature(service.ask).parameters:
+        return service.ask(question, as_of=as_of)
+    return service.ask(question)
+
+
+def ask_baseline(baseline: Baseline, question: dict[str, Any], depth: int) -> Result:
+    """The baseline's chunks for one question (it has no answerer and no dates)."""
+    started = time.perf_counter()
+    chunks = baseline.search(question["question"], depth)
+    took = time.perf_counter() - started
+    return Result([c.text for c in chunks], [c.article_id for c in chunks], took)
+
+
+# --- main ---------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", required=True, type=Path, help="folder of an evaluation set")
+    parser.add_argument("--limit", type=int, default=None, help="first N questions only")
+    parser.add_argument("--data-dir", type=Path, default=None, help="index cache folder")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the LangChain baseline")
+    parser.add_argument("--index-only", action="store_true", help="build the caches and stop")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    return parser.parse_args(argv)
+
+
+def print_table(columns: list[Scores]) -> None:
+    """One row per measure, one column per system."""
+    rows = [c.rows() for c in columns]
+    width = max(len(name) for name in rows[0])
+    print(f"{'measure':<{width}}  " + "  ".join(f"{c.name:>10}" for c in columns))
+    for name in rows[0]:
+        print(f"{name:<{width}}  " + "  ".join(f"{r[name]:>10}" for r in rows))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Index (once), ask every question, print the measures."""
+    args = parse_args(argv)
+    set_dir = args.set.resolve()
+    data_dir = args.data_dir or REPO / "bench" / ".cache" / set_dir.name
+    data_dir.mkdir(parents=True, exist_ok=True)
+    components = newsdesk_index(set_dir, data_dir, articles_for(set_dir, args.limit))
+    stats = components.catalog.stats()
+    print(f"newsdesk index: {stats['articles']} articles, {stats['paragraphs']} paragraphs")
+    baseline = None
+    if not args.no_baseline:
+        indexed = {record.id for record in components.catalog.list_articles()}
+        baseline = Baseline(set_dir / "articles.jsonl", data_dir / "baseline", indexed)
+        print(f"baseline index: the same {len(indexed)} articles, {baseline.count()} chunks")
+    if args.index_only:
+        return
+    _one_thread()
+    columns = evaluate(components, baseline, load_questions(set_dir, args.limit))
+    print_table(columns)
+    if args.json:
+        args.json.write_text(json.dumps({c.name: c.rows() for c in columns}, indent=2) + "\n")
+
+
+def _one_thread() -> None:
+    """Embed questions on one thread: a short query gains nothing from two, and when other
+    processes share the cores, torch's spinning worker threads make it ten times slower."""
+    import torch
+
+    torch.set_num_threads(1)
+
+
+def evaluate(
+    components: Any, baseline: Baseline | None, questions: list[dict[str, Any]]
+) -> list[Scores]:
+    """Ask every question of each system and score the results."""
+    from qa.config import QASettings
+    from qa.retrieval import Retriever
+
+    qa_settings = QASettings()
+    retriever = Retriever(components.catalog, components.store, components.embedder, qa_settings)
+    service = answering_service(components, qa_settings, retriever)
+    retriever.search("warm up", k=DEPTH)
+    ours, searches = Scores("newsdesk"), []
+    for question in questions:
+        result, searched = ask_newsdesk(retriever, service, question, DEPTH)
+        ours.add(question, result)
+        searches.append(searched)
+    print(
+        f"newsdesk retrieval alone: median {1000 * statistics.median(searches):.1f} ms,"
+        f" p95 {1000 * metrics.percentile(searches, 0.95):.1f} ms ({DEPTH} passages)"
+    )
+    columns = [ours]
+    if baseline is not None:
+        theirs = Scores("baseline")
+        baseline.search("warm up", DEPTH)
+        for question in questions:
+            theirs.add(question, ask_baseline(baseline, question, DEPTH))
+        columns.append(theirs)
+    return columns
+
+
+if __name__ == "__main__":
+    main()

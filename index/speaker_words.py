@@ -1,0 +1,97 @@
+"""Word lists for speaker attribution (all lower-case, accents stripped)."""
+
+from __future__ import annotations
+
+import re
+
+
+def word_set(text: str) -> frozenset[str]:
+    """The set of the whitespace-separated words of ``text``."""
+    return frozenset(text.split())
+
+
+DETERMINERS = word_set("the a an this that these those")
+
+# Words that precede a subject in its clause but are not part of it.
+LEADING_JUNK = word_set(
+    "and but or so yet though although while as when whereas because since however meanwhile "
+    "then also still even instead where which who"
+)
+
+POSSESSIVES = word_set("its his her their our my your")
+PREPOSITIONS = word_set("from of in at for with to by on about into close near than")
+
+PRONOUNS_PERSON = word_set("he she")
+PRONOUNS_GROUP = word_set("they")
+
+# Title and role words: dropped from names, and used to resolve "the general".
+TITLES = word_set(
+    "president vice prime first minister deputy secretary chancellor general gen lt col maj capt "
+    "adm sgt cmdr commander chief ceo cfo coo chairman chairwoman chair director spokesman "
+    "spokeswoman spokesperson mr mrs ms dr prof professor rep sen gov senator governor mayor "
+    "judge justice attorney coach forward guard officer sheriff pope king queen prince princess "
+    "duke duchess lord lady sir dame ambassador envoy premier leader speaker marshal admiral "
+    "colonel captain lieutenant sergeant detective inspector superintendent commissioner "
+    "councilman councilwoman councilor congressman congresswoman representative minority majority "
+    "executive founder president-elect ex former late top head analyst economist author editor "
+    "manager owner pm striker quarterback pitcher midfielder defender goalkeeper st"
+)
+
+# Common nouns that can head a speaker phrase: "Ukrainian officials", "the monitoring group".
+GROUP_NOUNS = word_set(
+    "officials official authorities police spokesperson spokesman spokeswoman leaders leader "
+    "experts analysts observers advocates critics residents group ministry government company "
+    "source sources people couple members member commanders officers investigators prosecutors "
+    "lawyers lawyer attorneys doctors scientists researchers witnesses campaign office agency "
+    "department website statement report survey study team party parties committee council court "
+    "military army forces media outlet newspaper network agency board family families parents "
+    "organizers organisers representatives spokespeople administration coalition union unions "
+    "association regulators lawmakers legislators senators democrats republicans voters fans "
+    "insiders aides aide staff staffers employees workers protesters activists officers "
+    "president general minister governor mayor senator coach person analytics"
+)
+
+# Words that make a capitalised name an organisation.
+ORG_WORDS = word_set(
+    "ministry department police commission survey foundation party committee office university "
+    "agency association council court inc corp co ltd group news times post center centre "
+    "service house army forces company bank institute administration campaign network union "
+    "league federation fund board bureau authority organization organisation trust school "
+    "hospital club society guard coalition alliance press journal magazine website reuters "
+    "cnn bbc nbc cbs abc fox ap afp bloomberg kremlin pentagon analytics government ministry "
+    "state states republic nations navy"
+)
+
+# "a statement from", "a new survey by": dropped before the real source.
+SOURCE_PREFIX = re.compile(
+    r"(?:an?|the)\s+(?:new\s+|recent\s+|joint\s+|written\s+)?"
+    r"(?:statement|survey|report|study|post|tweet|interview|release|filing|poll|analysis)"
+    r"\s+(?:from|by|of)\s+",
+    re.IGNORECASE,
+)
+
+# Reporting cues (a regex alternation), and words that may come between subject and cue.
+VERBS = (
+    "said|says|say|told|tells|added|adds|noted|notes|note|asserted|asserts|insisted|insists|"
+    "insist|argued|argues|argue|claimed|claims|claim|stated|states|warned|warns|warn|explained|"
+    "explains|described|describes|pointed to|pointed out|points to|points out|pushed back|"
+    "pushes back|echoed|echoes|highlighted|highlights|emphasized|emphasised|emphasizes|"
+    "acknowledged|acknowledges|confirmed|confirms|confirm|reported|reports|announced|announces|"
+    "wrote|writes|tweeted|posted|suggested|suggests|maintained|maintains|maintain|contended|"
+    "stressed|stresses|denied|denies|admitted|admits|urged|urges|predicted|predicts|alleged|"
+    "alleges|countered|recalled|conceded|concede|declared|declares|testified|indicated|continued|"
+    "downplayed|cautioned|vowed|promised|replied|responded|believes|believe|estimated|concluded"
+)
+AUX = (
+    r"(?:(?:has|have|had|did|does|do|also|previously|reportedly|later|then|again|repeatedly|"
+    r"strongly|publicly|recently|once|further|would|will|could|may|might|not|just|only)\s+)*"
+)
+# Words allowed between a cue and "that": "said on Monday in a statement that".
+BRIDGE = word_set(
+    "of the in on at a an last this during statement interview email reporters journalists "
+    "press conference news release week month year night morning afternoon evening earlier "
+    "later also publicly privately told post social media"
+)
+NOUN_LIKE_CUES = word_set("reports highlights notes claims states points says")
+NOT_AFTER_VERB = word_set("from of in on for about by with")
+VERBISH = word_set("did does do has have had is are was were will would can could declined refused")

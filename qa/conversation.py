@@ -1,0 +1,203 @@
+"""Follow-up questions rewritten into standalone questions, by rules over the chat history.
+
+No language model: named entities are runs of capitalised words, a person is an entity with a
+person cue (a title before it, a speech verb after it, "did X say"...), pronouns are resolved to
+the last person named in the history, and an elliptic follow-up ("And what about Kupiansk?")
+borrows the previous question with its last entity replaced. A standalone question is returned
+unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from index.keyword import STOPWORDS
+from qa.models import Turn
+
+
+def _words(text: str) -> frozenset[str]:
+    """The set of the whitespace-separated words of ``text`` (for readable word lists)."""
+    return frozenset(text.split())
+
+
+_WORD = re.compile(r"[A-Za-z][\w’'\-.]*[\w]|[A-Za-z]")
+_PRONOUN = re.compile(r"\b(he|she|they|him|her|them|his|their|hers|theirs)\b", re.IGNORECASE)
+_POSSESSIVE = frozenset({"his", "their", "hers", "theirs"})
+_ELLIPSIS = re.compile(
+    r"^\s*(?:and|but|also)?\s*(?:(?:what|how)\s+about|and)\s+(?:in|at|on|for|with|near)?\s*"
+    r"(?P<focus>[^?]{1,60}?)\s*\??\s*$",
+    re.IGNORECASE,
+)
+_LEADING_AND = re.compile(r"^\s*(?:and|also|then|so)\b[\s,]*", re.IGNORECASE)
+TITLES = _words(
+    "president general gen. mr. mrs. ms. dr. sen. rep. gov. minister chancellor king queen pope "
+    "judge secretary senator governor mayor prince princess commander chief ceo coach"
+)
+SPEECH_VERBS = _words(
+    "said says say told tells asserted announced claimed stated added warned argued insisted "
+    "highlighted described pointed noted wrote posted"
+)
+NOT_PERSON = _words(
+    "city region state states united kingdom republic union house court council congress senate "
+    "party ministry department university street river sea ocean island north south east west "
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may "
+    "june july august september october november december"
+)
+_SKIP = STOPWORDS | _words("according and also then so did does do")
+_MAX_ELLIPTIC_WORDS = 5
+_QUESTION_OPENERS = _words(
+    "what where who whom whose when why how which is are was were did does do can could will "
+    "would has have had should"
+)
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A run of capitalised words in a text; ``person`` when a cue says it names someone."""
+
+    text: str
+    start: int
+    person: bool
+
+
+def rewrite(question: str, history: Sequence[Turn] | None) -> str:
+    """The standalone form of ``question`` given the earlier turns (oldest first).
+
+    Without history, or when the question names its own subject and has no pronoun, the
+    question is returned unchanged (stripped)."""
+    question = question.strip()
+    if not history:
+        return question
+    previous = _previous_question(history)
+    focus = _elliptic_focus(question)
+    if focus is not None and previous:
+        return _replace_focus(previous, focus)
+    resolved = _resolve_pronouns(question, history)
+    if resolved != question or entities(question):
+        return resolved
+    if _LEADING_AND.match(question) or len(question.split()) <= _MAX_ELLIPTIC_WORDS:
+        return _borrow_subject(question, previous)
+    return question
+
+
+def entities(text: str) -> list[Entity]:
+    """The named entities of ``text`` in order: runs of capitalised words that are not
+    question words or stopwords, titles stripped, with a person cue flag."""
+    found: list[Entity] = []
+    run: list[re.Match[str]] = []
+    for match in [*_WORD.finditer(text), None]:
+        if match is not None and _is_name_word(match.group()) and _adjacent(text, run, match):
+            run.append(match)
+            continue
+        if run:
+            found.extend(_entity(text, run))
+        run = [match] if match is not None and _is_name_word(match.group()) else []
+    return found
+
+
+def _is_name_word(word: str) -> bool:
+    """Whether ``word`` can be part of a name: capitalised and not a function word."""
+    return word[:1].isupper() and word.lower() not in _SKIP
+
+
+def _adjacent(text: str, run: list[re.Match[str]], match: re.Match[str]) -> bool:
+    """Whether ``match`` directly follows the run (only spaces between)."""
+    return bool(run) and text[run[-1].end() : match.start()] == " "
+
+
+def _entity(text: str, run: list[re.Match[str]]) -> list[Entity]:
+    """The entity of one run of capitalised words, titles dropped (none if only titles)."""
+    titled = False
+    while run and run[0].group().lower() in TITLES:
+        titled = True
+        run = run[1:]
+    if not run:
+        return []
+    start, end = run[0].start(), run[-1].end()
+    name = re.sub(r"(’s|'s)$", "", text[start:end])
+    return [Entity(name, start, titled or _person_cue(text, start, end, len(run)))]
+
+
+def _person_cue(text: str, start: int, end: int, words: int) -> bool:
+    """Whether the context around ``text[start:end]`` suggests a person."""
+    name_words = text[start:end].lower().split()
+    if any(w.strip(".,’'s") in NOT_PERSON for w in name_words):
+        return False
+    before = text[:start].lower().split()[-2:]
+    after = text[end:].lower().replace(",", " ").split()[:1]
+    if after and after[0] in SPEECH_VERBS:
+        return True
+    if before and before[-1] in {"did", "does", "do", "to", "by"} and words <= 3:
+        return before[-1] != "to" or before[-2:-1] == ["according"]
+    return words >= 2 and not text[start:end].isupper()
+
+
+def _previous_question(history: Sequence[Turn]) -> str:
+    """The last standalone question asked (its rewritten form when known)."""
+    last = history[-1]
+    return (last.rewritten or last.question).strip()
+
+
+def _elliptic_focus(question: str) -> str | None:
+    """The new focus of an elliptic follow-up ("And what about Kupiansk?" -> "Kupiansk")."""
+    match = _ELLIPSIS.match(question)
+    if match is None:
+        return None
+    focus = match.group("focus").strip(" ,.")
+    words = focus.lower().split()
+    if not words or len(words) > _MAX_ELLIPTIC_WORDS or words[0] in _QUESTION_OPENERS:
+        return None
+    if _PRONOUN.search(focus):
+        return None
+    return focus
+
+
+def _replace_focus(previous: str, focus: str) -> str:
+    """``previous`` with its last named entity replaced by ``focus`` (or extended by it)."""
+    named = entities(previous)
+    if not named:
+        return f"{previous.rstrip(' ?.')}, regarding {focus}?"
+    last = named[-1]
+    return previous[: last.start] + focus + previous[last.start + len(last.text) :]
+
+
+def _resolve_pronouns(question: str, history: Sequence[Turn]) -> str:
+    """``question`` with personal pronouns replaced by the last person named in the history."""
+    if not _PRONOUN.search(question):
+        return question
+    person = last_person(history)
+    if person is None:
+        return question
+
+    def substitute(match: re.Match[str]) -> str:
+        return f"{person}’s" if match.group().lower() in _POSSESSIVE else person
+
+    resolved = _PRONOUN.sub(substitute, question)
+    return resolved[:1].upper() + resolved[1:]
+
+
+def last_person(history: Sequence[Turn]) -> str | None:
+    """The person named last in the history (questions, then answers, newest turn first)."""
+    for turn in reversed(history):
+        for text in (turn.answer or "", turn.rewritten or turn.question):
+            people = [e.text for e in entities(_strip_markers(text)) if e.person]
+            if people:
+                return people[-1]
+    return None
+
+
+def _strip_markers(text: str) -> str:
+    """Answer text without its citation markers ("[2]")."""
+    return re.sub(r"\s*\[\d+\]", "", text)
+
+
+def _borrow_subject(question: str, previous: str) -> str:
+    """A subject-less follow-up completed with the previous question's entities."""
+    named = [e.text for e in entities(previous)]
+    core = _LEADING_AND.sub("", question).rstrip(" ?.")
+    if not named or not core:
+        return question
+    core = core[:1].upper() + core[1:]
+    return f"{core} regarding {' and '.join(dict.fromkeys(named))}?"

@@ -1,0 +1,151 @@
+"""Hybrid paragraph retrieval: dense (Chroma) and keyword (FTS5 bm25) candidates fused by
+reciprocal rank, preferring recent articles when asked as of a date, with neighbouring
+paragraphs as context and near-duplicate paragraphs removed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from index.catalog import Catalog, StoredParagraph
+from index.errors import IndexingError
+from index.filters import SearchFilters
+from index.keyword import keyword_search
+from index.store import VectorStore
+from qa.config import QASettings
+from qa.errors import QuestionRejected, RetrievalUnavailable
+from qa.fusion import (
+    FusionParams,
+    RankedList,
+    add_context,
+    apply_recency,
+    drop_copies,
+    reciprocal_rank_fusion,
+)
+from qa.models import Passage
+from qa.recency import RecencyWindow, parse_as_of
+
+
+class QueryEmbedder(Protocol):
+    """What retrieval needs from an embedding model."""
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One search's query, filters and optional as-of window."""
+
+    query: str
+    filters: SearchFilters
+    window: RecencyWindow | None
+
+
+class Retriever:
+    """Finds the paragraphs most likely to answer a question, best first.
+
+    The catalog, vector store and embedder are made once by the caller and shared.
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        store: VectorStore,
+        embedder: QueryEmbedder,
+        settings: QASettings,
+        params: FusionParams | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings
+        self.params = params or FusionParams()
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        as_of: str | None = None,
+    ) -> list[Passage]:
+        """Up to ``k`` passages ranked 1..k, no two near-copies of each other, every one
+        matching ``filters``; with ``as_of`` (YYYY-MM-DD or YYYY/MM/DD) articles published in
+        the ``recency_days`` before it rank higher and those published after it lower.
+
+        Raises QuestionRejected for an empty or over-long query or a malformed as-of date,
+        RetrievalUnavailable when an index cannot be searched.
+        """
+        plan = self._plan(query, filters, as_of)
+        if k <= 0:
+            return []
+        try:
+            lists = self._candidates(plan)
+            stored = self.catalog.paragraphs(sorted({i for ranked in lists for i in ranked.ids}))
+        except (IndexingError, OSError) as exc:
+            raise RetrievalUnavailable(f"the index cannot be searched: {exc}") from exc
+        ranked = self._rank(lists, stored, plan.window)
+        texts = {pid: stored[pid].text for pid in ranked}
+        chosen = drop_copies(ranked, texts, self.params.duplicate_overlap, max(k, 0))
+        return [_passage(n, stored[pid], ranked[pid]) for n, pid in enumerate(chosen, start=1)]
+
+    def _plan(self, query: str, filters: SearchFilters | None, as_of: str | None) -> _Plan:
+        text = " ".join(query.split())
+        if not text:
+            raise QuestionRejected("the question is empty")
+        limit = self.settings.max_question_chars
+        if len(text) > limit:
+            raise QuestionRejected(
+                f"the question is {len(text):,} characters long; the limit is {limit:,}"
+            )
+        day = parse_as_of(as_of)
+        window = RecencyWindow(day, self.settings.recency_days) if day else None
+        return _Plan(text, filters or SearchFilters(), window)
+
+    def _candidates(self, plan: _Plan) -> list[RankedList]:
+        """Dense and keyword candidates, each also restricted to the as-of window."""
+        vector = self.embedder.embed_query(plan.query)
+        n, p = self.settings.candidates, self.params
+        scopes: list[tuple[SearchFilters, float]] = [(plan.filters, 1.0)]
+        narrowed = plan.window.narrow(plan.filters) if plan.window else None
+        if narrowed is not None and p.window_weight > 0:
+            scopes.append((narrowed, p.window_weight))
+        lists = []
+        for scope, weight in scopes:
+            hits = self.store.query(vector, n, where=scope.chroma_where())
+            lists.append(RankedList([h.id for h in hits], weight * p.dense_weight))
+            found = keyword_search(self.catalog, plan.query, n, scope)
+            lists.append(RankedList([h.id for h in found], weight * p.keyword_weight))
+        return lists
+
+    def _rank(
+        self,
+        lists: Sequence[RankedList],
+        stored: dict[str, StoredParagraph],
+        window: RecencyWindow | None,
+    ) -> dict[str, float]:
+        """Fused scores of the stored candidates, best first (dict order)."""
+        p = self.params
+        fused = reciprocal_rank_fusion(lists, p.rrf_k)
+        scores = {pid: s for pid, s in fused.items() if pid in stored}  # gone since indexed
+        if window is not None:
+            scores = apply_recency(scores, lambda pid: window.placement(stored[pid].published), p)
+        scores = add_context(scores, p.neighbour_weight, p.article_weight)
+        return dict(sorted(scores.items(), key=lambda item: (-item[1], item[0])))
+
+
+def _passage(rank: int, paragraph: StoredParagraph, score: float) -> Passage:
+    return Passage(
+        rank=rank,
+        article_id=paragraph.article_id,
+        paragraph_id=paragraph.id,
+        title=paragraph.title,
+        url=paragraph.url,
+        published=paragraph.published,
+        source=paragraph.source,
+        paragraph=paragraph.number,
+        text=paragraph.text,
+        score=score,
+    )

@@ -1,0 +1,102 @@
+"""QAService: standalone question, retrieval, extractive answer, timing."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Protocol
+
+from index.filters import SearchFilters
+from qa.answer import AnswerDraft, ExtractiveAnswerer, SentenceEmbedder
+from qa.config import QASettings
+from qa.conversation import rewrite
+from qa.errors import QuestionRejected
+from qa.models import Answer, Passage, Turn
+
+
+class PassageRetriever(Protocol):
+    """What the service needs of qa.retrieval.Retriever."""
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        as_of: str | None = None,
+    ) -> list[Passage]:
+        """Passages for ``query``, best first."""
+        ...
+
+
+class Answerer(Protocol):
+    """The seam for answerers (extractive now, an LLM later)."""
+
+    def answer(self, question: str, passages: Sequence[Passage]) -> AnswerDraft:
+        """The answer to ``question`` from ``passages``."""
+        ...
+
+
+class QAService:
+    """Answers questions (and follow-ups) from the indexed articles, every sentence cited."""
+
+    def __init__(
+        self,
+        retriever: PassageRetriever,
+        embedder: SentenceEmbedder,
+        settings: QASettings,
+        answerer: Answerer | None = None,
+    ) -> None:
+        self.retriever = retriever
+        self.settings = settings
+        self.answerer = answerer or ExtractiveAnswerer(embedder, settings.max_answer_sentences)
+
+    def ask(
+        self,
+        question: str,
+        history: list[Turn] | None = None,
+        k: int | None = None,
+        filters: SearchFilters | None = None,
+        as_of: str | None = None,
+    ) -> Answer:
+        """Answer ``question`` (a follow-up of ``history`` when given) from the top ``k``
+        passages: a cited answer, or found=False with the closest passages as ``related``.
+        Raises QuestionRejected for an empty or too long question."""
+        started = time.perf_counter()
+        self.check(question)
+        standalone = rewrite(question, history)
+        passages = self.retriever.search(standalone, self._k(k), filters, as_of)
+        draft = self.answerer.answer(standalone, passages)
+        return Answer(
+            question=question,
+            rewritten=standalone,
+            answer=draft.text,
+            found=draft.found,
+            citations=draft.citations,
+            related=draft.related,
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+        )
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        filters: SearchFilters | None = None,
+        as_of: str | None = None,
+    ) -> list[Passage]:
+        """The top ``k`` passages for ``query``, best first (QuestionRejected as for ask)."""
+        self.check(query)
+        return self.retriever.search(query.strip(), self._k(k), filters, as_of)
+
+    def check(self, question: str) -> None:
+        """Raise QuestionRejected when ``question`` is blank or longer than allowed."""
+        if not question or not question.strip():
+            raise QuestionRejected("The question is empty.")
+        if len(question) > self.settings.max_question_chars:
+            limit = self.settings.max_question_chars
+            raise QuestionRejected(f"The question is longer than {limit} characters.")
+
+    def _k(self, k: int | None) -> int:
+        """The number of passages to retrieve (the setting unless given)."""
+        if k is not None and k < 1:
+            raise QuestionRejected("k must be at least 1.")
+        return k if k is not None else self.settings.top_k

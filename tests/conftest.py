@@ -1,0 +1,146 @@
+"""Fixtures shared by every test package: embedders (fake and real) and a throwaway index.
+
+- ``fake_embedder``: a fresh :class:`FakeEmbedder` (deterministic bag-of-words hash vectors,
+  one token per whitespace word), for fast unit tests.
+- ``real_embedder``: the real MiniLM :class:`~index.embedder.Embedder`, loaded once per
+  session (use it only in tests marked ``@pytest.mark.slow``).
+- ``make_index``: builds an index in the test's ``tmp_path`` (embedded Chroma, fake embedder
+  unless one is given), optionally filled with articles.
+- :func:`index_contents`: the paragraph ids of the catalog, the FTS index and the vector
+  store, for consistency checks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from index.components import IndexComponents, build_index
+from index.config import IndexSettings
+from index.models import Article
+
+FAKE_DIMENSION = 64
+
+
+class FakeEmbedder:
+    """A deterministic stand-in for the MiniLM embedder.
+
+    A text's vector is the normalised sum of one fixed pseudo-random vector per lower-cased
+    word, so texts sharing words are close. ``count_tokens`` counts whitespace words plus the
+    two special tokens. Every embedded text is recorded in ``embedded``.
+    """
+
+    def __init__(self, dimension: int = FAKE_DIMENSION) -> None:
+        self.dimension = dimension
+        self.embedded: list[str] = []
+        self._words: dict[str, np.ndarray] = {}
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """One unit vector per text (zero texts give a (0, dimension) array)."""
+        self.embedded.extend(texts)
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in text.lower().split() or [""]:
+                vectors[row] += self._word_vector(word)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
+        return vectors
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """The vector of one query."""
+        return self.embed([text])[0]
+
+    def count_tokens(self, text: str) -> int:
+        """Whitespace words plus [CLS] and [SEP]."""
+        return len(text.split()) + 2
+
+    def _word_vector(self, word: str) -> np.ndarray:
+        vector = self._words.get(word)
+        if vector is None:
+            seed = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=4).digest(), "big")
+            vector = np.random.default_rng(seed).standard_normal(self.dimension)
+            self._words[word] = vector.astype(np.float32)
+        return self._words[word]
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    """A fresh fake embedder (its ``embedded`` list starts empty)."""
+    return FakeEmbedder()
+
+
+@pytest.fixture(scope="session")
+def real_embedder() -> Any:
+    """The real MiniLM embedder, loaded once for the whole session."""
+    from index.embedder import Embedder
+
+    return Embedder()
+
+
+MakeIndex = Callable[..., IndexComponents]
+
+
+def build_test_index(
+    data_dir: Path,
+    embedder: Any = None,
+    articles: Iterable[Article] = (),
+    **settings: Any,
+) -> IndexComponents:
+    """An index in ``data_dir`` (a FakeEmbedder unless ``embedder`` is given), with
+    ``articles`` added; ``settings`` override IndexSettings fields."""
+    index = build_index(
+        IndexSettings(data_dir=data_dir, **settings), embedder=embedder or FakeEmbedder()
+    )
+    articles = list(articles)
+    if articles:
+        index.service.add(articles)
+    return index
+
+
+@pytest.fixture
+def make_index(tmp_path: Path) -> Iterator[MakeIndex]:
+    """A factory: ``make_index(embedder=None, articles=(), name="index", **settings)`` builds
+    an index in ``tmp_path / name``; calling it twice with the same name reopens the index."""
+
+    def make(
+        embedder: Any = None, articles: Iterable[Article] = (), name: str = "index", **kw: Any
+    ) -> IndexComponents:
+        return build_test_index(tmp_path / name, embedder, articles, **kw)
+
+    yield make
+
+
+def index_contents(index: IndexComponents) -> dict[str, list[str]]:
+    """Paragraph ids as held by the catalog, the FTS index and the vector store (unsorted,
+    duplicates kept, so callers can check both equality and uniqueness)."""
+    fts = index.catalog.connection().execute(
+        "SELECT p.id FROM paragraphs_fts f JOIN paragraphs p ON p.rowid = f.rowid"
+    )
+    orphans = index.catalog.connection().execute(
+        "SELECT count(*) FROM paragraphs_fts WHERE rowid NOT IN (SELECT rowid FROM paragraphs)"
+    )
+    return {
+        "catalog": index.catalog.paragraph_ids(),
+        "fts": [row[0] for row in fts] + ["<orphan>"] * orphans.fetchone()[0],
+        "vectors": index.store.ids(),
+    }
+
+
+def assert_consistent(index: IndexComponents) -> set[str]:
+    """Assert the three indexes hold the same paragraph ids, each once; return them."""
+    contents = index_contents(index)
+    for name, ids in contents.items():
+        assert len(ids) == len(set(ids)), f"duplicate paragraph ids in {name}"
+    catalog = set(contents["catalog"])
+    assert set(contents["fts"]) == catalog
+    assert set(contents["vectors"]) == catalog
+    return catalog

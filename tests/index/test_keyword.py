@@ -1,0 +1,77 @@
+"""The FTS5 keyword index: terms, safe queries, BM25 ranking, filters, kept in step."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from index.filters import SearchFilters
+from index.keyword import fts_query, keyword_search, query_terms
+from index.models import Article
+from tests.conftest import MakeIndex
+from tests.index.conftest import make_article
+
+
+def story(n: int, text: str, source: str = "example.com", published: str = "2024-05-01") -> Article:
+    """An article with one paragraph of ``text``."""
+    return replace(make_article(n, source=source, published=published), text=text, title=f"T{n}")
+
+
+def test_query_terms_drop_stopwords_and_duplicates() -> None:
+    assert query_terms("What is the capital of France, the capital?") == ["capital", "france"]
+    assert query_terms("Who won in 2024 with 51% and $3")[-3:] == ["2024", "51%", "$3"]
+    assert query_terms("the of a") == []
+    assert query_terms("Biden’s plan") == ["biden's", "plan"]
+
+
+@pytest.mark.parametrize("text", ['"', "AND OR NOT", "NEAR(a b)", "col:umn *", 'x" OR "y'])
+def test_fts_syntax_in_questions_cannot_break_the_query(make_index: MakeIndex, text: str) -> None:
+    index = make_index(articles=[story(1, "Some words about a column and a star near here.")])
+    keyword_search(index.catalog, text, 5)  # must not raise
+    assert fts_query(['a"b']) == '"a""b"'
+
+
+def test_bm25_ranks_the_paragraph_with_more_matching_terms_first(make_index: MakeIndex) -> None:
+    index = make_index(articles=[
+        story(1, "The river flooded the lower town after three days of heavy rain."),
+        story(2, "The river flooded the town; the mayor ordered an evacuation of the town."),
+        story(3, "A festival of music took place in the old market square on Sunday."),
+    ])  # fmt: skip
+    hits = keyword_search(index.catalog, "mayor evacuation river", 5)
+    assert [h.id for h in hits] == ["a2#0", "a1#0"]
+    assert hits[0].score > hits[1].score > 0
+    assert keyword_search(index.catalog, "flooding", 5)  # porter stemming
+    assert keyword_search(index.catalog, "mayor", 0) == []
+
+
+def test_the_title_is_searchable_with_each_paragraph(make_index: MakeIndex) -> None:
+    index = make_index(articles=[replace(story(1, "Nothing in this body matches the query at all."),
+                                         title="Zeppelin landing")])  # fmt: skip
+    assert [h.id for h in keyword_search(index.catalog, "zeppelin", 5)] == ["a1#0"]
+
+
+def test_filters_restrict_by_source_and_date(make_index: MakeIndex) -> None:
+    text = "The harbour bridge reopened to traffic after a year of repairs and delays."
+    index = make_index(articles=[
+        story(1, text, "a.com", "2024-01-10"), story(2, text, "b.com", "2024-03-10"),
+        story(3, text, "a.com", "2024-06-10"),
+    ])  # fmt: skip
+    search = lambda f: sorted(h.id for h in keyword_search(index.catalog, "bridge", 9, f))  # noqa: E731
+    assert search(SearchFilters(source="a.com")) == ["a1#0", "a3#0"]
+    assert search(SearchFilters(published_from="2024-02-01")) == ["a2#0", "a3#0"]
+    assert search(SearchFilters(source="a.com", published_to="2024-05-31")) == ["a1#0"]
+
+
+def test_replaced_and_removed_articles_leave_the_keyword_index(make_index: MakeIndex) -> None:
+    index = make_index(articles=[
+        story(1, "Volcano erupts near the island village, residents evacuated by boat."),
+        story(2, "The volcano observatory raised its alert level on Tuesday morning."),
+    ])  # fmt: skip
+    index.service.add([story(1, "Glacier retreat measured by the survey team this summer.")])
+    assert [h.id for h in keyword_search(index.catalog, "volcano", 5)] == ["a2#0"]
+    assert [h.id for h in keyword_search(index.catalog, "glacier", 5)] == ["a1#0"]
+    index.service.remove("a2")
+    assert keyword_search(index.catalog, "volcano", 5) == []
+    reopened = make_index()
+    assert [h.id for h in keyword_search(reopened.catalog, "glacier", 5)] == ["a1#0"]

@@ -1,0 +1,129 @@
+"""The extractive answerer: verbatim cited quotes, reading order, duplicates, refusals."""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Sequence
+
+import numpy as np
+
+from qa.answer import NOT_FOUND, ExtractiveAnswerer
+from qa.models import Passage
+
+DIM = 512
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+class BagOfWordsEmbedder:
+    """Hashed bag of words: texts sharing words get close unit vectors, no model needed."""
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in _WORD.findall(text.lower()):
+                out[row, zlib.crc32(word.encode()) % DIM] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1.0, norms)
+
+
+def passage(rank: int, text: str, article: str = "a1", number: int = 0) -> Passage:
+    """A retrieved paragraph of a made-up article."""
+    return Passage(
+        rank=rank,
+        article_id=article,
+        paragraph_id=f"{article}#{number}",
+        title=f"Title of {article}",
+        url=f"https://example.com/{article}",
+        published="2024-04-18",
+        source="Example",
+        paragraph=number,
+        text=text,
+        score=1.0 / rank,
+    )
+
+
+HARBOUR = passage(
+    1,
+    "The harbour bridge reopened on Monday after repairs. "
+    "Engineers said the harbour bridge repairs cost 12 million dollars. "
+    "Traffic was light in the morning.",
+    number=3,
+)
+WEATHER = passage(2, "Rain is expected over the weekend across the coast.", "a2", 1)
+
+
+def answerer(max_sentences: int = 4) -> ExtractiveAnswerer:
+    return ExtractiveAnswerer(BagOfWordsEmbedder(), max_sentences)
+
+
+def test_answer_quotes_the_matching_sentence_verbatim_with_its_citation() -> None:
+    draft = answerer().answer("How much did the harbour bridge repairs cost?", [HARBOUR, WEATHER])
+    assert draft.found
+    quotes = [c.quote for c in draft.citations]
+    assert "Engineers said the harbour bridge repairs cost 12 million dollars." in quotes
+    for c in draft.citations:
+        start, end = c.span
+        assert c.paragraph_text[start:end] == c.quote
+        assert f"{c.quote} [{c.n}]" in draft.text
+    cited = next(c for c in draft.citations if "12 million" in c.quote)
+    assert (cited.article_id, cited.paragraph, cited.url) == ("a1", 3, "https://example.com/a1")
+    assert "Rain" not in draft.text
+
+
+def test_citations_are_numbered_in_reading_order_and_keep_text_order() -> None:
+    text = (
+        "The harbour bridge reopened on Monday after repairs. "
+        "Engineers said the harbour bridge reopened after repairs that cost 12 million dollars."
+    )
+    question = "harbour bridge reopened after repairs cost"
+    best = answerer().candidates(question, [passage(1, text)])[0]
+    assert best.text.startswith("Engineers")  # the later sentence scores best...
+    draft = answerer().answer(question, [passage(1, text)])
+    spans = [c.span for c in draft.citations]
+    assert len(spans) == 2 and spans == sorted(spans)  # ...yet one paragraph reads in order
+    assert [c.n for c in draft.citations] == [1, 2]
+    assert [int(n) for n in re.findall(r"\[(\d+)\]", draft.text)] == [1, 2]
+    assert draft.text.startswith(
+        "The harbour bridge reopened on Monday after repairs. [1] Engineers"
+    )
+
+
+def test_reprinted_wire_copy_is_quoted_once() -> None:
+    copy = passage(2, HARBOUR.text, "a3", 7)
+    draft = answerer().answer("How much did the harbour bridge repairs cost?", [HARBOUR, copy])
+    quotes = [c.quote for c in draft.citations]
+    assert len(quotes) == len(set(quotes))
+    assert sum("12 million" in q for q in quotes) == 1
+
+
+def test_max_sentences_bounds_the_answer() -> None:
+    draft = answerer(max_sentences=1).answer("harbour bridge repairs Monday", [HARBOUR])
+    assert draft.found and len(draft.citations) == 1
+
+
+def test_unrelated_passages_are_refused_and_shown_as_related() -> None:
+    draft = answerer().answer("Who won the 2022 World Cup final?", [HARBOUR, WEATHER])
+    assert not draft.found
+    assert draft.text == NOT_FOUND and draft.citations == []
+    assert [p.paragraph_id for p in draft.related] == ["a1#3", "a2#1"]
+
+
+def test_no_passages_is_a_refusal_without_related() -> None:
+    draft = answerer().answer("How much did the repairs cost?", [])
+    assert not draft.found and draft.related == []
+
+
+def test_a_long_sentence_is_quoted_by_its_relevant_clause() -> None:
+    text = (
+        "The council met on Monday to discuss the new harbour budget with residents and many "
+        "officials from several towns nearby, as it does every spring; the mayor said the new "
+        "harbour bridge would cost 40 million dollars — a figure disputed by the opposition, "
+        "who argued that the estimates were inflated and that the timeline was far too long "
+        "for the residents who depend on the crossing every day of the year."
+    )
+    draft = answerer().answer("How much will the harbour bridge cost?", [passage(1, text)])
+    assert draft.found
+    first = draft.citations[0]
+    assert first.quote == "the mayor said the new harbour bridge would cost 40 million dollars"
+    assert text[first.span[0] : first.span[1]] == first.quote

@@ -1,0 +1,91 @@
+"""Follow-up questions rewritten into standalone ones by rules over the history."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.conversation import entities, last_person, rewrite
+from qa.models import Turn
+
+POKROVSK = Turn(
+    question="Where is the fiercest fighting around Pokrovsk?",
+    answer="According to Gerasimov, the fiercest combat is centered around Pokrovsk. [1]",
+)
+GERASIMOV = Turn(
+    question="What did Gerasimov say about the front?",
+    answer="Moscow’s forces are making advances across nearly every frontline. [1]",
+)
+
+
+def test_without_history_the_question_is_unchanged() -> None:
+    assert rewrite("  What did he say next?  ", None) == "What did he say next?"
+    assert rewrite("What about Kupiansk?", []) == "What about Kupiansk?"
+
+
+def test_a_standalone_question_is_left_unchanged() -> None:
+    question = "What did DeepState report about Kupiansk?"
+    assert rewrite(question, [POKROVSK, GERASIMOV]) == question
+
+
+@pytest.mark.parametrize(
+    "follow_up", ["And what about Kupiansk?", "what about Kupiansk", "And Kupiansk?"]
+)
+def test_elliptic_follow_up_takes_the_previous_question_with_the_new_focus(
+    follow_up: str,
+) -> None:
+    assert rewrite(follow_up, [POKROVSK]) == "Where is the fiercest fighting around Kupiansk?"
+
+
+def test_elliptic_follow_up_of_a_question_without_names_keeps_both() -> None:
+    history = [Turn(question="Where is the fiercest combat?", answer="Around Pokrovsk. [1]")]
+    rewritten = rewrite("And what about Kupiansk?", history)
+    assert rewritten == "Where is the fiercest combat, regarding Kupiansk?"
+
+
+def test_the_rewritten_previous_question_is_the_base_of_the_next() -> None:
+    history = [
+        POKROVSK,
+        Turn(question="And what about Kupiansk?", rewritten=rewrite("and Kupiansk?", [POKROVSK])),
+    ]
+    assert rewrite("And Yampil?", history) == "Where is the fiercest fighting around Yampil?"
+
+
+def test_pronouns_resolve_to_the_last_person_named() -> None:
+    assert rewrite("what did he say next?", [GERASIMOV]) == "What did Gerasimov say next?"
+    assert rewrite("Why did they say that?", [GERASIMOV]) == "Why did Gerasimov say that?"
+    assert rewrite("What is his rank?", [GERASIMOV]) == "What is Gerasimov’s rank?"
+
+
+def test_pronouns_resolve_to_a_person_named_in_an_answer() -> None:
+    history = [
+        Turn(
+            question="Who answered Moscow's claims?",
+            answer="President Volodymyr Zelenskiy said the assaults delivered little. [1]",
+        )
+    ]
+    assert rewrite("When did he say it?", history) == "When did Volodymyr Zelenskiy say it?"
+    assert last_person([GERASIMOV, *history]) == "Volodymyr Zelenskiy"
+
+
+def test_places_are_not_taken_for_people() -> None:
+    history = [Turn(question="Where is the fiercest fighting around Pokrovsk?", answer="")]
+    assert last_person(history) is None
+    # "he" is not replaced by a place; the short question borrows the place as its subject.
+    assert rewrite("What did he say?", history) == "What did he say regarding Pokrovsk?"
+
+
+def test_a_short_follow_up_without_a_subject_borrows_the_previous_names() -> None:
+    rewritten = rewrite("And what happened next?", [POKROVSK])
+    assert rewritten == "What happened next regarding Pokrovsk?"
+
+
+def test_entities_flag_people_by_titles_and_speech_verbs() -> None:
+    found = entities("President Volodymyr Zelenskiy said Kyiv expected Moscow to push.")
+    assert [(e.text, e.person) for e in found] == [
+        ("Volodymyr Zelenskiy", True),
+        ("Kyiv", False),
+        ("Moscow", False),
+    ]
+    assert [(e.text, e.person) for e in entities("What did Gerasimov say?")] == [
+        ("Gerasimov", True)
+    ]

@@ -1,0 +1,80 @@
+"""The quality measures of bench/metrics.py, as defined in shared/eval/README.md."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from bench.metrics import (
+    contains_answer,
+    cut_at_chars,
+    normalise,
+    percentile,
+    recall_at_chars,
+    recall_at_k,
+    reciprocal_rank,
+)
+
+
+def test_normalise_lowercases_strips_accents_and_punctuation() -> None:
+    assert normalise("  Zelenskiy’s “Café” costs $5 (50%)! ") == "zelenskiy s cafe costs $5 50%"
+
+
+@pytest.mark.parametrize(
+    ("text", "answer", "found"),
+    [
+        ("The trial is in New York City, on Monday.", "New York City", True),
+        (
+            "Oscar: “Everything Everywhere All at Once” leads",
+            "“Everything Everywhere All at Once”",
+            True,
+        ),
+        ("It happened in Yorkshire.", "York", False),  # whole words only
+        ("He paid $500 for it.", "$5", False),
+        ("He paid $5 for it.", "$5", True),
+        ("Pelé scored", "pele", True),
+        ("anything at all", "“”", False),  # an answer with no words is never found
+    ],
+)
+def test_contains_answer_matches_whole_normalised_words(
+    text: str, answer: str, found: bool
+) -> None:
+    assert contains_answer(text, answer) is found
+
+
+def test_recall_at_k_looks_at_the_first_k_texts_only() -> None:
+    texts = ["nothing here", "still nothing", "the answer is Kupiansk"]
+    assert not recall_at_k(texts, "Kupiansk", 2)
+    assert recall_at_k(texts, "Kupiansk", 3)
+
+
+def test_cut_at_chars_reads_in_order_and_cuts_the_last_text() -> None:
+    assert cut_at_chars(["abcd", "efgh", "ijkl"], 6) == ["abcd", "ef"]
+    assert cut_at_chars(["abcd"], 0) == []
+
+
+def test_recall_at_chars_misses_an_answer_past_the_budget() -> None:
+    texts = ["x" * 990, "the answer is Pokrovsk"]
+    assert not recall_at_chars(texts, "Pokrovsk", 1000)
+    assert recall_at_chars(texts, "Pokrovsk", 1020)
+
+
+def test_recall_at_chars_does_not_match_across_two_passages() -> None:
+    assert not recall_at_chars(["ends with New", "York City starts"], "New York", 1000)
+
+
+def test_reciprocal_rank_counts_distinct_articles() -> None:
+    ranked = ["a", "a", "b", "a", "c", "gold"]
+    assert reciprocal_rank(ranked, {"gold"}) == pytest.approx(1 / 4)
+    assert reciprocal_rank(ranked, {"gold"}, k=3) == 0.0
+    assert reciprocal_rank(ranked, {"a", "gold"}) == 1.0
+    assert reciprocal_rank([], {"gold"}) == 0.0
+
+
+def test_percentile_uses_nearest_rank() -> None:
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values, 0.95) == 95.0
+    assert percentile(values, 0.5) == 50.0
+    assert percentile([3.0], 0.95) == 3.0
+    assert math.isnan(percentile([], 0.5))

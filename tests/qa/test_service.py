@@ -1,0 +1,164 @@
+"""QAService: rewriting, retrieval options, rejections (fakes); answers over the sample article
+with the real model and the real retriever (slow)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from index.components import build_index
+from index.config import IndexSettings
+from index.filters import SearchFilters
+from index.readers import read_inputs
+from qa.components import build_qa
+from qa.config import QASettings
+from qa.errors import QuestionRejected
+from qa.models import Passage, Turn
+from qa.service import QAService
+
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "ukraine-frontline.txt"
+PARAGRAPH = "Clashes were reported in Kupiansk on Tuesday. Officials said little else."
+
+
+class ConstantEmbedder:
+    """Every text gets the same unit vector: cosine 1.0 everywhere."""
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return np.ones((len(texts), 4), dtype=np.float32) / 2.0
+
+
+class RecordingRetriever:
+    """Returns one fixed passage and records every search call."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, int, SearchFilters | None, str | None]] = []
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        as_of: str | None = None,
+    ) -> list[Passage]:
+        self.calls.append((query, k, filters, as_of))
+        return [
+            Passage(rank=1, article_id="a", paragraph_id="a#2", title="Front", paragraph=2,
+                    text=PARAGRAPH, score=1.0)
+        ]  # fmt: skip
+
+
+def fake_service(**settings: Any) -> tuple[QAService, RecordingRetriever]:
+    retriever = RecordingRetriever()
+    return QAService(retriever, ConstantEmbedder(), QASettings(**settings)), retriever
+
+
+def test_ask_searches_the_rewritten_question_with_the_options() -> None:
+    service, retriever = fake_service(top_k=7)
+    history = [Turn(question="Where is the fiercest fighting around Pokrovsk?")]
+    filters = SearchFilters(source="Reuters")
+    answer = service.ask("And Kupiansk?", history, filters=filters, as_of="2025-09-01")
+    assert answer.question == "And Kupiansk?"
+    assert answer.rewritten == "Where is the fiercest fighting around Kupiansk?"
+    assert retriever.calls == [(answer.rewritten, 7, filters, "2025-09-01")]
+    assert answer.found and answer.took_ms > 0
+    assert answer.citations[0].quote == "Clashes were reported in Kupiansk on Tuesday."
+    assert answer.citations[0].paragraph == 2
+
+
+def test_k_overrides_the_setting_for_ask_and_search() -> None:
+    service, retriever = fake_service()
+    service.ask("Where were clashes reported?", k=3)
+    passages = service.search("  Kupiansk clashes ", k=2)
+    assert [call[1] for call in retriever.calls] == [3, 2]
+    assert retriever.calls[1][0] == "Kupiansk clashes"
+    assert passages[0].paragraph_id == "a#2"
+
+
+@pytest.mark.parametrize("question", ["", "   ", "x" * 101])
+def test_empty_or_too_long_questions_are_rejected(question: str) -> None:
+    service, retriever = fake_service(max_question_chars=100)
+    with pytest.raises(QuestionRejected):
+        service.ask(question)
+    with pytest.raises(QuestionRejected):
+        service.search(question)
+    assert retriever.calls == []
+
+
+# --- the real model (tests/conftest.py: real_embedder, once per session) over the sample -----
+
+
+@pytest.fixture(scope="module")
+def sample_service(tmp_path_factory: pytest.TempPathFactory, real_embedder: Any) -> QAService:
+    """build_qa over a fresh index of the sample article."""
+    data_dir = tmp_path_factory.mktemp("qa") / "data"
+    components = build_index(IndexSettings(data_dir=data_dir), embedder=real_embedder)
+    report = components.service.add(read_inputs([str(SAMPLE)]))
+    assert report.added and not report.failed
+    return build_qa(components, QASettings())
+
+
+def quoted(answer: Any) -> dict[int, str]:
+    return {c.paragraph: c.quote for c in answer.citations}
+
+
+@pytest.mark.slow
+def test_zelenskiy_statement_is_quoted_and_cited(sample_service: QAService) -> None:
+    answer = sample_service.ask("What did Zelenskiy say?")
+    assert answer.found
+    assert "Kyiv expected Moscow to intensify its offensives" in quoted(answer)[3]
+    assert "delivered little meaningful progress" in quoted(answer)[3]
+    first = answer.citations[0]
+    assert first.paragraph == 3 and first.paragraph_text[slice(*first.span)] == first.quote
+    assert answer.answer.startswith(first.quote) and f"[{first.n}]" in answer.answer
+
+
+@pytest.mark.slow
+def test_fiercest_combat_is_pokrovsk(sample_service: QAService) -> None:
+    answer = sample_service.ask("Where is the fiercest combat?")
+    assert answer.found
+    first = answer.citations[0]
+    assert first.paragraph == 1
+    assert first.quote.startswith("According to Gerasimov, the fiercest combat")
+    assert "Pokrovsk" in first.quote and f"{first.quote} [1]" in answer.answer
+
+
+@pytest.mark.slow
+def test_deepstate_reported_clashes_in_kupiansk(sample_service: QAService) -> None:
+    answer = sample_service.ask("What did DeepState report?")
+    assert answer.found
+    assert quoted(answer)[4].startswith("The well-known military monitoring group DeepState")
+    assert "reported clashes in Kupiansk" in answer.answer
+
+
+@pytest.mark.slow
+def test_world_cup_is_refused_with_related_passages(sample_service: QAService) -> None:
+    answer = sample_service.ask("Who won the 2022 World Cup?")
+    assert not answer.found
+    assert answer.citations == []
+    assert "No indexed article answers" in answer.answer
+    assert answer.related and all("Gerasimov" in p.title for p in answer.related)
+
+
+@pytest.mark.slow
+def test_follow_up_about_kupiansk_is_rewritten_and_answered(sample_service: QAService) -> None:
+    first = sample_service.ask("Where is the fiercest fighting around Pokrovsk?")
+    history = [Turn(question=first.question, rewritten=first.rewritten, answer=first.answer)]
+    answer = sample_service.ask("And what about Kupiansk?", history)
+    assert answer.rewritten == "Where is the fiercest fighting around Kupiansk?"
+    assert answer.found
+    kupiansk = [c for c in answer.citations if "Kupiansk" in c.quote]
+    assert kupiansk and {c.paragraph for c in kupiansk} <= {2, 4}
+    assert answer.citations[0] in kupiansk  # the best-supported sentence names Kupiansk
+
+
+@pytest.mark.slow
+def test_pronoun_follow_up_names_gerasimov(sample_service: QAService) -> None:
+    first = sample_service.ask("What did Gerasimov say?")
+    history = [Turn(question=first.question, rewritten=first.rewritten, answer=first.answer)]
+    answer = sample_service.ask("what did he say next?", history)
+    assert answer.rewritten == "What did Gerasimov say next?"
+    assert answer.found and "Gerasimov" in answer.citations[0].paragraph_text

@@ -1,0 +1,187 @@
+"""Fixtures for the service layer: a tiny fake embedder and QA service for unit tests, the
+real model (once per session) and real servers on loopback for integration tests."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from index.components import IndexComponents, build_index
+from index.config import IndexSettings
+from index.filters import SearchFilters
+from index.keyword import keyword_search
+from index.readers import read_inputs
+from index.sentences import sentence_spans
+from qa.errors import QuestionRejected
+from qa.models import Answer, Citation, Passage, Turn
+from ui.config import UISettings
+from ui.server import create_api
+from ui.services import ServiceRef, Services
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "samples" / "ukraine-frontline.txt"
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+
+class FakeEmbedder:
+    """Hashed bag of words: similar texts get similar unit vectors, no model needed."""
+
+    dimension = 64
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in text.lower().split():
+                digest = hashlib.blake2b(word.encode(), digest_size=4).digest()
+                out[row, int.from_bytes(digest, "big") % self.dimension] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1.0, norms)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split()) + 2
+
+
+class FakeQA:
+    """Keyword search over the catalog; the answer quotes the first sentence of the best hit."""
+
+    def __init__(self, components: IndexComponents) -> None:
+        self.catalog = components.catalog
+        self.asked: list[tuple[str, list[Turn] | None, SearchFilters | None]] = []
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        filters: SearchFilters | None = None,
+        as_of: str | None = None,
+    ) -> list[Passage]:
+        hits = keyword_search(self.catalog, query, k or 5, filters)
+        stored = self.catalog.paragraphs([h.id for h in hits])
+        return [
+            Passage(rank=i + 1, article_id=p.article_id, paragraph_id=p.id, title=p.title,
+                    url=p.url, published=p.published, source=p.source, paragraph=p.number,
+                    text=p.text, score=h.score)
+            for i, (h, p) in enumerate((h, stored[h.id]) for h in hits)
+        ]  # fmt: skip
+
+    def ask(
+        self,
+        question: str,
+        history: list[Turn] | None = None,
+        k: int | None = None,
+        filters: SearchFilters | None = None,
+        as_of: str | None = None,
+    ) -> Answer:
+        if "forbidden" in question:
+            raise QuestionRejected("this question is rejected on purpose")
+        self.asked.append((question, history, filters))
+        passages = self.search(question, k, filters)
+        if not passages:
+            return Answer(question=question, rewritten=question, found=False,
+                          answer="No indexed article answers this question.")  # fmt: skip
+        top = passages[0]
+        start, end = sentence_spans(top.text)[0]
+        citation = Citation(n=1, article_id=top.article_id, title=top.title, url=top.url,
+                            published=top.published, source=top.source, paragraph=top.paragraph,
+                            paragraph_text=top.text, quote=top.text[start:end],
+                            span=(start, end), score=top.score)  # fmt: skip
+        return Answer(question=question, rewritten=question, found=True,
+                      answer=f"{citation.quote} [1]", citations=[citation])  # fmt: skip
+
+
+def index_settings(data_dir: Path) -> IndexSettings:
+    """Settings for an index in ``data_dir``."""
+    return IndexSettings(data_dir=data_dir)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def components(tmp_path: Path) -> IndexComponents:
+    """A real catalog and embedded Chroma in tmp_path, with the fake embedder."""
+    return build_index(index_settings(tmp_path / "data"), embedder=FakeEmbedder())
+
+
+@pytest.fixture
+def services(components: IndexComponents) -> Services:
+    """Services over the fake-embedder index with the sample article indexed."""
+    svc = Services(components, FakeQA(components), UISettings())
+    report = svc.add_articles(read_inputs([str(SAMPLE)]))
+    assert report.added and not report.failed
+    return svc
+
+
+@pytest.fixture
+def client(services: Services) -> Iterator[TestClient]:
+    """A TestClient of the API app (no UI) over ``services``; writes are open."""
+    with TestClient(create_api(ServiceRef(services), services.settings)) as test_client:
+        yield test_client
+
+
+def real_services(data_dir: Path, embedder: object, settings: UISettings) -> Services:
+    """The real index and QA service in ``data_dir`` with the sample article indexed."""
+    from qa.components import build_qa
+    from qa.config import QASettings
+
+    components = build_index(index_settings(data_dir), embedder=embedder)  # type: ignore[arg-type]
+    svc = Services(components, build_qa(components, QASettings()), settings)  # type: ignore[call-arg]
+    svc.add_articles(read_inputs([str(SAMPLE)]))
+    return svc
+
+
+def free_port() -> int:
+    """A TCP port free on loopback right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LiveServer:
+    """uvicorn serving an app on loopback in a background thread."""
+
+    def __init__(self, app: object) -> None:
+        import uvicorn
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")  # type: ignore[arg-type]
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def live_server(
+    tmp_path_factory: pytest.TempPathFactory, real_embedder: object
+) -> Iterator[LiveServer]:
+    """The whole app (API + UI) on a free loopback port: real model, sample article indexed."""
+    from ui.server import create_app
+
+    settings = UISettings(api_key="test-key")  # type: ignore[call-arg]
+    data_dir = tmp_path_factory.mktemp("live") / "data"
+    svc = real_services(data_dir, real_embedder, settings)
+    with LiveServer(create_app(settings, services=svc)) as server:
+        yield server

@@ -1,0 +1,147 @@
+"""The Gradio web UI: a cited chat with filters and example questions, and an Articles tab.
+
+Handlers call the services in-process (never the HTTP API); errors become gr.Error here."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import gradio as gr
+
+from index.filters import SearchFilters
+from qa.models import Answer, Citation, Passage, Turn
+from ui.config import MAX_QUESTION_CHARS, UISettings
+from ui.errors import user_message
+from ui.services import ServiceRef
+from ui.web_articles import articles_tab, refreshed
+
+EXAMPLES = [
+    "What did Zelenskiy say?",
+    "Where is the fiercest fighting?",
+    "What did Gerasimov claim about Russian advances?",
+]
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+CSS = """
+.nd-passage { border-left: 3px solid var(--color-accent); padding: 4px 10px; margin: 8px 0; }
+.nd-passage mark { background: #ffe58a; color: inherit; padding: 0 2px; }
+.nd-meta { font-size: 0.85em; opacity: 0.8; }
+"""
+
+
+def build_web(ref: ServiceRef, settings: UISettings) -> gr.Blocks:
+    """The whole UI; services are looked up per event, so it can be built before they are."""
+    with gr.Blocks(title="newsdesk") as demo:
+        gr.Markdown("# newsdesk\nAsk about the indexed news; every sentence of an answer is cited.")
+        with gr.Tab("Ask"):
+            source = _chat_tab(ref)
+        with gr.Tab("Articles"):
+            outputs = articles_tab(ref, settings, on_change=source)
+        demo.load(lambda: refreshed(ref, ""), outputs=outputs)
+    return demo
+
+
+def _chat_tab(ref: ServiceRef) -> gr.Dropdown:
+    with gr.Row():
+        with gr.Column(scale=3):
+            chat = gr.Chatbot(label="Conversation", height=460, elem_id="nd-chat")
+            question = gr.Textbox(
+                label="Question", placeholder="Ask a question…", max_length=MAX_QUESTION_CHARS,
+                elem_id="nd-question", submit_btn=True,
+            )  # fmt: skip
+            gr.Examples(EXAMPLES, inputs=question, label="Examples")
+            clear = gr.Button("New conversation", size="sm")
+        with gr.Column(scale=2):
+            with gr.Accordion("Filters", open=False):
+                source = gr.Dropdown(
+                    label="Source", choices=[""], value="", allow_custom_value=True
+                )
+                date_from = gr.Textbox(label="Published from", placeholder="YYYY-MM-DD")
+                date_to = gr.Textbox(label="Published to", placeholder="YYYY-MM-DD")
+            passages = gr.HTML("<p>Cited passages appear here.</p>", elem_id="nd-passages")
+    turns = gr.State([])
+    question.submit(
+        lambda *args: respond(ref, *args),
+        inputs=[question, chat, turns, source, date_from, date_to],
+        outputs=[question, chat, turns, passages],
+    )
+    clear.click(lambda: ("", [], [], ""), outputs=[question, chat, turns, passages])
+    return source
+
+
+def respond(
+    ref: ServiceRef,
+    question: str,
+    chat: list[dict[str, Any]],
+    turns: list[dict[str, Any]],
+    source: str | None,
+    date_from: str | None,
+    date_to: str | None,
+) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]], str]:
+    """Answer ``question`` with the conversation so far; returns the cleared textbox, the
+    chat, the turns (for follow-ups) and the passages panel. Raises gr.Error."""
+    question = (question or "").strip()
+    if not question:
+        raise gr.Error("Type a question first.")
+    filters = _filters(source, date_from, date_to)
+    history = [Turn.model_validate(t) for t in turns]
+    try:
+        answer = ref.get().qa.ask(question, history=history or None, filters=filters)
+    except Exception as exc:
+        raise gr.Error(user_message(exc)) from exc
+    chat = [*chat, {"role": "user", "content": question},
+            {"role": "assistant", "content": answer.answer}]  # fmt: skip
+    turn = Turn(question=question, rewritten=answer.rewritten, answer=answer.answer)
+    return "", chat, [*turns, turn.model_dump()], passages_html(answer)
+
+
+def _filters(
+    source: str | None, date_from: str | None, date_to: str | None
+) -> SearchFilters | None:
+    first, last = (date_from or "").strip(), (date_to or "").strip()
+    for value in (first, last):
+        if value and not _DATE.match(value):
+            raise gr.Error(f"Dates are YYYY-MM-DD, not {value!r}.")
+    filters = SearchFilters(source or None, first or None, last or None)
+    return None if filters == SearchFilters() else filters
+
+
+def passages_html(answer: Answer) -> str:
+    """The cited passages, quotes highlighted; or, when nothing answers, the closest ones."""
+    if answer.found and answer.citations:
+        body = "".join(_citation_html(c) for c in answer.citations)
+        return f"<h3>Cited passages</h3>{body}"
+    if not answer.related:
+        return "<h3>Nothing found</h3><p>No indexed article is close to this question.</p>"
+    body = "".join(_passage_html(p) for p in answer.related)
+    return f"<h3>Nothing answers this; closest passages</h3>{body}"
+
+
+def _citation_html(c: Citation) -> str:
+    text = c.paragraph_text or c.quote
+    start, end = c.span if c.paragraph_text else (0, len(text))
+    marked = (
+        html.escape(text[:start]) + f"<mark>{html.escape(text[start:end])}</mark>"
+        + html.escape(text[end:])
+    )  # fmt: skip
+    head = f"<b>[{c.n}]</b> " + _title_html(c.title, c.url)
+    return f'<div class="nd-passage">{head}{_meta_html(c.published, c.source)}<p>{marked}</p></div>'
+
+
+def _passage_html(p: Passage) -> str:
+    head = f"<b>{p.rank}.</b> " + _title_html(p.title, p.url)
+    body = html.escape(p.text)
+    return f'<div class="nd-passage">{head}{_meta_html(p.published, p.source)}<p>{body}</p></div>'
+
+
+def _title_html(title: str, url: str) -> str:
+    if url.startswith(("http://", "https://")):
+        href = html.escape(url, quote=True)
+        return f'<a href="{href}" target="_blank" rel="noopener">{html.escape(title)}</a>'
+    return f"<b>{html.escape(title)}</b>"
+
+
+def _meta_html(published: str, source: str) -> str:
+    parts = [html.escape(x) for x in (published, source) if x]
+    return f'<div class="nd-meta">{" · ".join(parts)}</div>' if parts else ""
