@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +68,7 @@ class StoredParagraph:
     source: str
 
 
+ArticleWrite = Callable[[sqlite3.Connection, str], None]  # (transaction, article id)
 ARTICLE_COLUMNS = "id, title, url, published, source, state, content_hash, paragraphs"
 PARAGRAPH_COLUMNS = "id, article_id, number, text, title, url, published, source"
 
@@ -175,12 +176,17 @@ class Catalog:
                 ],
             )
 
-    def commit_paragraphs(self, paragraphs_by_article: dict[str, list[Paragraph]]) -> None:
-        """Replace the paragraphs of these articles and mark them done, atomically."""
+    def commit_paragraphs(
+        self, paragraphs_by_article: dict[str, list[Paragraph]], also: ArticleWrite | None = None
+    ) -> None:
+        """Replace the paragraphs of these articles and mark them done, atomically; ``also``
+        writes what else belongs to each article (its statements) in the same transaction."""
         with self.transaction() as conn:
             for article_id, paragraphs in paragraphs_by_article.items():
                 self._delete_paragraphs(conn, article_id)
                 self._insert_paragraphs(conn, article_id, paragraphs)
+                if also is not None:
+                    also(conn, article_id)
                 conn.execute(
                     "UPDATE articles SET state='done', paragraphs=?, indexed_at=unixepoch()"
                     " WHERE id = ?",
@@ -213,11 +219,14 @@ class Catalog:
         )
         conn.execute("DELETE FROM paragraphs WHERE article_id = ?", (article_id,))
 
-    def remove(self, article_id: str) -> bool:
+    def remove(self, article_id: str, also: ArticleWrite | None = None) -> bool:
         """Delete an article, its paragraphs and its fingerprints, leaving a removal record
-        until its vectors are gone too (see ``removals``); False if it was not there."""
+        until its vectors are gone too (see ``removals``); ``also`` deletes what else belongs
+        to it in the same transaction. False if it was not there."""
         with self.transaction() as conn:
             self._delete_paragraphs(conn, article_id)
+            if also is not None:
+                also(conn, article_id)
             conn.execute("DELETE FROM fingerprints WHERE article_id = ?", (article_id,))
             conn.execute("INSERT OR IGNORE INTO removals VALUES (?)", (article_id,))
             return conn.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount > 0

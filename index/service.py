@@ -19,6 +19,8 @@ from index.filters import date_int
 from index.lock import IndexLock
 from index.models import Article, IndexReport, Paragraph, ReadFailure
 from index.paragraphs import split_article
+from index.statements import extract_statements
+from index.statements_store import delete_statements, replace_statements
 from index.store import VectorStore
 
 Progress = Callable[[int, int], None]  # (paragraphs done, paragraphs in all)
@@ -132,7 +134,7 @@ class IndexService:
             if old not in ids
         )  # fmt: skip
         for article_id in stale:
-            self.catalog.remove(article_id)
+            self.catalog.remove(article_id, also=delete_statements)
         self._finish_removals()
         return stale
 
@@ -188,12 +190,15 @@ class IndexService:
             self.store.upsert(
                 [p.id for p in paragraphs], vectors, metadatas, [p.text for p in paragraphs]
             )
-        self.catalog.commit_paragraphs(batch.paragraphs)
+        statements = {a.id: extract_statements(a, batch.paragraphs[a.id]) for a in batch.articles}
+        self.catalog.commit_paragraphs(
+            batch.paragraphs, also=lambda conn, aid: replace_statements(conn, aid, statements[aid])
+        )
 
     def remove(self, article_id: str) -> None:
         """Delete an article from every index; raises ArticleNotFound if it is not indexed."""
         with IndexLock(self.settings.data_dir):
-            if not self.catalog.remove(article_id):
+            if not self.catalog.remove(article_id, also=delete_statements):
                 raise ArticleNotFound(f"no indexed article has id {article_id!r}")
             self._finish_removals()
 

@@ -195,3 +195,38 @@ def test_an_origin_with_a_failure_keeps_its_old_articles(make_index: MakeIndex) 
         replace(make_article(1), origin="feed.jsonl"), ReadFailure("feed.jsonl", "line 2: bad")
     ])  # fmt: skip
     assert report.removed == [] and len(index.service.articles()) == 2
+
+
+def _sample_article() -> Any:
+    from pathlib import Path
+
+    from index.readers import read_inputs
+
+    sample = Path(__file__).parents[2] / "samples" / "ukraine-frontline.txt"
+    (article,) = list(read_inputs([str(sample)]))
+    return article
+
+
+def test_indexing_stores_statements_and_removal_deletes_them(make_index: MakeIndex) -> None:
+    from index.statements_store import StatementStore
+
+    article = _sample_article()
+    index = make_index(articles=[article])
+    store = StatementStore(index.catalog)
+    said = store.statements_by_speaker("Zelenskiy")
+    assert len(said) == 1
+    assert "little meaningful progress" in said[0].content
+    assert {s.paragraph_number for s in store.statements_by_speaker("Gerasimov")} >= {0, 1, 2}
+    index.service.remove(article.id)
+    assert store.statements_by_speaker("Zelenskiy") == []
+
+
+def test_a_changed_article_replaces_its_statements(make_index: MakeIndex) -> None:
+    from index.statements_store import StatementStore
+
+    article = _sample_article()
+    index = make_index(articles=[article])
+    changed = replace(article, text=article.text.replace("Zelenskiy", "Zelensky"))
+    index.service.add([changed])
+    said = StatementStore(index.catalog).statements_by_speaker("Zelenskiy")
+    assert len(said) == 1  # the old statement was replaced, not duplicated
