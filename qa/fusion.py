@@ -16,12 +16,13 @@ _NOT_WORD = re.compile(r"[^a-z0-9$%]+")
 class FusionParams:
     """The general knobs of fusion, chosen by measurement (bench/quality.py, bench/RESULTS.md)."""
 
-    rrf_k: float = 60.0  # rank offset of reciprocal rank fusion: higher = flatter
+    rrf_k: float = 20.0  # rank offset of reciprocal rank fusion: higher = flatter
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
     window_weight: float = 1.0  # lists restricted to the as-of window, relative to the others
-    inside_boost: float = 0.5  # score x (1 + boost) when published in the as-of window
-    after_penalty: float = 0.5  # score x (1 - penalty) when published after the as-of day
+    window_pool: int = 4  # with a window, pools of this many x settings.candidates are read
+    inside_boost: float = 0.0  # score x (1 + boost) when published in the as-of window
+    after_penalty: float = 0.2  # score x (1 - penalty) when published after the as-of day
     neighbour_weight: float = 0.0  # share of the previous/next paragraphs' scores added
     article_weight: float = 0.0  # share of the article's best paragraph score added
     duplicate_overlap: float = 0.8  # word-trigram overlap above which a paragraph is a copy

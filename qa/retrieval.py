@@ -82,10 +82,11 @@ class Retriever:
         if k <= 0:
             return []
         try:
-            lists = self._candidates(plan)
-            stored = self.catalog.paragraphs(sorted({i for ranked in lists for i in ranked.ids}))
+            pools = self._pools(plan)
+            stored = self.catalog.paragraphs(sorted({*pools[0], *pools[1]}))
         except (IndexingError, OSError) as exc:
             raise RetrievalUnavailable(f"the index cannot be searched: {exc}") from exc
+        lists = self._lists(pools, stored, plan.window)
         ranked = self._rank(lists, stored, plan.window)
         texts = {pid: stored[pid].text for pid in ranked}
         chosen = drop_copies(ranked, texts, self.params.duplicate_overlap, max(k, 0))
@@ -104,20 +105,37 @@ class Retriever:
         window = RecencyWindow(day, self.settings.recency_days) if day else None
         return _Plan(text, filters or SearchFilters(), window)
 
-    def _candidates(self, plan: _Plan) -> list[RankedList]:
-        """Dense and keyword candidates, each also restricted to the as-of window."""
+    def _pools(self, plan: _Plan) -> tuple[list[str], list[str]]:
+        """Dense and keyword candidate ids, best first; deeper with an as-of window, which
+        is then taken from these pools (filtered Chroma queries are several times slower)."""
         vector = self.embedder.embed_query(plan.query)
+        n = self.settings.candidates
+        if plan.window is not None and self.params.window_weight > 0:
+            n *= self.params.window_pool
+        dense = self.store.query(vector, n, where=plan.filters.chroma_where())
+        found = keyword_search(self.catalog, plan.query, n, plan.filters)
+        return [h.id for h in dense], [h.id for h in found]
+
+    def _lists(
+        self,
+        pools: tuple[list[str], list[str]],
+        stored: dict[str, StoredParagraph],
+        window: RecencyWindow | None,
+    ) -> list[RankedList]:
+        """The top candidates of each pool and, with an as-of window, each pool's candidates
+        published inside the window."""
         n, p = self.settings.candidates, self.params
-        scopes: list[tuple[SearchFilters, float]] = [(plan.filters, 1.0)]
-        narrowed = plan.window.narrow(plan.filters) if plan.window else None
-        if narrowed is not None and p.window_weight > 0:
-            scopes.append((narrowed, p.window_weight))
-        lists = []
-        for scope, weight in scopes:
-            hits = self.store.query(vector, n, where=scope.chroma_where())
-            lists.append(RankedList([h.id for h in hits], weight * p.dense_weight))
-            found = keyword_search(self.catalog, plan.query, n, scope)
-            lists.append(RankedList([h.id for h in found], weight * p.keyword_weight))
+        weights = (p.dense_weight, p.keyword_weight)
+        lists = [RankedList(pool[:n], weight) for pool, weight in zip(pools, weights, strict=True)]
+        if window is None or p.window_weight <= 0:
+            return lists
+        for pool, weight in zip(pools, weights, strict=True):
+            inside = [
+                pid
+                for pid in pool
+                if pid in stored and window.placement(stored[pid].published) == "inside"
+            ]
+            lists.append(RankedList(inside[:n], weight * p.window_weight))
         return lists
 
     def _rank(
