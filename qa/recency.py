@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from index.filters import SearchFilters
 from qa.errors import QuestionRejected
 
 _DATE = re.compile(r"^\s*(\d{4})[-/](\d{1,2})[-/](\d{1,2})\s*$")
@@ -46,14 +45,6 @@ class RecencyWindow:
     def end(self) -> str:
         """The as-of day, YYYY-MM-DD."""
         return self.as_of.isoformat()
-
-    def narrow(self, filters: SearchFilters) -> SearchFilters | None:
-        """``filters`` further restricted to the window, or None when nothing can match."""
-        start = max(self.start, filters.published_from or self.start)
-        end = min(self.end, filters.published_to or self.end)
-        if start > end:
-            return None
-        return SearchFilters(filters.source, start, end)
 
     def placement(self, published: str) -> str:
         """Where a YYYY-MM-DD date lies: "inside", "after", "before" or "unknown"."""
