@@ -11,16 +11,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from index.errors import ArticleReadError
 from index.models import Article, ReadFailure
+from index.readers_text import (
+    derive_title,
+    normalize_date,
+    normalize_text,
+    text_record,
+    title_from_name,
+)
 from index.readers_web import (
     FetchedPage,
     Fetcher,
@@ -54,26 +58,6 @@ SUPPORTED_EXTENSIONS = {
     ".txt": "text", ".md": "text", ".html": "html", ".htm": "html", ".json": "json",
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".xml": "feed", ".rss": "feed", ".atom": "feed",
 }  # fmt: skip
-_TITLE_WORDS = 12  # derived titles are cut to this many words (plus an ellipsis)
-_TITLE_LINE_WORDS = 15  # a first line this short (without a final period) is the title
-# a derived title does not end on these words; a period after these does not end a sentence
-_STOPWORDS = {
-    "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "by", "with",
-    "that", "which", "who", "as", "from", "has", "have", "had", "is", "was",
-}  # fmt: skip
-_ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "st", "gen", "sen", "rep", "gov", "col", "lt", "sgt", "jr", "sr",
-    "prof", "no", "vs", "inc", "corp", "co", "ltd", "u.s", "u.k",
-}  # fmt: skip
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s+")
-_DATELINE = re.compile(
-    r"^(?:[A-Z][\w’'.-]*,? ){0,3}[A-Z][\w’'.-]*(?: \([A-Za-z ]+\))?(?:\s*[:—–]| --?)\s+"
-)
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
-_FRONT_KEYS = {"title": "title", "url": "url", "link": "url", "published": "published",
-               "date": "published", "source": "source", "id": "id"}  # fmt: skip
-_YMD = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
-_DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%Y%m%d")
 
 Located = tuple[str, Any]  # ("line 3", record) -- a record, or an ArticleReadError for that spot
 
@@ -127,7 +111,7 @@ def article_from_record(record: dict[str, Any], origin: str) -> Article:
     source = _str_field(record, "source", origin).strip()
     return Article(
         id=_id_field(record, origin) or stable_id(url, text),
-        title=title or derive_title(text) or _title_from_name(origin),
+        title=title or derive_title(text) or title_from_name(origin),
         text=text,
         url=url,
         published=normalize_date(_str_field(record, "published", origin)),
@@ -141,63 +125,6 @@ def stable_id(url: str, text: str) -> str:
     if url:
         return canonical_url(url)
     return "sha-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def normalize_date(value: str) -> str:
-    """``YYYY-MM-DD`` from ISO dates/datetimes, ``2024/04/18``, RFC-822 and "April 18, 2024"
-    style dates; "" when the value is empty or not understood."""
-    value = value.strip()
-    match = _YMD.match(value)
-    if match:
-        try:
-            return date(*(int(part) for part in match.groups())).isoformat()
-        except ValueError:
-            return ""
-    try:
-        return parsedate_to_datetime(value).date().isoformat()
-    except (TypeError, ValueError, IndexError):
-        pass
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(value, fmt).date().isoformat()
-        except ValueError:
-            continue
-    return ""
-
-
-def normalize_text(text: str) -> str:
-    """Normalise line endings to ``\\n``, strip trailing whitespace and blank edge lines."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return "\n".join(line.rstrip() for line in lines).strip("\n")
-
-
-def derive_title(text: str) -> str:
-    """A title from the first sentence of the text, without a leading dateline ("Moscow:"),
-    cut to about 12 words with an ellipsis; "" when the text has no words."""
-    first = next(
-        (line.strip().lstrip("#").strip() for line in text.splitlines() if line.strip()), ""
-    )
-    sentence = _first_sentence(first)
-    undated = _DATELINE.sub("", sentence, count=1)
-    if len(undated.split()) >= 4:
-        sentence = undated
-    words = sentence.split()
-    if len(words) <= _TITLE_WORDS + 2:
-        return " ".join(words).rstrip(".")
-    cut = words[:_TITLE_WORDS]
-    while len(cut) > 1 and cut[-1].lower().strip(",;:") in _STOPWORDS:
-        cut.pop()
-    return " ".join(cut).rstrip(",;:-—–") + "…"
-
-
-def _first_sentence(paragraph: str) -> str:
-    for match in _SENTENCE_END.finditer(paragraph):
-        before = paragraph[: match.start()].split()
-        last = before[-1].lower() if before else ""
-        if last in _ABBREVIATIONS or len(last) == 1:
-            continue  # "Mr. Smith", "J. Doe": not the end of the sentence
-        return paragraph[: match.start() + 1]
-    return paragraph
 
 
 def _read_one(
@@ -309,46 +236,7 @@ def _records(
         return _json_records(text, origin)
     if kind == "jsonl":
         return _jsonl_records(text)
-    return [("", _text_record(text, url))]
-
-
-def _text_record(raw: str, url: str) -> dict[str, Any]:
-    """A plain-text article: front matter keys, else a short first line as the title."""
-    text = normalize_text(raw)
-    record: dict[str, Any] = {"url": url}
-    match = _FRONT_MATTER.match(text)
-    meta = _front_matter(match.group(1)) if match else {}
-    if match and meta:
-        record.update(meta)
-        text = text[match.end() :].strip("\n")
-    if not record.get("title"):
-        record["title"], text = _split_title_line(text)
-    record["text"] = text
-    return record
-
-
-def _front_matter(block: str) -> dict[str, str]:
-    meta: dict[str, str] = {}
-    for line in block.splitlines():
-        key, sep, value = line.partition(":")
-        field = _FRONT_KEYS.get(key.strip().lower())
-        if sep and field and not meta.get(field):
-            meta[field] = value.strip().strip("\"'")
-    return meta
-
-
-def _split_title_line(text: str) -> tuple[str, str]:
-    """("Title", rest) when the first line is a short headline followed by more text."""
-    first, _, rest = text.partition("\n")
-    heading = first.strip().lstrip("#").strip()
-    words = heading.split()
-    if (
-        rest.strip()
-        and 0 < len(words) <= _TITLE_LINE_WORDS
-        and not heading.endswith((".", ":", ",", ";"))
-    ):
-        return heading, rest.strip("\n")
-    return "", text
+    return [("", text_record(text, url))]
 
 
 def _json_records(text: str, origin: str) -> list[Located]:
@@ -422,11 +310,6 @@ def _type_name(value: object) -> str:
     return names.get(
         type(value), "a number" if isinstance(value, int | float) else type(value).__name__
     )
-
-
-def _title_from_name(origin: str) -> str:
-    stem = Path(urlsplit(origin).path or origin).stem
-    return " ".join(re.split(r"[-_\s]+", stem)).strip().capitalize() or "Untitled"
 
 
 def _extension_list() -> str:
