@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from index.catalog import Catalog
 from index.filters import SearchFilters, date_int
-from index.keyword import query_terms
+from index.keyword import fts_query, query_terms
 from index.speakers import fold, speaker_key, surname
 from index.statements import Statement
 
@@ -196,6 +196,23 @@ class StatementStore:
         sql += f" ORDER BY s.published_int {order}, s.article_id, s.paragraph_number, s.start"
         sql += " LIMIT ? OFFSET ?"
         rows = self.catalog.connection().execute(sql, [*args, limit or -1, offset])
+        return [StoredStatement(*row) for row in rows]
+
+    def matching(
+        self, text: str, limit: int = 50, filters: SearchFilters | None = None
+    ) -> list[StoredStatement]:
+        """Statements (of any speaker) whose content matches any keyword of ``text``, best
+        BM25 match first, for "who said ...?"; none when ``text`` has no keyword."""
+        terms = query_terms(text)
+        if not terms or limit <= 0:
+            return []
+        where, params = (filters or SearchFilters()).sql_where("s")
+        sql = (
+            f"SELECT {_COLUMNS} FROM statements_fts JOIN statements s"
+            " ON s.rowid = statements_fts.rowid"
+            f" WHERE statements_fts MATCH ? AND {where} ORDER BY bm25(statements_fts) LIMIT ?"
+        )
+        rows = self.catalog.connection().execute(sql, [fts_query(terms), *params, limit])
         return [StoredStatement(*row) for row in rows]
 
     def speaker_keys(self, speaker: str) -> list[str]:

@@ -57,3 +57,37 @@ class Turn(BaseModel):
     question: str
     rewritten: str | None = None
     answer: str | None = None
+
+
+class SpeakerSummary(BaseModel):
+    """A speaker of the indexed articles, with how much they said."""
+
+    key: str = Field(description="The speaker's identity across articles (name variants merged)")
+    name: str = Field(description="The most used display name")
+    kind: str = Field(description='"person" or "group"')
+    statements: int = Field(description="Statements attributed to the speaker")
+    articles: int = Field(description="Articles with at least one of them")
+
+
+class SpeakerStatement(BaseModel):
+    """One thing a speaker said, as a cited answer line."""
+
+    speaker: str = Field(description="Display name of the speaker")
+    key: str = Field(description="The speaker's identity across articles")
+    cue: str = Field(description='The reporting words of the article ("said", "according to")')
+    mode: str = Field(description='"direct" (quoted) or "reported" speech')
+    published: str = Field("", description="YYYY-MM-DD of the article, or empty when unknown")
+    text: str = Field(description="Speaker, cue and the verbatim statement (no rewording)")
+    citation: Citation = Field(description="quote = what was said, verbatim, with its span")
+
+
+class SpeakerStatements(BaseModel):
+    """A page of one speaker's statements, newest article first."""
+
+    speaker: str = Field(description="Display name of the speaker")
+    key: str = Field(description="The speaker's identity across articles")
+    about: str | None = Field(None, description="The topic the statements were filtered by")
+    total: int = Field(description="Matching statements in all pages")
+    offset: int
+    limit: int
+    items: list[SpeakerStatement] = Field(default_factory=list)
