@@ -8,8 +8,10 @@ import numpy as np
 
 from index.components import IndexComponents
 from index.service import EmbedderLike
+from index.statements_store import StatementStore
 from qa.config import QASettings
 from qa.retrieval import Retriever
+from qa.said import MentionSearch, SpeakerAnswers
 from qa.service import QAService
 
 
@@ -32,4 +34,11 @@ def build_qa(index: IndexComponents, settings: QASettings) -> QAService:
     """A QAService over the index's catalog, vector store and embedding model."""
     embedder = QueryEmbedding(index.embedder)
     retriever = Retriever(index.catalog, index.store, embedder, settings)
-    return QAService(retriever, embedder, settings)
+    speakers = build_speakers(index, retriever)
+    return QAService(retriever, embedder, settings, speakers=speakers)
+
+
+def build_speakers(index: IndexComponents, passages: MentionSearch | None = None) -> SpeakerAnswers:
+    """Speaker answers over the index's stored statements; ``passages`` (a retriever) finds
+    the passages that mention a speaker without statements (none without it)."""
+    return SpeakerAnswers(StatementStore(index.catalog), index.catalog, passages)

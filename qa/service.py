@@ -12,6 +12,7 @@ from qa.config import QASettings
 from qa.conversation import rewrite
 from qa.errors import QuestionRejected
 from qa.models import Answer, Passage, Turn
+from qa.said import SaidAnswer
 
 
 class PassageRetriever(Protocol):
@@ -36,6 +37,21 @@ class Answerer(Protocol):
         ...
 
 
+class SpeakerAnswerer(Protocol):
+    """The seam for speaker questions ("What did X say?"), see qa.said.SpeakerAnswers."""
+
+    def answer(
+        self,
+        question: str,
+        history: Sequence[Turn] | None,
+        standalone: str,
+        filters: SearchFilters | None = None,
+        as_of: str | None = None,
+    ) -> SaidAnswer | None:
+        """The answer when ``question`` is a speaker question it can answer, else None."""
+        ...
+
+
 class QAService:
     """Answers questions (and follow-ups) from the indexed articles, every sentence cited."""
 
@@ -45,10 +61,12 @@ class QAService:
         embedder: SentenceEmbedder,
         settings: QASettings,
         answerer: Answerer | None = None,
+        speakers: SpeakerAnswerer | None = None,
     ) -> None:
         self.retriever = retriever
         self.settings = settings
         self.answerer = answerer or ExtractiveAnswerer(embedder, settings.max_answer_sentences)
+        self.speakers = speakers
 
     def ask(
         self,
@@ -60,12 +78,18 @@ class QAService:
     ) -> Answer:
         """Answer ``question`` (a follow-up of ``history`` when given) from the top ``k``
         passages: a cited answer, or found=False with the closest passages as ``related``.
+        Speaker questions ("What did X say?") are answered from the stored statements.
         Raises QuestionRejected for an empty or too long question."""
         started = time.perf_counter()
         self.check(question)
+        top_k = self._k(k)
         standalone = rewrite(question, history)
-        passages = self.retriever.search(standalone, self._k(k), filters, as_of)
-        draft = self.answerer.answer(standalone, passages)
+        said = self._said(question, history, standalone, filters, as_of)
+        if said is not None:
+            standalone, draft = said.rewritten, said.draft
+        else:
+            passages = self.retriever.search(standalone, top_k, filters, as_of)
+            draft = self.answerer.answer(standalone, passages)
         return Answer(
             question=question,
             rewritten=standalone,
@@ -94,6 +118,19 @@ class QAService:
         if len(question) > self.settings.max_question_chars:
             limit = self.settings.max_question_chars
             raise QuestionRejected(f"The question is longer than {limit} characters.")
+
+    def _said(
+        self,
+        question: str,
+        history: list[Turn] | None,
+        standalone: str,
+        filters: SearchFilters | None,
+        as_of: str | None,
+    ) -> SaidAnswer | None:
+        """The speakers' answer to a speaker question ("What did X say?"), else None."""
+        if self.speakers is None:
+            return None
+        return self.speakers.answer(question, history, standalone, filters, as_of)
 
     def _k(self, k: int | None) -> int:
         """The number of passages to retrieve (the setting unless given)."""

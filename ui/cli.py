@@ -7,6 +7,7 @@ import typer
 from ui.cli_index import index_app
 from ui.cli_qa import qa_app
 from ui.cli_serve import serve
+from ui.cli_speakers import speakers_app
 
 app = typer.Typer(
     help="newsdesk: ask questions of your news articles; every answer is cited.",
@@ -16,6 +17,7 @@ app = typer.Typer(
 )
 app.add_typer(index_app, name="index")
 app.add_typer(qa_app)
+app.add_typer(speakers_app)
 app.command("serve")(serve)
 
 

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from index.config import IndexSettings
 from qa.config import QASettings
-from ui import api, api_articles, api_openai
+from ui import api, api_articles, api_openai, api_speakers
 from ui.config import UISettings
 from ui.errors import UnsafeBind
 from ui.metrics import Metrics, MetricsMiddleware
@@ -106,7 +106,7 @@ def create_api(ref: ServiceRef, settings: UISettings, builder: Builder | None = 
     )
     app.state.ref = ref
     api.install_error_handlers(app)
-    for module in (api, api_articles, api_openai):
+    for module in (api, api_articles, api_openai, api_speakers):
         app.include_router(module.router)
     metrics = Metrics(lambda: ref.get().index.service.stats())
     app.add_middleware(MetricsMiddleware, metrics=metrics)
