@@ -259,19 +259,10 @@ def main(argv: list[str] | None = None) -> None:
         print(f"baseline index: the same {len(indexed)} articles, {baseline.count()} chunks")
     if args.index_only:
         return
-    _one_thread()
     columns = evaluate(components, baseline, load_questions(set_dir, args.limit))
     print_table(columns)
     if args.json:
         args.json.write_text(json.dumps({c.name: c.rows() for c in columns}, indent=2) + "\n")
-
-
-def _one_thread() -> None:
-    """Embed questions on one thread: a short query gains nothing from two, and when other
-    processes share the cores, torch's spinning worker threads make it ten times slower."""
-    import torch
-
-    torch.set_num_threads(1)
 
 
 def evaluate(

@@ -33,6 +33,8 @@ def build_index(
     store = ChromaStore(client, settings.collection)
     if embedder is None:
         model_class = LazyEmbedder if lazy_model else Embedder
-        embedder = model_class(settings.model_path, settings.device, settings.embed_batch_size)
+        embedder = model_class(
+            settings.model_path, settings.device, settings.embed_batch_size, settings.torch_threads
+        )
     service = IndexService(catalog, store, embedder, settings)
     return IndexComponents(settings, embedder, catalog, store, service)

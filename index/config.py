@@ -23,6 +23,9 @@ class IndexSettings(BaseSettings):
     )
     device: str = Field("cpu", description="torch device for the embedding model")
     embed_batch_size: int = Field(64, ge=1, le=4096)
+    torch_threads: int = Field(
+        0, ge=0, le=256, description="CPU threads for the model; 0 = torch's default (all cores)"
+    )
     max_article_bytes: int = Field(5_000_000, ge=1_000, description="Largest article accepted")
     max_paragraph_tokens: int = Field(
         200, ge=32, le=256, description="Word pieces per embedded paragraph (MiniLM window: 256)"

@@ -26,7 +26,11 @@ class Embedder:
     """
 
     def __init__(
-        self, model_path: Path | None = None, device: str = "cpu", batch_size: int = 64
+        self,
+        model_path: Path | None = None,
+        device: str = "cpu",
+        batch_size: int = 64,
+        threads: int = 0,
     ) -> None:
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -35,6 +39,10 @@ class Embedder:
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.disable_progress_bar()
+        if threads:
+            import torch
+
+            torch.set_num_threads(threads)  # process-wide: torch has no per-model setting
 
         self.model_path = model_path or default_model_path()
         self.model: Any = SentenceTransformer(
@@ -145,8 +153,14 @@ def _is_plain_bert(tokenizer: Any) -> bool:
 class LazyEmbedder:
     """An Embedder loaded on first use: for commands that may never embed (list, stats)."""
 
-    def __init__(self, model_path: Path | None = None, device: str = "cpu", batch_size: int = 64):
-        self._args = (model_path, device, batch_size)
+    def __init__(
+        self,
+        model_path: Path | None = None,
+        device: str = "cpu",
+        batch_size: int = 64,
+        threads: int = 0,
+    ) -> None:
+        self._args = (model_path, device, batch_size, threads)
         self._model: Embedder | None = None
 
     def loaded(self) -> Embedder:

@@ -5,6 +5,7 @@ paragraphs as context and near-duplicate paragraphs removed."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -61,6 +62,7 @@ class Retriever:
         self.catalog = catalog
         self.store = store
         self.embedder = embedder
+        self._keyword_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="keyword")
         self.settings = settings
         self.params = params or FusionParams()
 
@@ -108,13 +110,16 @@ class Retriever:
     def _pools(self, plan: _Plan) -> tuple[list[str], list[str]]:
         """Dense and keyword candidate ids, best first; deeper with an as-of window, which
         is then taken from these pools (filtered Chroma queries are several times slower)."""
-        vector = self.embedder.embed_query(plan.query)
         n = self.settings.candidates
         if plan.window is not None and self.params.window_weight > 0:
             n *= self.params.window_pool
+        # The keyword search runs in SQLite, off the GIL, while the query is embedded.
+        keyword = self._keyword_pool.submit(
+            keyword_search, self.catalog, plan.query, n, plan.filters
+        )
+        vector = self.embedder.embed_query(plan.query)
         dense = self.store.query(vector, n, where=plan.filters.chroma_where())
-        found = keyword_search(self.catalog, plan.query, n, plan.filters)
-        return [h.id for h in dense], [h.id for h in found]
+        return [h.id for h in dense], [h.id for h in keyword.result()]
 
     def _lists(
         self,
