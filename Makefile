@@ -45,6 +45,8 @@ test-fast: install
 bench: install
 	$(BIN)/python bench/index_speed.py
 	$(BIN)/python bench/quality.py --set ../shared/eval/realtimeqa-dev
+	$(BIN)/python bench/serve_latency.py
+	$(BIN)/python bench/attribution.py
 
 clean:
 	rm -rf $(VENV) newsdesk-data .pytest_cache .mypy_cache .ruff_cache
