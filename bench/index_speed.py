@@ -25,7 +25,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-ARTICLES = Path("/work/shared/eval/realtimeqa-dev/articles.jsonl")
+ARTICLES = Path(__file__).resolve().parents[2] / "shared/eval/realtimeqa-dev/articles.jsonl"
 
 
 def peak_mib() -> float:

@@ -29,6 +29,10 @@ from index.components import IndexComponents, build_index
 from index.config import IndexSettings
 from index.models import Article
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
+# The evaluation set lives beside the checkout (../shared), also in CI's fresh clone.
+EVAL_ARTICLES = REPO_ROOT.parent / "shared" / "eval" / "realtimeqa-dev" / "articles.jsonl"
+
 FAKE_DIMENSION = 64
 
 
@@ -144,3 +148,11 @@ def assert_consistent(index: IndexComponents) -> set[str]:
     assert set(contents["fts"]) == catalog
     assert set(contents["vectors"]) == catalog
     return catalog
+
+
+@pytest.fixture(autouse=True)
+def _no_newsdesk_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never see the developer's NEWSDESK_* settings (a Chroma URL, an API key...);
+    a test that needs one sets it itself."""
+    for name in [n for n in os.environ if n.startswith("NEWSDESK_")]:
+        monkeypatch.delenv(name)

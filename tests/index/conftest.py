@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from index.models import Article
+from tests.conftest import EVAL_ARTICLES
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-EVAL_ARTICLES = Path("/work/shared/eval/realtimeqa-dev/articles.jsonl")
+
 
 WORDS = (  # noqa: SIM905
     "council harbour bridge budget minister river storm election court vaccine school train "

@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 
 from index.models import Article, Paragraph
 from index.paragraphs import article_paragraph_texts, fingerprint, split_article
+from tests.conftest import EVAL_ARTICLES
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "ukraine-frontline.txt"
-REALTIMEQA = Path("/work/shared/eval/realtimeqa-dev/articles.jsonl")
+REALTIMEQA = EVAL_ARTICLES
 FILLER = "officials said the talks would continue later this week in the capital"
 
 

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from index.sentences import sentence_spans, split_sentences
+from tests.conftest import EVAL_ARTICLES
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "ukraine-frontline.txt"
 
@@ -170,7 +171,7 @@ def test_real_articles_spans_are_exact_and_fast() -> None:
     import json
     import time
 
-    path = Path("/work/shared/eval/realtimeqa-dev/articles.jsonl")
+    path = EVAL_ARTICLES
     if not path.exists():
         pytest.skip("realtimeqa-dev articles are not available")
     with path.open(encoding="utf-8") as handle:
