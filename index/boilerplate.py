@@ -39,6 +39,7 @@ class BoilerplateFilter:
             newly = self.frequent[source] - before[source]
             if newly:
                 stale |= catalog.articles_with_fingerprints(source, newly) - todo_ids
+        catalog.mark_ids_pending(sorted(stale))  # so a crash before re-splitting is redone
         loaded = (catalog.load_article(i) for i in sorted(stale))
         return [a for a in loaded if a is not None]
 

@@ -161,6 +161,18 @@ class Catalog:
                 [(origin, article_id, origin) for article_id, origin in origins.items()],
             )
 
+    def pending_ids(self) -> list[str]:
+        """Ids of the articles whose indexing has started but not finished."""
+        sql = "SELECT id FROM articles WHERE state = 'pending' ORDER BY id"
+        return [row[0] for row in self.connection().execute(sql)]
+
+    def mark_ids_pending(self, article_ids: Sequence[str]) -> None:
+        """Mark indexed articles as needing to be indexed again (e.g. to be re-split)."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "UPDATE articles SET state = 'pending' WHERE id = ?", [(i,) for i in article_ids]
+            )
+
     def mark_pending(self, articles: Sequence[Article], hashes: Sequence[str]) -> None:
         """Record that these articles' vectors are about to change."""
         with self.transaction() as conn:

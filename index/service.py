@@ -85,6 +85,7 @@ class IndexService:
         with IndexLock(self.settings.data_dir):
             self._finish_removals()
             todo = self._changed(articles, report)
+            todo += self._unfinished({a.id for a in todo})
             todo += self.boilerplate.update(todo, self.catalog)
             batches = self._split(todo)
             total = sum(len(b.flat) for b in batches)
@@ -93,6 +94,13 @@ class IndexService:
         report.paragraphs = total
         report.seconds = time.perf_counter() - started
         return report
+
+    def _unfinished(self, exclude: set[str]) -> list[Article]:
+        """Articles an interrupted run left pending (not given again now): redone from the
+        text the catalog keeps, so a crash never leaves an article half indexed."""
+        ids = [i for i in self.catalog.pending_ids() if i not in exclude]
+        loaded = (self.catalog.load_article(i) for i in ids)
+        return [a for a in loaded if a is not None]
 
     @staticmethod
     def _collect(inputs: Iterable[Article | ReadFailure], report: IndexReport) -> list[Article]:

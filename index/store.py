@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
@@ -64,6 +65,25 @@ def chroma_client(chroma_url: str | None, chroma_path: Any) -> Any:
         raise StoreUnavailable(f"cannot open Chroma ({chroma_url or chroma_path}): {exc}") from exc
 
 
+Result = TypeVar("Result")
+
+
+def _store_errors(method: Callable[..., Result]) -> Callable[..., Result]:
+    """Re-raise any failure of the Chroma backend (a server down, a broken file) as
+    StoreUnavailable, which the edges turn into a clear message or an HTTP 503."""
+
+    @functools.wraps(method)
+    def guarded(*args: Any, **kwargs: Any) -> Result:
+        try:
+            return method(*args, **kwargs)
+        except StoreUnavailable:
+            raise
+        except Exception as exc:  # chromadb and httpx raise many unrelated types
+            raise StoreUnavailable(f"the vector store failed: {exc}") from exc
+
+    return guarded
+
+
 class ChromaStore:
     """A Chroma collection in cosine space, always given our own embeddings.
 
@@ -71,6 +91,7 @@ class ChromaStore:
     ``embedding_function=None``, so every add and query carries vectors.
     """
 
+    @_store_errors
     def __init__(self, client: Any, collection: str) -> None:
         self.client = client
         self.collection = client.get_or_create_collection(
@@ -78,6 +99,7 @@ class ChromaStore:
         )
         self.max_batch = int(client.get_max_batch_size())
 
+    @_store_errors
     def upsert(
         self,
         ids: Sequence[str],
@@ -95,12 +117,14 @@ class ChromaStore:
                 documents=list(documents[start:end]),
             )
 
+    @_store_errors
     def delete_articles(self, article_ids: Sequence[str]) -> None:
         """Remove every vector of the given articles."""
         for start in range(0, len(article_ids), 500):
             chunk = list(article_ids[start : start + 500])
             self.collection.delete(where={"article_id": {"$in": chunk}})
 
+    @_store_errors
     def query(self, vector: np.ndarray, k: int, where: Where | None = None) -> list[VectorHit]:
         """Return up to ``k`` nearest paragraphs, closest first, optionally filtered."""
         if k <= 0 or self.collection.count() == 0:
@@ -118,6 +142,7 @@ class ChromaStore:
             for i, d, m in zip(ids, distances, metadatas, strict=True)
         ]
 
+    @_store_errors
     def ids(self) -> list[str]:
         """Every stored paragraph id (for consistency checks; reads the whole collection)."""
         found: list[str] = []
@@ -126,6 +151,7 @@ class ChromaStore:
             found.extend(self.collection.get(include=[], limit=5000, offset=offset)["ids"])
         return found
 
+    @_store_errors
     def count(self) -> int:
         """Number of stored vectors."""
         return int(self.collection.count())

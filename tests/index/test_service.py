@@ -230,3 +230,22 @@ def test_a_changed_article_replaces_its_statements(make_index: MakeIndex) -> Non
     index.service.add([changed])
     said = StatementStore(index.catalog).statements_by_speaker("Zelenskiy")
     assert len(said) == 1  # the old statement was replaced, not duplicated
+
+
+def test_an_article_left_pending_by_a_crash_is_finished_by_the_next_run(
+    make_index: MakeIndex,
+) -> None:
+    index = make_index(articles=[make_article(1)])
+    changed = replace(make_article(1), text=make_article(1).text + "\nA late new paragraph.")
+    # What a run killed between marking the article pending and committing it leaves behind:
+    index.catalog.mark_pending([changed], [changed.content_hash()])
+    index.store.delete_articles([changed.id])
+    assert index.catalog.pending_ids() == [changed.id]
+
+    report = index.service.add([make_article(2)])  # the crashed article is not given again
+    assert report.added == ["a2"]
+    assert index.catalog.pending_ids() == []
+    ids = assert_consistent(index)
+    assert {f"a1#{k}" for k in range(3)} <= ids
+    texts = [p.text for p in index.catalog.article_paragraphs("a1")]
+    assert "A late new paragraph." in texts[-1]
