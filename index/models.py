@@ -5,6 +5,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+# Articles read from a feed carry this before the feed's address as their origin: a feed
+# lists only its latest entries, so an entry missing from it later is not a deletion.
+FEED_ORIGIN_PREFIX = "feed:"
+
 
 @dataclass(frozen=True)
 class Article:

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from index.errors import ArticleReadError
-from index.models import Article, ReadFailure
+from index.models import FEED_ORIGIN_PREFIX, Article, ReadFailure
 from index.readers_text import (
     derive_title,
     normalize_date,
@@ -177,7 +177,7 @@ def _walk(root: Path) -> Iterator[Path]:
 def _read_file(
     path: Path, max_bytes: int, fetcher: PageFetcher | None
 ) -> Iterator[Article | ReadFailure]:
-    origin = str(path)
+    origin = str(path.resolve())  # one spelling per file, so re-reads find its old articles
     if not path.exists():
         raise ArticleReadError(origin, "no such file or folder")
     if not path.is_file():
@@ -211,11 +211,13 @@ def _parse(
         raise ArticleReadError(origin, f"{what} is empty (0 bytes)")
     if not data.strip():
         raise ArticleReadError(origin, f"{what} contains only whitespace, no text")
+    # A feed lists only its latest entries: its articles get an origin that is never pruned.
+    article_origin = FEED_ORIGIN_PREFIX + origin if kind == "feed" else origin
     for where, record in _records(kind, data, origin, fetcher, page):
         try:
             if isinstance(record, ArticleReadError):
                 raise record
-            yield article_from_record(record, origin)
+            yield article_from_record(record, article_origin)
         except ArticleReadError as exc:
             yield ReadFailure(origin, f"{where}: {exc.reason}" if where else exc.reason)
 

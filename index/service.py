@@ -17,7 +17,7 @@ from index.config import IndexSettings
 from index.errors import ArticleNotFound
 from index.filters import date_int
 from index.lock import IndexLock
-from index.models import Article, IndexReport, Paragraph, ReadFailure
+from index.models import FEED_ORIGIN_PREFIX, Article, IndexReport, Paragraph, ReadFailure
 from index.paragraphs import split_article
 from index.statements import extract_statements
 from index.statements_store import delete_statements, replace_statements
@@ -135,7 +135,8 @@ class IndexService:
         failed = {f.origin for f in report.failed}
         given: dict[str, set[str]] = {}
         for article in articles:
-            if article.origin and article.origin not in failed:
+            origin = article.origin
+            if origin and origin not in failed and not origin.startswith(FEED_ORIGIN_PREFIX):
                 given.setdefault(article.origin, set()).add(article.id)
         stale = sorted(
             old for origin, ids in given.items() for old in self.catalog.origin_articles(origin)
@@ -209,6 +210,15 @@ class IndexService:
             if not self.catalog.remove(article_id, also=delete_statements):
                 raise ArticleNotFound(f"no indexed article has id {article_id!r}")
             self._finish_removals()
+
+    def remove_origin(self, origin: str) -> list[str]:
+        """Delete every article last read from ``origin`` (a deleted file); their ids."""
+        with IndexLock(self.settings.data_dir):
+            removed = sorted(self.catalog.origin_articles(origin))
+            for article_id in removed:
+                self.catalog.remove(article_id, also=delete_statements)
+            self._finish_removals()
+        return removed
 
     def _finish_removals(self) -> None:
         """Delete the vectors of removed articles (also those a crash left behind)."""

@@ -166,6 +166,19 @@ def watch(
         paths = sorted({p for change, p in changes if change != Change.deleted})
         if paths:
             index_paths(components, paths, quiet)
+        for path in sorted({p for change, p in changes if change == Change.deleted}):
+            forget_path(components, path, quiet)
+
+
+def forget_path(components: IndexComponents, path: str, quiet: bool) -> None:
+    """Remove the articles of a deleted file (used by watch)."""
+    try:
+        removed = components.service.remove_origin(str(Path(path).resolve()))
+    except IndexingError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        return
+    if removed and not quiet:
+        typer.echo(f"{path} deleted: removed {', '.join(removed)}")
 
 
 def index_paths(components: IndexComponents, paths: list[str], quiet: bool) -> None:

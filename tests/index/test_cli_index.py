@@ -156,10 +156,12 @@ def test_watch_indexes_files_as_they_appear_and_change(tmp_path: Path) -> None:
         (folder / "empty.txt").write_text("")
         time.sleep(1)
         assert process.poll() is None, "watch stopped on a bad file"
+        (folder / "second.md").unlink()
+        wait_for(lambda: len(catalog_rows(data_dir, titles)) == 1)
     finally:
         process.terminate()
         _, stderr = process.communicate(timeout=30)
     assert "empty.txt: file is empty" in stderr
     texts = catalog_rows(data_dir, "SELECT text FROM paragraphs ORDER BY id")
     assert [t for (t,) in texts if "added later" in t]
-    assert len(catalog_rows(data_dir, "SELECT id FROM paragraphs")) == 3
+    assert len(catalog_rows(data_dir, "SELECT id FROM paragraphs")) == 2  # second.md's is gone

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from index.errors import ArticleNotFound
+from index.errors import ArticleNotFound, ArticleReadError
 from index.keyword import keyword_search
 from index.models import ReadFailure
+from index.readers import read_inputs
 from index.store import ChromaStore
 from tests.conftest import FakeEmbedder, MakeIndex, assert_consistent
 from tests.index.conftest import make_article
@@ -249,3 +251,45 @@ def test_an_article_left_pending_by_a_crash_is_finished_by_the_next_run(
     assert {f"a1#{k}" for k in range(3)} <= ids
     texts = [p.text for p in index.catalog.article_paragraphs("a1")]
     assert "A late new paragraph." in texts[-1]
+
+
+class _OfflineFetcher:
+    """Every page fetch fails, as with no network: feed entries keep their summaries."""
+
+    def get(self, url: str) -> Any:
+        raise ArticleReadError(url, "offline")
+
+
+def test_re_reading_a_feed_keeps_the_entries_it_no_longer_lists(
+    make_index: MakeIndex, tmp_path: Path
+) -> None:
+    feed = (Path(__file__).parent / "fixtures" / "harbour-news.rss").read_text()
+    path = tmp_path / "news.rss"
+    path.write_text(feed)
+    index = make_index()
+    first = index.service.add(read_inputs([str(path)], fetcher=_OfflineFetcher()))
+    assert len(first.added) == 3
+    start, end = feed.index("<item>"), feed.index("</item>") + len("</item>")
+    path.write_text(feed[:start] + feed[end:])  # the feed moved on: its oldest entry is gone
+    second = index.service.add(read_inputs([str(path)], fetcher=_OfflineFetcher()))
+    assert second.removed == []
+    assert index.service.stats()["articles"] == 3
+
+
+def test_an_edited_file_replaces_its_old_version_however_its_path_is_spelled(
+    make_index: MakeIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    note = tmp_path / "note.txt"
+    note.write_text(
+        "Harbour news\nThe ferry resumed on Monday after a week of storms on the coast."
+    )
+    index = make_index()
+    index.service.add(read_inputs(["note.txt"]))
+    note.write_text(
+        "Harbour news\nThe ferry resumed on Tuesday after a week of storms on the coast."
+    )
+    report = index.service.add(read_inputs([str(note)]))
+    assert len(report.added) == 1
+    assert len(report.removed) == 1
+    assert index.service.stats()["articles"] == 1
