@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from index.filters import date_int
+from index.filters import SearchFilters, date_int
 from index.models import Article, Paragraph
 
 SCHEMA = """
@@ -119,13 +120,20 @@ class Catalog:
         return found
 
     def list_articles(
-        self, offset: int = 0, limit: int | None = None, source: str | None = None
+        self, offset: int = 0, limit: int | None = None, filters: SearchFilters | None = None
     ) -> list[ArticleRecord]:
-        """Indexed articles, newest first, optionally of one source."""
-        sql = f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE (? IS NULL OR source = ?)"
+        """Indexed articles, newest first, optionally of one source and a published range."""
+        condition, params = _article_filter(filters)
+        sql = f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE {condition}"
         sql += " ORDER BY published DESC, id LIMIT ? OFFSET ?"
-        rows = self.connection().execute(sql, (source, source, limit or -1, offset))
+        rows = self.connection().execute(sql, (*params, limit or -1, offset))
         return [ArticleRecord(*row) for row in rows]
+
+    def count_articles(self, filters: SearchFilters | None = None) -> int:
+        """How many indexed articles match ``filters``."""
+        condition, params = _article_filter(filters)
+        sql = f"SELECT count(*) FROM articles WHERE {condition}"
+        return int(self.connection().execute(sql, params).fetchone()[0])
 
     def article_text(self, article_id: str) -> str | None:
         """The full text of an indexed article, or None."""
@@ -240,8 +248,10 @@ class Catalog:
             if also is not None:
                 also(conn, article_id)
             conn.execute("DELETE FROM fingerprints WHERE article_id = ?", (article_id,))
+            if conn.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount == 0:
+                return False
             conn.execute("INSERT OR IGNORE INTO removals VALUES (?)", (article_id,))
-            return conn.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount > 0
+            return True
 
     def removals(self) -> list[str]:
         """Removed articles whose vectors may still be in the vector store."""
@@ -335,3 +345,21 @@ class Catalog:
             "paragraphs": conn.execute("SELECT count(*) FROM paragraphs").fetchone()[0],
             "sources": conn.execute("SELECT count(DISTINCT source) FROM articles").fetchone()[0],
         }
+
+
+def _article_filter(filters: SearchFilters | None) -> tuple[str, list[Any]]:
+    """An SQL condition over the articles table (dates compared as YYYY-MM-DD text; an
+    article of unknown date is outside any date range)."""
+    filters = filters or SearchFilters()
+    conditions: list[str] = ["1"]
+    params: list[Any] = []
+    if filters.source:
+        conditions.append("source = ?")
+        params.append(filters.source)
+    if filters.published_from:
+        conditions.append("published != '' AND published >= ?")
+        params.append(filters.published_from)
+    if filters.published_to:
+        conditions.append("published != '' AND published <= ?")
+        params.append(filters.published_to)
+    return " AND ".join(conditions), params

@@ -15,7 +15,7 @@ from index.boilerplate import BoilerplateFilter
 from index.catalog import ArticleRecord, Catalog, StoredParagraph
 from index.config import IndexSettings
 from index.errors import ArticleNotFound
-from index.filters import date_int
+from index.filters import SearchFilters, date_int
 from index.lock import IndexLock
 from index.models import FEED_ORIGIN_PREFIX, Article, IndexReport, Paragraph, ReadFailure
 from index.paragraphs import split_article
@@ -228,10 +228,14 @@ class IndexService:
             self.catalog.clear_removals(removed)
 
     def articles(
-        self, offset: int = 0, limit: int | None = None, source: str | None = None
+        self, offset: int = 0, limit: int | None = None, filters: SearchFilters | None = None
     ) -> list[ArticleRecord]:
-        """Indexed articles, newest first."""
-        return self.catalog.list_articles(offset, limit, source)
+        """Indexed articles, newest first, optionally filtered by source and date."""
+        return self.catalog.list_articles(offset, limit, filters)
+
+    def count_articles(self, filters: SearchFilters | None = None) -> int:
+        """How many indexed articles match ``filters``."""
+        return self.catalog.count_articles(filters)
 
     def article(self, article_id: str) -> tuple[ArticleRecord, list[StoredParagraph]]:
         """One article's record and paragraphs; raises ArticleNotFound."""

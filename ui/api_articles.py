@@ -13,6 +13,7 @@ from starlette.datastructures import UploadFile
 
 from index.catalog import ArticleRecord
 from index.errors import ArticleReadError
+from index.filters import SearchFilters
 from index.models import Article, IndexReport
 from index.readers import article_from_record, read_bytes
 from ui.api import services, writer
@@ -201,17 +202,12 @@ async def list_articles(
     published_to: Annotated[Day | None, Query()] = None,
 ) -> ArticlePage:
     """A page of articles, optionally of one source and a published-date range."""
-    records = await run_in_threadpool(svc.index.service.articles, 0, None, source or None)
-    first, last = iso(published_from), iso(published_to)
-    kept = [r for r in records if _in_range(r.published, first, last)]
-    items = [summary(r) for r in kept[offset : offset + limit]]
-    return ArticlePage(total=len(kept), offset=offset, limit=limit, items=items)
-
-
-def _in_range(published: str, first: str | None, last: str | None) -> bool:
-    if first and (not published or published < first):
-        return False
-    return not (last and (not published or published > last))
+    filters = SearchFilters(source or None, iso(published_from), iso(published_to))
+    service = svc.index.service
+    records = await run_in_threadpool(service.articles, offset, limit, filters)
+    total = await run_in_threadpool(service.count_articles, filters)
+    items = [summary(r) for r in records]
+    return ArticlePage(total=total, offset=offset, limit=limit, items=items)
 
 
 def summary(record: ArticleRecord) -> ArticleSummary:

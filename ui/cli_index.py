@@ -13,6 +13,7 @@ import typer
 from index.components import IndexComponents, build_index
 from index.config import IndexSettings
 from index.errors import IndexingError
+from index.filters import SearchFilters
 from index.models import IndexReport
 from index.readers import read_inputs
 
@@ -129,7 +130,7 @@ def list_articles(
     as_json: AsJson = False,
 ) -> None:
     """List indexed articles, newest first: id, published, paragraphs, title."""
-    records = open_index().service.articles(offset, limit, source)
+    records = open_index().service.articles(offset, limit, SearchFilters(source=source))
     if as_json:
         typer.echo(json.dumps([r.__dict__ for r in records], indent=2))
         return

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from index.errors import ArticleNotFound, ArticleReadError
+from index.filters import SearchFilters
 from index.keyword import keyword_search
 from index.models import ReadFailure
 from index.readers import read_inputs
@@ -118,8 +119,12 @@ def test_articles_are_listed_newest_first_with_counts(make_index: MakeIndex) -> 
     ])  # fmt: skip
     records = index.service.articles()
     assert [(r.id, r.paragraphs) for r in records] == [("a2", 2), ("a1", 3), ("a3", 3)]
-    assert [r.id for r in index.service.articles(source="other.org")] == ["a3"]
+    assert [r.id for r in index.service.articles(filters=SearchFilters("other.org"))] == ["a3"]
     assert [r.id for r in index.service.articles(offset=1, limit=1)] == ["a1"]
+    january_on = SearchFilters(published_from="2024-01-01", published_to="2024-02-29")
+    assert [r.id for r in index.service.articles(filters=january_on)] == ["a1"]
+    assert index.service.count_articles(january_on) == 1
+    assert index.service.count_articles() == 3
 
 
 class FailingStore:
