@@ -10,8 +10,8 @@ from index.components import IndexComponents
 from index.service import EmbedderLike
 from index.statements_store import StatementStore
 from qa.config import QASettings
-from qa.retrieval import Retriever
-from qa.said import MentionSearch, SpeakerAnswers
+from qa.retrieval import PassageSearch, Retriever
+from qa.said import SpeakerAnswers
 from qa.service import QAService
 
 
@@ -38,7 +38,7 @@ def build_qa(index: IndexComponents, settings: QASettings) -> QAService:
     return QAService(retriever, embedder, settings, speakers=speakers)
 
 
-def build_speakers(index: IndexComponents, passages: MentionSearch | None = None) -> SpeakerAnswers:
+def build_speakers(index: IndexComponents, passages: PassageSearch | None = None) -> SpeakerAnswers:
     """Speaker answers over the index's stored statements; ``passages`` (a retriever) finds
     the passages that mention a speaker without statements (none without it)."""
     return SpeakerAnswers(StatementStore(index.catalog), index.catalog, passages)

@@ -30,6 +30,20 @@ from qa.models import Passage
 from qa.recency import RecencyWindow, parse_as_of
 
 
+class PassageSearch(Protocol):
+    """What answering needs of retrieval (Retriever, or a test's fake)."""
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        as_of: str | None = None,
+    ) -> list[Passage]:
+        """Passages for ``query``, best first."""
+        ...
+
+
 class QueryEmbedder(Protocol):
     """What retrieval needs from an embedding model."""
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Protocol
 
 from index.catalog import Catalog
 from index.filters import SearchFilters
@@ -24,6 +23,7 @@ from index.statements_store import StatementStore, StoredStatement
 from qa.answer import AnswerDraft
 from qa.models import Citation, Passage, SpeakerStatement, SpeakerStatements, SpeakerSummary, Turn
 from qa.recency import parse_as_of
+from qa.retrieval import PassageSearch
 from qa.said_lines import most_common, short, statement_citation, statement_line, unique
 from qa.said_questions import (
     SpeakerQuestion,
@@ -43,20 +43,6 @@ MIN_CLAIM_COVERAGE = 0.6  # "who said": share of the claim's terms the statement
 CLAIM_MARGIN = 0.1
 
 
-class MentionSearch(Protocol):
-    """What speaker answers need of retrieval: passages for the "no statements" case."""
-
-    def search(
-        self,
-        query: str,
-        k: int = 10,
-        filters: SearchFilters | None = None,
-        as_of: str | None = None,
-    ) -> list[Passage]:
-        """Passages for ``query``, best first."""
-        ...
-
-
 @dataclass(frozen=True)
 class SaidAnswer:
     """A speaker question's standalone form and its answer."""
@@ -72,7 +58,7 @@ class SpeakerAnswers:
         self,
         statements: StatementStore,
         catalog: Catalog,
-        passages: MentionSearch | None = None,
+        passages: PassageSearch | None = None,
         max_statements: int = MAX_STATEMENTS,
     ) -> None:
         self.statements = statements

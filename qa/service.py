@@ -12,21 +12,8 @@ from qa.config import QASettings
 from qa.conversation import rewrite
 from qa.errors import QuestionRejected
 from qa.models import Answer, Passage, Turn
+from qa.retrieval import PassageSearch
 from qa.said import SaidAnswer
-
-
-class PassageRetriever(Protocol):
-    """What the service needs of qa.retrieval.Retriever."""
-
-    def search(
-        self,
-        query: str,
-        k: int = 10,
-        filters: SearchFilters | None = None,
-        as_of: str | None = None,
-    ) -> list[Passage]:
-        """Passages for ``query``, best first."""
-        ...
 
 
 class Answerer(Protocol):
@@ -57,7 +44,7 @@ class QAService:
 
     def __init__(
         self,
-        retriever: PassageRetriever,
+        retriever: PassageSearch,
         embedder: SentenceEmbedder,
         settings: QASettings,
         answerer: Answerer | None = None,
