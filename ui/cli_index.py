@@ -16,11 +16,11 @@ from index.errors import IndexingError
 from index.filters import SearchFilters
 from index.models import IndexReport
 from index.readers import read_inputs
+from ui.cli_common import AsJson, fail
 
 index_app = typer.Typer(help="Add, remove, list and watch indexed articles.", no_args_is_help=True)
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
-AsJson = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
 def open_index() -> IndexComponents:
@@ -32,12 +32,6 @@ def open_index() -> IndexComponents:
     except IndexingError as exc:
         fail(str(exc))
         raise  # unreachable: fail exits
-
-
-def fail(message: str, code: int = 2) -> None:
-    """Print an error to stderr and exit."""
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
 
 
 def progress_bar(quiet: bool) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:

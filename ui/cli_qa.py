@@ -17,6 +17,7 @@ from qa.config import QASettings
 from qa.errors import QAError
 from qa.models import Answer, Passage
 from qa.service import QAService
+from ui.cli_common import AsJson, fail
 
 qa_app = typer.Typer()
 
@@ -27,13 +28,6 @@ Until = Annotated[str | None, typer.Option(help="Only articles published on/befo
 AsOf = Annotated[
     str | None, typer.Option("--as-of", help="Prefer articles of the days before YYYY-MM-DD.")
 ]
-AsJson = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-
-
-def fail(message: str, code: int = 2) -> None:
-    """Print an error to stderr and exit."""
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
 
 
 def open_qa() -> QAService:

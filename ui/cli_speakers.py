@@ -11,12 +11,13 @@ import typer
 from index.components import build_index
 from index.config import IndexSettings
 from index.errors import IndexingError
-from qa.components import build_qa, build_speakers
+from qa.components import build_retriever, build_speakers
 from qa.config import QASettings
 from qa.errors import QAError
 from qa.models import SpeakerStatements, SpeakerSummary
 from qa.said import SpeakerAnswers
-from ui.cli_qa import AsJson, Since, Source, Until, fail, format_passage, search_filters
+from ui.cli_common import AsJson, fail
+from ui.cli_qa import Since, Source, Until, format_passage, search_filters
 
 speakers_app = typer.Typer()
 
@@ -29,7 +30,7 @@ def open_speakers() -> SpeakerAnswers:
     to find the passages that mention a speaker without statements."""
     try:
         components = build_index(IndexSettings(), lazy_model=True)
-        return build_speakers(components, build_qa(components, QASettings()).retriever)
+        return build_speakers(components, build_retriever(components, QASettings()))
     except (IndexingError, QAError) as exc:
         fail(str(exc))
         raise  # unreachable: fail exits
