@@ -182,9 +182,19 @@ def answering_service(components: Any, qa_settings: Any, retriever: Any) -> Any:
         "embedder": components.embedder,
         "settings": qa_settings,
         "qa_settings": qa_settings,
+        "sentences": _sentence_vectors(components),
     }
     wanted = inspect.signature(service_class).parameters
     return service_class(**{name: available[name] for name in wanted if name in available})
+
+
+def _sentence_vectors(components: Any) -> Any:
+    """The stored sentence vectors, when this version of newsdesk keeps them."""
+    try:
+        module = importlib.import_module("index.sentence_vectors")
+    except ImportError:
+        return None
+    return module.SentenceVectorStore(components.catalog)
 
 
 def ask_newsdesk(
@@ -269,11 +279,11 @@ def evaluate(
     components: Any, baseline: Baseline | None, questions: list[dict[str, Any]]
 ) -> list[Scores]:
     """Ask every question of each system and score the results."""
+    from qa.components import build_retriever
     from qa.config import QASettings
-    from qa.retrieval import Retriever
 
     qa_settings = QASettings()
-    retriever = Retriever(components.catalog, components.store, components.embedder, qa_settings)
+    retriever = build_retriever(components, qa_settings)
     service = answering_service(components, qa_settings, retriever)
     retriever.search("warm up", k=DEPTH)
     ours, searches = Scores("newsdesk"), []

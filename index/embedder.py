@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -35,13 +37,12 @@ class Embedder:
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        import torch
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.disable_progress_bar()
         if threads:
-            import torch
-
             torch.set_num_threads(threads)  # process-wide: torch has no per-model setting
 
         self.model_path = model_path or default_model_path()
@@ -50,33 +51,124 @@ class Embedder:
         )
         self.batch_size = batch_size
         self.max_tokens: int = int(self.model.max_seq_length or 256)
-        self._counter = TokenCounter(_untruncated_copy(self.model.tokenizer.backend_tokenizer))
+        backend = self.model.tokenizer.backend_tokenizer
+        self._counter = TokenCounter(_untruncated_copy(backend))
+        self._tokenizer = _window_copy(backend, self.max_tokens)
+        self._transformer: Any = self.model[0].auto_model
+        self._torch = torch
+        self._queries = QueryCache(QUERY_CACHE_SIZE)
         self.dimension: int = int(self.model.get_embedding_dimension() or 0)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Return one normalised float32 vector per text, in the order given.
+        """Return one normalised float32 vector per text, in the order given: the model's
+        sentence embedding (mean of the token vectors, truncated to ``max_tokens``)."""
+        return self.embed_spans(texts, [()] * len(texts))[0]
 
-        sentence-transformers sorts each call's texts by length, so padding is minimal when a
-        whole batch of paragraphs is passed at once.
+    def embed_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[Span]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Return ``embed(texts)`` and, from the same forward pass, for each text one vector
+        per character span in ``spans[i]``: the normalised mean of the contextual vectors of
+        the tokens inside the span ("late chunking"), or a zero row for a span whose tokens
+        were cut off by the model's window.
+
+        Texts are batched longest first, so padding stays small when many are passed at once.
         """
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self.model.encode(
-            list(texts),
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        pooled: list[np.ndarray] = [np.zeros((0, self.dimension), np.float32)] * len(texts)
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        for start in range(0, len(order), self.batch_size):
+            batch = order[start : start + self.batch_size]
+            for i, (tokens, offsets) in zip(batch, self._token_vectors(batch, texts), strict=True):
+                vectors[i] = _unit(tokens.mean(axis=0))
+                pooled[i] = pool_spans(tokens, offsets, spans[i])
+        return vectors, pooled
+
+    def _token_vectors(
+        self, batch: Sequence[int], texts: Sequence[str]
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The contextual token vectors and character offsets of each text of ``batch``
+        (padding removed)."""
+        torch = self._torch
+        encodings = self._tokenizer.encode_batch([texts[i] for i in batch])
+        inputs = {
+            name: torch.tensor([getattr(e, field) for e in encodings], device=self.model.device)
+            for name, field in _INPUT_FIELDS
+        }
+        with torch.inference_mode():
+            hidden = self._transformer(**inputs).last_hidden_state.float().cpu().numpy()
+        rows = []
+        for row, encoding in enumerate(encodings):
+            length = sum(encoding.attention_mask)
+            rows.append((hidden[row, :length], np.asarray(encoding.offsets[:length])))
+        return rows
 
     def embed_query(self, text: str) -> np.ndarray:
-        """Return the normalised vector of one query."""
-        return self.embed([text])[0]
+        """Return the normalised vector of one query (the last QUERY_CACHE_SIZE are kept, so
+        retrieval and answering embed a question once)."""
+        key = " ".join(text.split())
+        vector = self._queries.get(key)
+        if vector is None:
+            vector = self.embed([key])[0]
+            self._queries.put(key, vector)
+        return vector
 
     def count_tokens(self, text: str) -> int:
         """Number of word pieces the model sees for ``text``, special tokens included."""
         return self._counter.count(text)
+
+
+Span = tuple[int, int]  # (start, end) character offsets, end exclusive
+QUERY_CACHE_SIZE = 256
+# The model's inputs, and the fields of a tokenizers.Encoding that hold them.
+_INPUT_FIELDS = (
+    ("input_ids", "ids"),
+    ("attention_mask", "attention_mask"),
+    ("token_type_ids", "type_ids"),
+)
+
+
+def pool_spans(tokens: np.ndarray, offsets: np.ndarray, spans: Sequence[Span]) -> np.ndarray:
+    """One unit vector per span: the mean of the ``tokens`` whose character ``offsets``
+    overlap it (special tokens, with empty offsets, never do); a zero row when none does."""
+    pooled = np.zeros((len(spans), tokens.shape[1]), dtype=np.float32)
+    real = offsets[:, 1] > offsets[:, 0]
+    for row, (start, end) in enumerate(spans):
+        inside = real & (offsets[:, 1] > start) & (offsets[:, 0] < end)
+        if inside.any():
+            pooled[row] = _unit(tokens[inside].mean(axis=0))
+    return pooled
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    """``vector`` scaled to length 1 (a zero vector stays zero)."""
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 0 else vector
+
+
+class QueryCache:
+    """A small thread-safe LRU map from query text to its vector."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> np.ndarray | None:
+        """The cached vector of ``key``, or None."""
+        with self._lock:
+            vector = self._items.get(key)
+            if vector is not None:
+                self._items.move_to_end(key)
+            return vector
+
+    def put(self, key: str, vector: np.ndarray) -> None:
+        """Keep ``vector`` for ``key``, dropping the least recently used beyond ``size``."""
+        with self._lock:
+            self._items[key] = vector
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
 
 
 # Texts made only of these characters are normalised by BERT's lower-casing normaliser to their
@@ -135,6 +227,18 @@ def _untruncated_copy(tokenizer: Any) -> Any:
     return copy
 
 
+def _window_copy(tokenizer: Any, max_tokens: int) -> Any:
+    """A private copy of a Rust tokenizer that truncates to ``max_tokens`` (special tokens
+    included) and pads each batch to its longest text; never re-configured, so threads may
+    share it."""
+    from tokenizers import Tokenizer
+
+    copy = Tokenizer.from_str(tokenizer.to_str())
+    copy.enable_truncation(max_length=max_tokens)
+    copy.enable_padding(pad_id=copy.token_to_id("[PAD]") or 0, pad_token="[PAD]")
+    return copy
+
+
 def _is_plain_bert(tokenizer: Any) -> bool:
     """Whether ``tokenizer`` is the untruncated lower-casing BERT pipeline ``count`` assumes."""
     from tokenizers import models, normalizers, pre_tokenizers
@@ -172,6 +276,12 @@ class LazyEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """See Embedder.embed."""
         return self.loaded().embed(texts)
+
+    def embed_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[Span]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """See Embedder.embed_spans."""
+        return self.loaded().embed_spans(texts, spans)
 
     def embed_query(self, text: str) -> np.ndarray:
         """See Embedder.embed_query."""

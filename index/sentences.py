@@ -69,6 +69,27 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# A longer sentence is quoted by its clauses (split after ";" or around a dash), never reworded.
+LONG_SENTENCE_CHARS = 300
+_CLAUSE_BREAK = re.compile(r"(?<=;)\s+|\s+(?=[—–]\s)")
+
+
+def quotable_spans(text: str) -> list[tuple[int, int]]:
+    """The spans an answer may quote: the sentences of ``text``, each one over
+    LONG_SENTENCE_CHARS cut into its clauses (after ";", before a dash)."""
+    spans: list[tuple[int, int]] = []
+    for start, end in sentence_spans(text):
+        if end - start <= LONG_SENTENCE_CHARS:
+            spans.append((start, end))
+            continue
+        cut = start
+        for match in _CLAUSE_BREAK.finditer(text, start, end):
+            spans.append((cut, match.start()))
+            cut = match.end()
+        spans.append((cut, end))
+    return spans
+
+
 def split_sentences(text: str) -> list[str]:
     """Return the sentences of ``text`` verbatim, in order (see :func:`sentence_spans`)."""
     return [text[start:end] for start, end in sentence_spans(text)]

@@ -3,6 +3,7 @@ keyword index, incrementally and resumably."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -19,10 +20,17 @@ from index.filters import SearchFilters, date_int
 from index.lock import IndexLock
 from index.models import FEED_ORIGIN_PREFIX, Article, IndexReport, Paragraph, ReadFailure
 from index.paragraphs import split_article
+from index.sentence_vectors import (
+    ParagraphSentences,
+    delete_sentence_vectors,
+    replace_sentence_vectors,
+)
+from index.sentences import quotable_spans
 from index.statements import extract_statements
 from index.statements_store import delete_statements, replace_statements
 from index.store import VectorStore
 
+Span = tuple[int, int]
 Progress = Callable[[int, int], None]  # (paragraphs done, paragraphs in all)
 
 
@@ -30,6 +38,10 @@ class EmbedderLike(Protocol):
     """What indexing (and retrieval, through IndexComponents) needs from an embedding model."""
 
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[Span]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]: ...
 
     def embed_query(self, text: str) -> np.ndarray: ...
 
@@ -143,7 +155,7 @@ class IndexService:
             if old not in ids
         )  # fmt: skip
         for article_id in stale:
-            self.catalog.remove(article_id, also=delete_statements)
+            self.catalog.remove(article_id, also=delete_article_extras)
         self._finish_removals()
         return stale
 
@@ -171,12 +183,29 @@ class IndexService:
         with ThreadPoolExecutor(max_workers=1) as writer:
             in_flight: tuple[Future[None], int] | None = None
             for batch in batches:
-                vectors = self.embedder.embed([p.embed_text for p in batch.flat])
+                vectors, sentences = self._embed(batch.flat)
                 if in_flight is not None:
                     done = self._await(in_flight, done, total, progress)
-                in_flight = (writer.submit(self._write, batch, vectors), len(batch.flat))
+                in_flight = (writer.submit(self._write, batch, vectors, sentences), len(batch.flat))
             if in_flight is not None:
                 self._await(in_flight, done, total, progress)
+
+    def _embed(self, paragraphs: list[Paragraph]) -> tuple[np.ndarray, list[ParagraphSentences]]:
+        """The paragraphs' vectors and, from the same forward pass, their sentences' vectors."""
+        spans = [quotable_spans(p.text) for p in paragraphs]
+        shifts = [len(p.embed_text) - len(p.text) for p in paragraphs]  # embed_text ends with text
+        vectors, pooled = self.embedder.embed_spans(
+            [p.embed_text for p in paragraphs],
+            [
+                [(a + shift, b + shift) for a, b in s]
+                for s, shift in zip(spans, shifts, strict=True)
+            ],
+        )
+        sentences = [
+            _kept_sentences(p.id, s, rows)
+            for p, s, rows in zip(paragraphs, spans, pooled, strict=True)
+        ]
+        return vectors, sentences
 
     @staticmethod
     def _await(
@@ -188,7 +217,9 @@ class IndexService:
             progress(done, total)
         return done
 
-    def _write(self, batch: _Batch, vectors: np.ndarray) -> None:
+    def _write(
+        self, batch: _Batch, vectors: np.ndarray, sentences: list[ParagraphSentences]
+    ) -> None:
         self.catalog.mark_pending(batch.articles, batch.hashes)
         if batch.replaces:
             self.store.delete_articles(batch.replaces)
@@ -200,14 +231,20 @@ class IndexService:
                 [p.id for p in paragraphs], vectors, metadatas, [p.text for p in paragraphs]
             )
         statements = {a.id: extract_statements(a, batch.paragraphs[a.id]) for a in batch.articles}
-        self.catalog.commit_paragraphs(
-            batch.paragraphs, also=lambda conn, aid: replace_statements(conn, aid, statements[aid])
-        )
+        by_article: dict[str, list[ParagraphSentences]] = {a.id: [] for a in batch.articles}
+        for paragraph, sentence_rows in zip(paragraphs, sentences, strict=True):
+            by_article[paragraph.article_id].append(sentence_rows)
+
+        def also(conn: sqlite3.Connection, article_id: str) -> None:
+            replace_statements(conn, article_id, statements[article_id])
+            replace_sentence_vectors(conn, article_id, by_article[article_id])
+
+        self.catalog.commit_paragraphs(batch.paragraphs, also=also)
 
     def remove(self, article_id: str) -> None:
         """Delete an article from every index; raises ArticleNotFound if it is not indexed."""
         with IndexLock(self.settings.data_dir):
-            if not self.catalog.remove(article_id, also=delete_statements):
+            if not self.catalog.remove(article_id, also=delete_article_extras):
                 raise ArticleNotFound(f"no indexed article has id {article_id!r}")
             self._finish_removals()
 
@@ -216,7 +253,7 @@ class IndexService:
         with IndexLock(self.settings.data_dir):
             removed = sorted(self.catalog.origin_articles(origin))
             for article_id in removed:
-                self.catalog.remove(article_id, also=delete_statements)
+                self.catalog.remove(article_id, also=delete_article_extras)
             self._finish_removals()
         return removed
 
@@ -247,6 +284,18 @@ class IndexService:
     def stats(self) -> dict[str, Any]:
         """Counts from the catalog and the vector store."""
         return {**self.catalog.stats(), "vectors": self.store.count()}
+
+
+def _kept_sentences(paragraph_id: str, spans: list[Span], rows: np.ndarray) -> ParagraphSentences:
+    """The spans that got a vector (a span cut off by the model's window gets a zero row)."""
+    kept = [i for i in range(len(spans)) if rows[i].any()]
+    return ParagraphSentences(paragraph_id, [spans[i] for i in kept], rows[kept])
+
+
+def delete_article_extras(conn: sqlite3.Connection, article_id: str) -> None:
+    """Delete what is stored beside an article's paragraphs: statements, sentence vectors."""
+    delete_statements(conn, article_id)
+    delete_sentence_vectors(conn, article_id)
 
 
 def _metadata(paragraph: Paragraph, article: Article) -> dict[str, Any]:

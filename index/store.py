@@ -38,7 +38,9 @@ class VectorStore(Protocol):
 
     def delete_articles(self, article_ids: Sequence[str]) -> None: ...
 
-    def query(self, vector: np.ndarray, k: int, where: Where | None = None) -> list[VectorHit]: ...
+    def query(
+        self, vector: np.ndarray, k: int, where: Where | None = None, metadata: bool = True
+    ) -> list[VectorHit]: ...
 
     def ids(self) -> list[str]: ...
 
@@ -125,18 +127,21 @@ class ChromaStore:
             self.collection.delete(where={"article_id": {"$in": chunk}})
 
     @_store_errors
-    def query(self, vector: np.ndarray, k: int, where: Where | None = None) -> list[VectorHit]:
-        """Return up to ``k`` nearest paragraphs, closest first, optionally filtered."""
-        if k <= 0 or self.collection.count() == 0:
+    def query(
+        self, vector: np.ndarray, k: int, where: Where | None = None, metadata: bool = True
+    ) -> list[VectorHit]:
+        """Return up to ``k`` nearest paragraphs, closest first, optionally filtered; without
+        ``metadata`` their metadata is left empty (reading it is most of a query's time)."""
+        if k <= 0:
             return []
         result = self.collection.query(
             query_embeddings=[vector],
             n_results=k,
             where=where or None,
-            include=["distances", "metadatas"],
+            include=["distances", "metadatas"] if metadata else ["distances"],
         )
         ids, distances = result["ids"][0], result["distances"][0]
-        metadatas = result["metadatas"][0]
+        metadatas = result["metadatas"][0] if metadata else [None] * len(ids)
         return [
             VectorHit(i, float(d), dict(m or {}))
             for i, d, m in zip(ids, distances, metadatas, strict=True)

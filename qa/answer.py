@@ -19,31 +19,28 @@ Another answerer (an LLM) can replace this one: the service only calls
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
-from index.sentences import sentence_spans
+from index.sentences import quotable_spans
 from qa.models import Citation, Passage
 from qa.scoring import QuestionTerms, coverage, holds_expected, question_terms, stems, word_overlap
 
 # Candidates: sentences of the first ANSWER_PASSAGES passages; the best MAX_CANDIDATES by the
-# keyword pre-score are embedded, with the question, in one batch. Encoding is nearly all of the
-# answerer's time (about 13 ms of CPU per candidate, the rest about 1.5 ms); on realtimeqa-dev 6
-# candidates answered as many questions as 24 did, 4 about two points fewer.
-ANSWER_PASSAGES = 6
+# keyword pre-score are scored with their sentence vectors (stored at indexing time, so no
+# model call; an older index without them embeds them now, about 13 ms of CPU per candidate).
+# On realtimeqa-dev (even | odd halves): 10 passages answered 0.55 | 0.47, 6 or 8 passages
+# 0.53 | 0.45; 12 candidates instead of 6 one question fewer, 40 no better.
+ANSWER_PASSAGES = 10
 MAX_CANDIDATES = 6
 MIN_SENTENCE_CHARS = 20
 MAX_SENTENCE_CHARS = 600
 # Only the first MAX_EMBED_CHARS of a candidate are embedded: one batch is padded to its longest
 # text, so this bounds the encoding cost (the quote itself is never cut by this).
 MAX_EMBED_CHARS = 160
-# A longer sentence is quoted by its clauses (split after ";" or around a dash), never reworded.
-LONG_SENTENCE_CHARS = 300
-_CLAUSE_BREAK = re.compile(r"(?<=;)\s+|\s+(?=[—–]\s)")
 # Score weights (chosen on realtimeqa-dev; cosine is the only term in cosine units).
 W_COSINE = 1.0
 W_SENTENCE_TERMS = 0.5
@@ -70,6 +67,20 @@ class SentenceEmbedder(Protocol):
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """One unit-length vector per text."""
+        ...
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """The unit-length vector of a question (cached: retrieval embedded it already)."""
+        ...
+
+
+class SentenceVectors(Protocol):
+    """Sentence vectors computed at indexing time (index.sentence_vectors)."""
+
+    def sentence_vectors(
+        self, paragraph_ids: Sequence[str]
+    ) -> dict[str, dict[tuple[int, int], np.ndarray]]:
+        """Per paragraph id that has them, each quotable span's unit vector."""
         ...
 
 
@@ -107,9 +118,15 @@ class Candidate:
 class ExtractiveAnswerer:
     """Answers with verbatim, cited sentences of the passages (no language model)."""
 
-    def __init__(self, embedder: SentenceEmbedder, max_sentences: int = 4) -> None:
+    def __init__(
+        self,
+        embedder: SentenceEmbedder,
+        max_sentences: int = 4,
+        sentences: SentenceVectors | None = None,
+    ) -> None:
         self.embedder = embedder
         self.max_sentences = max_sentences
+        self.sentences = sentences
 
     def answer(self, question: str, passages: Sequence[Passage]) -> AnswerDraft:
         """Quote 1..max_sentences sentences answering ``question``, each cited, or refuse
@@ -129,12 +146,27 @@ class ExtractiveAnswerer:
         pool = sorted(pool, key=keyword_score, reverse=True)[:MAX_CANDIDATES]
         if not pool:
             return []
-        vectors = self.embedder.embed([question, *(c.text[:MAX_EMBED_CHARS] for c in pool)])
-        for candidate, vector in zip(pool, vectors[1:], strict=True):
+        question_vector = self.embedder.embed_query(question)
+        for candidate, vector in zip(pool, self.vectors(pool), strict=True):
             candidate.vector = vector
-            candidate.cosine = float(np.dot(vectors[0], vector))
+            candidate.cosine = float(np.dot(question_vector, vector))
             candidate.score = final_score(candidate)
         return sorted(pool, key=lambda c: c.score, reverse=True)
+
+    def vectors(self, pool: Sequence[Candidate]) -> list[np.ndarray]:
+        """Each candidate's vector: the one stored at indexing time (pooled in the context of
+        its paragraph), else its first MAX_EMBED_CHARS embedded now (an index made before
+        sentence vectors were stored, or an embedder without them)."""
+        stored = {}
+        if self.sentences is not None:
+            stored = self.sentences.sentence_vectors([c.passage.paragraph_id for c in pool])
+        found = [stored.get(c.passage.paragraph_id, {}).get(c.span) for c in pool]
+        missing = [i for i, vector in enumerate(found) if vector is None]
+        if missing:
+            embedded = self.embedder.embed([pool[i].text[:MAX_EMBED_CHARS] for i in missing])
+            for i, vector in zip(missing, embedded, strict=True):
+                found[i] = vector
+        return [vector for vector in found if vector is not None]
 
 
 def keyword_candidates(terms: QuestionTerms, passages: Sequence[Passage]) -> list[Candidate]:
@@ -160,21 +192,6 @@ def keyword_score(c: Candidate) -> float:
         + W_EXPECTED * c.expected
         + W_RANK / (1 + c.rank)
     )
-
-
-def quotable_spans(text: str) -> list[tuple[int, int]]:
-    """The sentence spans of ``text``, a sentence over LONG_SENTENCE_CHARS cut into clauses."""
-    spans: list[tuple[int, int]] = []
-    for start, end in sentence_spans(text):
-        if end - start <= LONG_SENTENCE_CHARS:
-            spans.append((start, end))
-            continue
-        cut = start
-        for match in _CLAUSE_BREAK.finditer(text, start, end):
-            spans.append((cut, match.start()))
-            cut = match.end()
-        spans.append((cut, end))
-    return spans
 
 
 def final_score(c: Candidate) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from index.components import IndexComponents
+from index.sentence_vectors import SentenceVectorStore
 from index.statements_store import StatementStore
 from qa.config import QASettings
 from qa.retrieval import PassageSearch, Retriever
@@ -14,12 +15,19 @@ def build_qa(index: IndexComponents, settings: QASettings) -> QAService:
     """A QAService over the index's catalog, vector store and embedding model."""
     retriever = build_retriever(index, settings)
     speakers = build_speakers(index, retriever)
-    return QAService(retriever, index.embedder, settings, speakers=speakers)
+    sentences = SentenceVectorStore(index.catalog)
+    return QAService(retriever, index.embedder, settings, speakers=speakers, sentences=sentences)
 
 
 def build_retriever(index: IndexComponents, settings: QASettings) -> Retriever:
     """Hybrid retrieval over the index's catalog, vector store and embedding model."""
-    return Retriever(index.catalog, index.store, index.embedder, settings)
+    return Retriever(
+        index.catalog,
+        index.store,
+        index.embedder,
+        settings,
+        sentences=SentenceVectorStore(index.catalog),
+    )
 
 
 def build_speakers(index: IndexComponents, passages: PassageSearch | None = None) -> SpeakerAnswers:

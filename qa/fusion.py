@@ -16,9 +16,10 @@ _NOT_WORD = re.compile(r"[^a-z0-9$%]+")
 class FusionParams:
     """The general knobs of fusion, chosen by measurement (bench/quality.py, bench/RESULTS.md)."""
 
-    rrf_k: float = 20.0  # rank offset of reciprocal rank fusion: higher = flatter
+    rrf_k: float = 30.0  # rank offset of reciprocal rank fusion: higher = flatter
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
+    sentence_weight: float = 0.5  # candidates ranked by their best stored sentence's cosine
     window_weight: float = 1.0  # lists restricted to the as-of window, relative to the others
     window_pool: int = 4  # with a window, pools of this many x settings.candidates are read
     inside_boost: float = 0.0  # score x (1 + boost) when published in the as-of window

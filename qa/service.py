@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from index.filters import SearchFilters
-from qa.answer import AnswerDraft, ExtractiveAnswerer, SentenceEmbedder
+from qa.answer import AnswerDraft, ExtractiveAnswerer, SentenceEmbedder, SentenceVectors
 from qa.config import QASettings
 from qa.conversation import rewrite
 from qa.errors import QuestionRejected
@@ -49,10 +49,13 @@ class QAService:
         settings: QASettings,
         answerer: Answerer | None = None,
         speakers: SpeakerAnswerer | None = None,
+        sentences: SentenceVectors | None = None,
     ) -> None:
         self.retriever = retriever
         self.settings = settings
-        self.answerer = answerer or ExtractiveAnswerer(embedder, settings.max_answer_sentences)
+        self.answerer = answerer or ExtractiveAnswerer(
+            embedder, settings.max_answer_sentences, sentences
+        )
         self.speakers = speakers
 
     def ask(

@@ -28,6 +28,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 from index.components import IndexComponents, build_index
 from index.config import IndexSettings
 from index.models import Article
+from index.sentence_vectors import ensure_schema as ensure_sentence_schema
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # The evaluation set lives beside the checkout (../shared), also in CI's fresh clone.
@@ -52,12 +53,26 @@ class FakeEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """One unit vector per text (zero texts give a (0, dimension) array)."""
         self.embedded.extend(texts)
+        return self._vectors(texts)
+
+    def _vectors(self, texts: Sequence[str]) -> np.ndarray:
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for row, text in enumerate(texts):
             for word in text.lower().split() or [""]:
                 vectors[row] += self._word_vector(word)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
         return vectors
+
+    def embed_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """``embed(texts)`` and, per text, the vector of each span's substring (the real model
+        pools the span's tokens in context instead; only ``texts`` count as embedded)."""
+        pooled = [
+            self._vectors([text[a:b] for a, b in text_spans]).reshape(-1, self.dimension)
+            for text, text_spans in zip(texts, spans, strict=True)
+        ]
+        return self.embed(texts), pooled
 
     def embed_query(self, text: str) -> np.ndarray:
         """The vector of one query."""
@@ -124,8 +139,10 @@ def make_index(tmp_path: Path) -> Iterator[MakeIndex]:
 
 
 def index_contents(index: IndexComponents) -> dict[str, list[str]]:
-    """Paragraph ids as held by the catalog, the FTS index and the vector store (unsorted,
-    duplicates kept, so callers can check both equality and uniqueness)."""
+    """Paragraph ids as held by the catalog, the FTS index, the vector store and the sentence
+    vectors (unsorted, duplicates kept, so callers can check both equality and uniqueness)."""
+    ensure_sentence_schema(index.catalog.connection())
+    sentences = index.catalog.connection().execute("SELECT paragraph_id FROM sentence_vectors")
     fts = index.catalog.connection().execute(
         "SELECT p.id FROM paragraphs_fts f JOIN paragraphs p ON p.rowid = f.rowid"
     )
@@ -136,17 +153,20 @@ def index_contents(index: IndexComponents) -> dict[str, list[str]]:
         "catalog": index.catalog.paragraph_ids(),
         "fts": [row[0] for row in fts] + ["<orphan>"] * orphans.fetchone()[0],
         "vectors": index.store.ids(),
+        "sentences": [row[0] for row in sentences],
     }
 
 
 def assert_consistent(index: IndexComponents) -> set[str]:
-    """Assert the three indexes hold the same paragraph ids, each once; return them."""
+    """Assert the four indexes hold the same paragraph ids, each once; return them (every
+    paragraph has at least one sentence, so each has a row of sentence vectors)."""
     contents = index_contents(index)
     for name, ids in contents.items():
         assert len(ids) == len(set(ids)), f"duplicate paragraph ids in {name}"
     catalog = set(contents["catalog"])
     assert set(contents["fts"]) == catalog
     assert set(contents["vectors"]) == catalog
+    assert set(contents["sentences"]) == catalog
     return catalog
 
 

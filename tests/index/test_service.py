@@ -14,6 +14,7 @@ from index.filters import SearchFilters
 from index.keyword import keyword_search
 from index.models import ReadFailure
 from index.readers import read_inputs
+from index.service import delete_article_extras
 from index.store import ChromaStore
 from tests.conftest import FakeEmbedder, MakeIndex, assert_consistent
 from tests.index.conftest import make_article
@@ -166,7 +167,8 @@ def test_a_removal_interrupted_before_the_vectors_is_finished_later(
     make_index: MakeIndex,
 ) -> None:
     index = make_index(articles=[make_article(n) for n in range(3)])
-    index.catalog.remove("a1")  # what a kill between the catalog and the store leaves
+    # What a kill between the catalog's transaction and the store leaves:
+    index.catalog.remove("a1", also=delete_article_extras)
     assert index.catalog.removals() == ["a1"] and index.store.count() == 9
     index.service.add([])
     assert len(assert_consistent(index)) == 6 and index.catalog.removals() == []

@@ -81,6 +81,8 @@ def test_query_is_cosine_closest_first_with_metadata(store: ChromaStore) -> None
     assert hits[1].distance == pytest.approx(1 - np.sqrt(0.5), abs=1e-4)
     assert hits[2].distance == pytest.approx(1, abs=1e-4)
     assert hits[0].metadata["article_id"] == "a" and hits[0].metadata["number"] == 0
+    bare = store.query(unit(1), k=3, metadata=False)
+    assert [(h.id, h.distance, h.metadata) for h in bare] == [(h.id, h.distance, {}) for h in hits]
 
 
 def test_query_filters_by_source_and_date(store: ChromaStore) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from index.sentences import quotable_spans
 from qa.answer import NOT_FOUND, ExtractiveAnswerer
 from qa.models import Passage
 
@@ -25,6 +26,9 @@ class BagOfWordsEmbedder:
                 out[row, zlib.crc32(word.encode()) % DIM] += 1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1.0, norms)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
 
 
 def passage(rank: int, text: str, article: str = "a1", number: int = 0) -> Passage:
@@ -127,3 +131,57 @@ def test_a_long_sentence_is_quoted_by_its_relevant_clause() -> None:
     first = draft.citations[0]
     assert first.quote == "the mayor said the new harbour bridge would cost 40 million dollars"
     assert text[first.span[0] : first.span[1]] == first.quote
+
+
+class RecordingEmbedder(BagOfWordsEmbedder):
+    """Records the texts embedded as sentences (not the question)."""
+
+    def __init__(self) -> None:
+        self.sentences: list[str] = []
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.sentences.extend(texts)
+        return super().embed(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return super().embed([text])[0]
+
+
+class StoredSentences:
+    """Sentence vectors 'stored at indexing time' for some paragraphs, computed here."""
+
+    def __init__(self, passages: Sequence[Passage]) -> None:
+        model = BagOfWordsEmbedder()
+        self.vectors = {
+            p.paragraph_id: {
+                s: model.embed([p.text[s[0] : s[1]]])[0] for s in quotable_spans(p.text)
+            }
+            for p in passages
+        }
+        self.asked: list[list[str]] = []
+
+    def sentence_vectors(
+        self, paragraph_ids: Sequence[str]
+    ) -> dict[str, dict[tuple[int, int], np.ndarray]]:
+        self.asked.append(list(paragraph_ids))
+        return {i: self.vectors[i] for i in paragraph_ids if i in self.vectors}
+
+
+def test_stored_sentence_vectors_are_used_instead_of_the_model() -> None:
+    embedder = RecordingEmbedder()
+    stored = StoredSentences([HARBOUR, WEATHER])
+    draft = ExtractiveAnswerer(embedder, 4, stored).answer(
+        "How much did the harbour bridge repairs cost?", [HARBOUR, WEATHER]
+    )
+    assert "Engineers said the harbour bridge repairs cost 12 million dollars." in draft.text
+    assert embedder.sentences == [] and stored.asked
+
+
+def test_sentences_without_stored_vectors_are_embedded_on_the_spot() -> None:
+    embedder = RecordingEmbedder()
+    stored = StoredSentences([WEATHER])  # the harbour paragraph predates stored vectors
+    draft = ExtractiveAnswerer(embedder, 4, stored).answer(
+        "How much did the harbour bridge repairs cost?", [HARBOUR, WEATHER]
+    )
+    assert "Engineers said the harbour bridge repairs cost 12 million dollars." in draft.text
+    assert embedder.sentences and all(s in HARBOUR.text for s in embedder.sentences)

@@ -47,6 +47,15 @@ class HashingEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, DIM))
 
+    def embed_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        pooled = [
+            np.stack([self._vector(t[a:b]) for a, b in s] or [np.zeros(DIM)])
+            for t, s in zip(texts, spans, strict=True)
+        ]
+        return self.embed(texts), [p[: len(s)] for p, s in zip(pooled, spans, strict=True)]
+
     def embed_query(self, text: str) -> np.ndarray:
         return self._vector(text)
 

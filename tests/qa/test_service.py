@@ -30,6 +30,9 @@ class ConstantEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         return np.ones((len(texts), 4), dtype=np.float32) / 2.0
 
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
+
 
 class RecordingRetriever:
     """Returns one fixed passage and records every search call."""

@@ -3,15 +3,13 @@ real model (once per session) and real servers on loopback for integration tests
 
 from __future__ import annotations
 
-import hashlib
 import os
 import socket
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
@@ -23,6 +21,7 @@ from index.readers import read_inputs
 from index.sentences import sentence_spans
 from qa.errors import QuestionRejected
 from qa.models import Answer, Citation, Passage, Turn
+from tests.conftest import FakeEmbedder
 from ui.config import UISettings
 from ui.server import create_api
 from ui.services import ServiceRef, Services
@@ -31,27 +30,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "ukraine-frontline.txt"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-
-
-class FakeEmbedder:
-    """Hashed bag of words: similar texts get similar unit vectors, no model needed."""
-
-    dimension = 64
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in text.lower().split():
-                digest = hashlib.blake2b(word.encode(), digest_size=4).digest()
-                out[row, int.from_bytes(digest, "big") % self.dimension] += 1.0
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.where(norms == 0, 1.0, norms)
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self.embed([text])[0]
-
-    def count_tokens(self, text: str) -> int:
-        return len(text.split()) + 2
 
 
 class FakeQA:
