@@ -121,7 +121,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--questions", type=int, default=50)
+    parser.add_argument("--questions", type=int, default=200)
     parser.add_argument("--slice", type=int, default=300, help="articles when no cache")
     args = parser.parse_args()
     import httpx
