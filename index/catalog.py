@@ -72,6 +72,7 @@ class StoredParagraph:
 ArticleWrite = Callable[[sqlite3.Connection, str], None]  # (transaction, article id)
 ARTICLE_COLUMNS = "id, title, url, published, source, state, content_hash, paragraphs"
 PARAGRAPH_COLUMNS = "id, article_id, number, text, title, url, published, source"
+IN_CHUNK = 500  # values per "IN (...)" query, well under SQLite's parameter limit
 
 
 class Catalog:
@@ -107,17 +108,20 @@ class Catalog:
 
     # --- records -------------------------------------------------------------------------
 
+    def select_in(self, sql: str, values: Iterable[Any], *before: Any) -> Iterator[Any]:
+        """The rows of ``sql`` for all of ``values``, queried IN_CHUNK at a time (SQLite caps
+        the number of parameters): ``{marks}`` in ``sql`` becomes the chunk's placeholders,
+        bound after the ``before`` parameters."""
+        value_list = list(values)
+        for start in range(0, len(value_list), IN_CHUNK):
+            chunk = value_list[start : start + IN_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            yield from self.connection().execute(sql.replace("{marks}", marks), [*before, *chunk])
+
     def records(self, ids: Iterable[str]) -> dict[str, ArticleRecord]:
         """The records of those of ``ids`` that are in the catalog."""
-        found: dict[str, ArticleRecord] = {}
-        id_list = list(ids)
-        for start in range(0, len(id_list), 500):
-            chunk = id_list[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            sql = f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE id IN ({marks})"
-            for row in self.connection().execute(sql, chunk):
-                found[row[0]] = ArticleRecord(*row)
-        return found
+        sql = f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE id IN ({{marks}})"
+        return {row[0]: ArticleRecord(*row) for row in self.select_in(sql, ids)}
 
     def list_articles(
         self, offset: int = 0, limit: int | None = None, filters: SearchFilters | None = None
@@ -298,31 +302,15 @@ class Catalog:
 
     def articles_with_fingerprints(self, source: str, fps: Iterable[str]) -> set[str]:
         """Ids of the articles of ``source`` that contain any of ``fps``."""
-        found: set[str] = set()
-        fp_list = list(fps)
-        for start in range(0, len(fp_list), 500):
-            chunk = fp_list[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self.connection().execute(
-                "SELECT DISTINCT article_id FROM fingerprints"
-                f" WHERE source = ? AND fp IN ({marks})",
-                [source, *chunk],
-            )
-            found.update(row[0] for row in rows)
-        return found
+        sql = "SELECT DISTINCT article_id FROM fingerprints WHERE source = ? AND fp IN ({marks})"
+        return {row[0] for row in self.select_in(sql, fps, source)}
 
     # --- reads for retrieval -------------------------------------------------------------
 
     def paragraphs(self, ids: Sequence[str]) -> dict[str, StoredParagraph]:
         """The stored paragraphs with these ids (missing ids are left out)."""
-        found: dict[str, StoredParagraph] = {}
-        for start in range(0, len(ids), 500):
-            chunk = list(ids[start : start + 500])
-            marks = ",".join("?" * len(chunk))
-            sql = f"SELECT {PARAGRAPH_COLUMNS} FROM paragraphs WHERE id IN ({marks})"
-            for row in self.connection().execute(sql, chunk):
-                found[row[0]] = StoredParagraph(*row)
-        return found
+        sql = f"SELECT {PARAGRAPH_COLUMNS} FROM paragraphs WHERE id IN ({{marks}})"
+        return {row[0]: StoredParagraph(*row) for row in self.select_in(sql, ids)}
 
     def article_paragraphs(self, article_id: str) -> list[StoredParagraph]:
         """Every stored paragraph of one article, in order."""

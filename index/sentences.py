@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+Span = tuple[int, int]  # (start, end) character offsets, end exclusive
+
 # Punctuation that can end a sentence, then closing quotes/brackets, then whitespace or the end.
 # The lookbehind anchors a match at the start of a whitespace-delimited token (linear time).
 _CANDIDATE = re.compile(r"(?<!\S)(\S*?)([.?!…]+)([\"'”’»)\]]*)(?=\s|\Z)")

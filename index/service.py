@@ -25,12 +25,11 @@ from index.sentence_vectors import (
     delete_sentence_vectors,
     replace_sentence_vectors,
 )
-from index.sentences import quotable_spans
+from index.sentences import Span, quotable_spans
 from index.statements import extract_statements
 from index.statements_store import delete_statements, replace_statements
 from index.store import VectorStore
 
-Span = tuple[int, int]
 Progress = Callable[[int, int], None]  # (paragraphs done, paragraphs in all)
 
 

@@ -13,21 +13,19 @@ from qa.service import QAService
 
 def build_qa(index: IndexComponents, settings: QASettings) -> QAService:
     """A QAService over the index's catalog, vector store and embedding model."""
-    retriever = build_retriever(index, settings)
-    speakers = build_speakers(index, retriever)
     sentences = SentenceVectorStore(index.catalog)
+    retriever = build_retriever(index, settings, sentences)
+    speakers = build_speakers(index, retriever)
     return QAService(retriever, index.embedder, settings, speakers=speakers, sentences=sentences)
 
 
-def build_retriever(index: IndexComponents, settings: QASettings) -> Retriever:
-    """Hybrid retrieval over the index's catalog, vector store and embedding model."""
-    return Retriever(
-        index.catalog,
-        index.store,
-        index.embedder,
-        settings,
-        sentences=SentenceVectorStore(index.catalog),
-    )
+def build_retriever(
+    index: IndexComponents, settings: QASettings, sentences: SentenceVectorStore | None = None
+) -> Retriever:
+    """Hybrid retrieval over the index's catalog, vector store, sentence vectors (read from
+    the catalog unless given) and embedding model."""
+    sentences = sentences or SentenceVectorStore(index.catalog)
+    return Retriever(index.catalog, index.store, index.embedder, settings, sentences=sentences)
 
 
 def build_speakers(index: IndexComponents, passages: PassageSearch | None = None) -> SpeakerAnswers:

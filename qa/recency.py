@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 from qa.errors import QuestionRejected
 
@@ -36,12 +37,12 @@ class RecencyWindow:
     as_of: date
     days: int
 
-    @property
+    @cached_property  # placement() runs for every candidate of every ranked list
     def start(self) -> str:
         """First day of the window, YYYY-MM-DD."""
         return (self.as_of - timedelta(days=self.days)).isoformat()
 
-    @property
+    @cached_property
     def end(self) -> str:
         """The as-of day, YYYY-MM-DD."""
         return self.as_of.isoformat()

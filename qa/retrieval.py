@@ -5,7 +5,7 @@ paragraphs as context and near-duplicate paragraphs removed."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -15,7 +15,6 @@ from index.errors import IndexingError
 from index.filters import SearchFilters
 from index.keyword import keyword_search
 from index.store import VectorStore
-from qa.answer import SentenceVectors
 from qa.config import QASettings
 from qa.errors import QuestionRejected, RetrievalUnavailable
 from qa.fusion import (
@@ -59,6 +58,14 @@ class _Plan:
     window: RecencyWindow | None
 
 
+class BestSentences(Protocol):
+    """Sentence vectors stored at indexing time (index.sentence_vectors.SentenceVectorStore)."""
+
+    def best_cosines(self, paragraph_ids: Sequence[str], vector: np.ndarray) -> dict[str, float]:
+        """Per paragraph id that has stored sentences, its best sentence's cosine to ``vector``."""
+        ...
+
+
 @dataclass(frozen=True)
 class _Pools:
     """Candidate paragraph ids, best first: dense, keyword, and both re-ranked by their best
@@ -66,11 +73,7 @@ class _Pools:
 
     dense: list[str]
     keyword: list[str]
-    sentences: list[str] = field(default_factory=list)
-
-    def with_sentences(self, sentences: list[str]) -> _Pools:
-        """These pools with the sentence ranking filled in."""
-        return _Pools(self.dense, self.keyword, sentences)
+    sentences: list[str]
 
 
 class Retriever:
@@ -86,7 +89,7 @@ class Retriever:
         embedder: QueryEmbedder,
         settings: QASettings,
         params: FusionParams | None = None,
-        sentences: SentenceVectors | None = None,
+        sentences: BestSentences | None = None,
     ) -> None:
         self.catalog = catalog
         self.sentences = sentences
@@ -147,20 +150,17 @@ class Retriever:
         keyword = keyword_search(self.catalog, plan.query, n, plan.filters)
         vector = self.embedder.embed_query(plan.query)
         dense = self.store.query(vector, n, where=plan.filters.chroma_where(), metadata=False)
-        pools = _Pools([h.id for h in dense], [h.id for h in keyword])
-        return pools.with_sentences(self._by_best_sentence(vector, pools))
+        dense_ids, keyword_ids = [h.id for h in dense], [h.id for h in keyword]
+        return _Pools(
+            dense_ids, keyword_ids, self._by_best_sentence(vector, dense_ids + keyword_ids)
+        )
 
-    def _by_best_sentence(self, vector: np.ndarray, pools: _Pools) -> list[str]:
-        """The candidates of both pools ranked by their best sentence's cosine to the query
-        (sentence vectors stored at indexing time; none without them or with weight 0)."""
+    def _by_best_sentence(self, vector: np.ndarray, candidates: list[str]) -> list[str]:
+        """``candidates`` ranked by their best sentence's cosine to the query (sentence vectors
+        stored at indexing time; none without them or with weight 0)."""
         if self.sentences is None or self.params.sentence_weight <= 0:
             return []
-        stored = self.sentences.sentence_vectors([*pools.dense, *pools.keyword])
-        best = {
-            pid: float(np.max(np.stack(list(spans.values())) @ vector))
-            for pid, spans in stored.items()
-            if spans
-        }
+        best = self.sentences.best_cosines(candidates, vector)
         return sorted(best, key=lambda pid: (-best[pid], pid))
 
     def _lists(

@@ -92,3 +92,18 @@ def test_span_vectors_are_the_sentences_in_context(real_embedder: Any) -> None:
     assert float(alone[1] @ second) > max(0.7, float(alone[0] @ second) + 0.2)
     assert float(alone[0] @ first) > max(0.7, float(alone[1] @ first) + 0.2)
     assert not outside.any()
+
+
+def test_best_cosines_is_each_paragraphs_best_stored_sentence(make_index: MakeIndex) -> None:
+    index = make_index(
+        articles=[make_article(n, paragraphs=2, extra=["One. Two words."]) for n in range(3)]
+    )
+    store = SentenceVectorStore(index.catalog)
+    ids = sorted(assert_consistent(index))
+    *_, query = store.sentence_vectors(["a1#1"])["a1#1"].values()  # "Two words."
+    best = store.best_cosines([*ids, "nope#0", ids[0]], query)
+    assert set(best) == set(ids)
+    for pid, spans in store.sentence_vectors(ids).items():
+        assert best[pid] == pytest.approx(max(float(v @ query) for v in spans.values()), abs=1e-5)
+    assert best["a1#1"] == pytest.approx(1.0, abs=1e-3)
+    assert store.best_cosines([], query) == {}

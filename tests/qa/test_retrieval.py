@@ -18,7 +18,7 @@ from index.models import Article
 from index.readers import read_inputs
 from qa.config import QASettings
 from qa.errors import QuestionRejected
-from qa.fusion import RankedList, drop_copies, reciprocal_rank_fusion
+from qa.fusion import FusionParams, RankedList, drop_copies, reciprocal_rank_fusion
 from qa.retrieval import Retriever
 
 REPO = Path(__file__).resolve().parents[2]
@@ -51,10 +51,10 @@ class HashingEmbedder:
         self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
     ) -> tuple[np.ndarray, list[np.ndarray]]:
         pooled = [
-            np.stack([self._vector(t[a:b]) for a, b in s] or [np.zeros(DIM)])
+            np.array([self._vector(t[a:b]) for a, b in s]).reshape(-1, DIM)
             for t, s in zip(texts, spans, strict=True)
         ]
-        return self.embed(texts), [p[: len(s)] for p, s in zip(pooled, spans, strict=True)]
+        return self.embed(texts), pooled
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._vector(text)
@@ -243,3 +243,40 @@ def test_real_model_on_the_frontline_sample(tmp_path: Path, real_embedder: objec
     assert "fiercest combat is currently centered around the city of Pokrovsk" in fiercest[0].text
     deepstate = retriever.search("What did DeepState report?", k=2)
     assert any("DeepState reported clashes in Kupiansk" in p.text for p in deepstate)
+
+
+class FixedSentences:
+    """Best-sentence cosines fixed by the test, recording the candidates asked about."""
+
+    def __init__(self, best: dict[str, float]) -> None:
+        self.best = best
+        self.asked: list[str] = []
+
+    def best_cosines(self, paragraph_ids: Sequence[str], vector: np.ndarray) -> dict[str, float]:
+        self.asked = list(paragraph_ids)
+        return {pid: self.best[pid] for pid in paragraph_ids if pid in self.best}
+
+
+def test_the_best_sentence_list_reranks_the_candidates_of_both_pools(tmp_path: Path) -> None:
+    components = make_index(tmp_path, HashingEmbedder())
+    alone = Retriever(components.catalog, components.store, components.embedder, QASettings())
+    first = alone.search("fighting near Pokrovsk", k=10)
+    last = first[-1].paragraph_id
+    sentences = FixedSentences({last: 0.9})
+    params = FusionParams(dense_weight=0.0, keyword_weight=0.0, sentence_weight=1.0)
+    only_sentences = Retriever(
+        components.catalog, components.store, components.embedder, QASettings(), params, sentences
+    )
+    assert [p.paragraph_id for p in only_sentences.search("fighting near Pokrovsk", k=1)] == [last]
+    assert {p.paragraph_id for p in first} <= set(sentences.asked)
+    unused = FixedSentences({last: 0.9})
+    no_weight = Retriever(
+        components.catalog,
+        components.store,
+        components.embedder,
+        QASettings(),
+        FusionParams(sentence_weight=0.0),
+        unused,
+    )
+    assert no_weight.search("fighting near Pokrovsk", k=10) == first
+    assert unused.asked == []
