@@ -115,6 +115,11 @@ class Embedder:
             self._queries.put(key, vector)
         return vector
 
+    def forget_queries(self) -> None:
+        """Empty the query cache, so the next embed_query runs the model (benchmarks that
+        ask the same question of several variants)."""
+        self._queries.clear()
+
     def count_tokens(self, text: str) -> int:
         """Number of word pieces the model sees for ``text``, special tokens included."""
         return self._counter.count(text)
@@ -172,6 +177,11 @@ class QueryCache:
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every cached vector."""
+        with self._lock:
+            self._items.clear()
 
 
 # Texts made only of these characters are normalised by BERT's lower-casing normaliser to their
@@ -289,6 +299,10 @@ class LazyEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         """See Embedder.embed_query."""
         return self.loaded().embed_query(text)
+
+    def forget_queries(self) -> None:
+        """See Embedder.forget_queries."""
+        self.loaded().forget_queries()
 
     def count_tokens(self, text: str) -> int:
         """See Embedder.count_tokens."""

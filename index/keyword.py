@@ -18,6 +18,11 @@ STOPWORDS = frozenset(
     who whom why will with would you your yours this week which whose""".split()  # noqa: SIM905
 )
 TERM = re.compile(r"[\w$%]+(?:['’][\w]+)?", re.UNICODE)
+# On an index of at least PRUNE_FROM paragraphs, a query term held by more than a given share
+# of them is dropped when rarer terms remain: its bm25 weight is small, but scoring its long
+# posting list was most of a search's time (bench/RESULTS.md). Small indexes are fast anyway.
+PRUNE_FROM = 5_000
+_MAX_CACHED_TERMS = 10_000
 
 
 @dataclass(frozen=True)
@@ -43,11 +48,62 @@ def fts_query(terms: list[str]) -> str:
     return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
 
 
+class TermCounts:
+    """How many paragraphs hold each query term, for dropping the commonest terms of a query.
+
+    Counts are cached until the catalog's newest paragraph changes (an article added or
+    replaced); after a removal alone they may be slightly high until then, which only makes
+    the choice of terms to drop approximate. Safe to share between threads.
+    """
+
+    def __init__(self, catalog: Catalog, common_share: float, prune_from: int = PRUNE_FROM):
+        self.catalog = catalog
+        self.common_share = common_share
+        self.prune_from = prune_from
+        self._cache: tuple[int, int, dict[str, int]] = (-1, 0, {})
+
+    def rare_terms(self, terms: list[str]) -> list[str]:
+        """``terms`` without those held by more than ``common_share`` of all paragraphs, when
+        the index holds at least ``prune_from`` paragraphs and one of the terms is rarer;
+        otherwise ``terms`` unchanged."""
+        if self.common_share >= 1.0 or len(terms) < 2:
+            return terms
+        _, total, counts = self._current()
+        if total < self.prune_from:
+            return terms
+        limit = self.common_share * total
+        rare = [t for t in terms if self._count(counts, t) <= limit]
+        return rare or terms
+
+    def _current(self) -> tuple[int, int, dict[str, int]]:
+        conn = self.catalog.connection()
+        newest = conn.execute("SELECT coalesce(max(rowid), 0) FROM paragraphs").fetchone()[0]
+        cache = self._cache
+        if cache[0] != newest or len(cache[2]) > _MAX_CACHED_TERMS:
+            total = conn.execute("SELECT count(*) FROM paragraphs").fetchone()[0]
+            cache = self._cache = (newest, total, {})
+        return cache
+
+    def _count(self, counts: dict[str, int], term: str) -> int:
+        if term not in counts:
+            sql = "SELECT count(*) FROM paragraphs_fts WHERE paragraphs_fts MATCH ?"
+            row = self.catalog.connection().execute(sql, [fts_query([term])]).fetchone()
+            counts[term] = int(row[0])
+        return counts[term]
+
+
 def keyword_search(
-    catalog: Catalog, text: str, k: int, filters: SearchFilters | None = None
+    catalog: Catalog,
+    text: str,
+    k: int,
+    filters: SearchFilters | None = None,
+    counts: TermCounts | None = None,
 ) -> list[KeywordHit]:
-    """Up to ``k`` paragraphs ranked by BM25 against ``text``, best first."""
+    """Up to ``k`` paragraphs ranked by BM25 against ``text``, best first; with ``counts``,
+    the query's commonest terms are left out (see TermCounts.rare_terms)."""
     terms = query_terms(text)
+    if counts is not None:
+        terms = counts.rare_terms(terms)
     if not terms or k <= 0:
         return []
     filters = filters or SearchFilters()

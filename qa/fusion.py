@@ -26,6 +26,7 @@ class FusionParams:
     after_penalty: float = 0.2  # score x (1 - penalty) when published after the as-of day
     neighbour_weight: float = 0.0  # share of the previous/next paragraphs' scores added
     article_weight: float = 0.0  # share of the article's best paragraph score added
+    common_share: float = 0.1  # keyword terms in more paragraphs than this are dropped (1 = none)
     duplicate_overlap: float = 0.8  # word-trigram overlap above which a paragraph is a copy
 
 

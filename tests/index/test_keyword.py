@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from index.filters import SearchFilters
-from index.keyword import fts_query, keyword_search, query_terms
+from index.keyword import TermCounts, fts_query, keyword_search, query_terms
 from index.models import Article
 from tests.conftest import MakeIndex
 from tests.index.conftest import make_article
@@ -75,3 +75,46 @@ def test_replaced_and_removed_articles_leave_the_keyword_index(make_index: MakeI
     assert keyword_search(index.catalog, "volcano", 5) == []
     reopened = make_index()
     assert [h.id for h in keyword_search(reopened.catalog, "glacier", 5)] == ["a1#0"]
+
+
+def _town_stories(count: int) -> list[Article]:
+    """``count`` one-paragraph stories that all mention the town; only the first the mayor."""
+    texts = ["The town council met and the mayor resigned after the vote."]
+    texts += [
+        f"The town market opened stall number {n} on a sunny morning." for n in range(1, count)
+    ]
+    return [story(n, text) for n, text in enumerate(texts, start=1)]
+
+
+def test_common_terms_are_dropped_from_a_query_with_rarer_ones(make_index: MakeIndex) -> None:
+    index = make_index(articles=_town_stories(6))
+    counts = TermCounts(index.catalog, common_share=0.5, prune_from=6)
+    assert counts.rare_terms(["town", "mayor"]) == ["mayor"]
+    assert counts.rare_terms(["town", "market"]) == ["town", "market"]  # nothing rarer: all kept
+    assert counts.rare_terms(["town"]) == ["town"]
+    hits = keyword_search(index.catalog, "town mayor", 9, counts=counts)
+    assert [h.id for h in hits] == ["a1#0"]  # "town" alone no longer matches the others
+    assert len(keyword_search(index.catalog, "town mayor", 9)) == 6
+
+
+def test_small_indexes_and_share_one_keep_every_term(make_index: MakeIndex) -> None:
+    index = make_index(articles=_town_stories(6))
+    assert TermCounts(index.catalog, 0.5, prune_from=7).rare_terms(["town", "mayor"]) == [
+        "town",
+        "mayor",
+    ]
+    assert TermCounts(index.catalog, 1.0, prune_from=1).rare_terms(["town", "mayor"]) == [
+        "town",
+        "mayor",
+    ]
+
+
+def test_term_counts_follow_newly_indexed_paragraphs(make_index: MakeIndex) -> None:
+    index = make_index(articles=_town_stories(6))
+    counts = TermCounts(index.catalog, common_share=0.5, prune_from=6)
+    assert counts.rare_terms(["town", "mayor"]) == ["mayor"]
+    more = [
+        story(n, f"The mayor of the harbour spoke to reporters on day {n}.") for n in range(7, 12)
+    ]
+    index.service.add(more)  # 11 paragraphs: "town" in 6 (> 5.5), "mayor" in 6 too
+    assert counts.rare_terms(["town", "mayor"]) == ["town", "mayor"]

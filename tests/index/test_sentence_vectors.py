@@ -32,6 +32,8 @@ def test_the_query_cache_keeps_the_most_recently_used() -> None:
     assert cache.get("b") is not None  # b is now the most recent
     cache.put("d", np.zeros(2))
     assert cache.get("c") is None and cache.get("b") is not None
+    cache.clear()
+    assert cache.get("b") is None and cache.get("d") is None
 
 
 def test_every_quotable_span_of_every_paragraph_has_a_stored_vector(

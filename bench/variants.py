@@ -1,0 +1,119 @@
+"""Retrieval variants compared in one run: quality per half of the dev set, and latency of the
+whole question path, interleaved question by question so machine drift hits every variant alike.
+
+    .venv/bin/python bench/variants.py --set ../shared/eval/realtimeqa-dev \\
+        --variant common_share=1.0 --variant common_share=0.1
+
+Each ``--variant`` overrides fields of qa.fusion.FusionParams (``name=value,name=value``; no
+override: the defaults). The index is bench/quality.py's cache (built by it). For every
+variant it prints answer-recall at 1,000 and 5,000 characters, @10 passages and gold-article
+MRR@10 over all questions and over the even and odd halves (to show what is noise: one
+question is 0.01 of a half), then the median and p95 milliseconds of ``QAService.ask``; the
+query cache is emptied before every ask, so each variant pays for its model call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import metrics, quality
+
+DEPTH = quality.DEPTH
+
+
+def parse_variant(text: str) -> dict[str, Any]:
+    """``"rrf_k=30,sentence_weight=0.5"`` -> FusionParams overrides, typed like the defaults."""
+    from qa.fusion import FusionParams
+
+    defaults = FusionParams()
+    overrides: dict[str, Any] = {}
+    for item in filter(None, text.split(",")):
+        name, _, value = item.partition("=")
+        if not hasattr(defaults, name):
+            raise SystemExit(f"unknown FusionParams field: {name}")
+        overrides[name] = type(getattr(defaults, name))(value)
+    return overrides
+
+
+def services(components: Any, variants: list[str]) -> dict[str, Any]:
+    """One answering service per variant, over the same index and model."""
+    from qa.config import QASettings
+    from qa.fusion import FusionParams
+    from qa.retrieval import Retriever
+
+    settings, sentences = QASettings(), quality._sentence_vectors(components)
+    made = {}
+    for variant in variants:
+        params = dataclasses.replace(FusionParams(), **parse_variant(variant))
+        retriever = Retriever(
+            components.catalog, components.store, components.embedder, settings, params, sentences
+        )
+        made[variant or "defaults"] = quality.answering_service(components, settings, retriever)
+    return made
+
+
+def retrieval_row(retriever: Any, question: dict[str, Any]) -> tuple[float, ...]:
+    """@1000 chars, @5000 chars, @10 and reciprocal rank (NaN without gold articles)."""
+    passages = retriever.search(question["question"], k=DEPTH, as_of=question.get("date"))
+    texts, answer = [p.text for p in passages], question["answer"]
+    gold = question.get("gold_doc_ids") or []
+    rank = metrics.reciprocal_rank([p.article_id for p in passages], gold) if gold else None
+    return (
+        float(metrics.recall_at_chars(texts, answer, 1000)),
+        float(metrics.recall_at_chars(texts, answer, 5000)),
+        float(metrics.recall_at_k(texts, answer, 10)),
+        float("nan") if rank is None else rank,
+    )
+
+
+def summary(rows: list[tuple[float, ...]]) -> str:
+    """The four measures' means (MRR over the rows that have gold articles)."""
+    columns = list(zip(*rows, strict=True))
+    ranks = [r for r in columns[3] if r == r]
+    return " ".join(f"{metrics.mean(c):.3f}" for c in [*columns[:3], ranks])
+
+
+def timings(made: dict[str, Any], embedder: Any, questions: list[dict[str, Any]]) -> dict:
+    """Seconds of each ask, per variant, variants taking turns on every question."""
+    took: dict[str, list[float]] = {name: [] for name in made}
+    for question in questions:
+        for name, service in made.items():
+            embedder.forget_queries()
+            started = time.perf_counter()
+            quality._ask(service, question["question"], question.get("date"))
+            took[name].append(time.perf_counter() - started)
+    return took
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print quality and latency of every variant."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", required=True, type=Path, help="folder of an evaluation set")
+    parser.add_argument("--variant", action="append", default=[], help="name=value,...")
+    parser.add_argument("--data-dir", type=Path, default=None, help="index cache folder")
+    args = parser.parse_args(argv)
+    set_dir = args.set.resolve()
+    data_dir = args.data_dir or quality.REPO / "bench" / ".cache" / set_dir.name
+    components = quality.newsdesk_index(set_dir, data_dir)
+    questions = quality.load_questions(set_dir, None)
+    made = services(components, args.variant or [""])
+    print("variant: all | even | odd  (@1000 chars, @5000 chars, @10, MRR@10)")
+    for name, service in made.items():
+        rows = [retrieval_row(service.retriever, q) for q in questions]
+        halves = f"{summary(rows)} | {summary(rows[0::2])} | {summary(rows[1::2])}"
+        print(f"{name}: {halves}", flush=True)
+    for name, took in timings(made, components.embedder, questions).items():
+        p95 = metrics.percentile(took, 0.95)
+        print(f"{name}: ask median {1000 * statistics.median(took):.1f} ms, p95 {1000 * p95:.1f}")
+
+
+if __name__ == "__main__":
+    main()
