@@ -301,8 +301,9 @@ class LazyEmbedder:
         return self.loaded().embed_query(text)
 
     def forget_queries(self) -> None:
-        """See Embedder.forget_queries."""
-        self.loaded().forget_queries()
+        """See Embedder.forget_queries (nothing to forget before the model is loaded)."""
+        if self._model is not None:
+            self._model.forget_queries()
 
     def count_tokens(self, text: str) -> int:
         """See Embedder.count_tokens."""

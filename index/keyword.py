@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from index.catalog import Catalog
@@ -20,9 +22,11 @@ STOPWORDS = frozenset(
 TERM = re.compile(r"[\w$%]+(?:['’][\w]+)?", re.UNICODE)
 # On an index of at least PRUNE_FROM paragraphs, a query term held by more than a given share
 # of them is dropped when rarer terms remain: its bm25 weight is small, but scoring its long
-# posting list was most of a search's time (bench/RESULTS.md). Small indexes are fast anyway.
+# posting list is costly (bench/RESULTS.md: median search 16.7 -> 14.4 ms, p95 41 -> 28 ms,
+# dropping terms in more than 10%). Small indexes are fast anyway.
 PRUNE_FROM = 5_000
-_MAX_CACHED_TERMS = 10_000
+COUNTS_TTL = 60.0  # seconds a cached term count may be reused
+_MAX_CACHED = 10_000
 
 
 @dataclass(frozen=True)
@@ -51,38 +55,48 @@ def fts_query(terms: list[str]) -> str:
 class TermCounts:
     """How many paragraphs hold each query term, for dropping the commonest terms of a query.
 
-    Counts are cached until the catalog's newest paragraph changes (an article added or
-    replaced); after a removal alone they may be slightly high until then, which only makes
-    the choice of terms to drop approximate. Safe to share between threads.
+    Counts come from FTS5 itself, so they see the terms as its porter tokenizer does. They are
+    cached, and the cache is emptied when a paragraph is added past the newest one and at
+    least every COUNTS_TTL seconds, so after a replacement or removal they may lag by up to
+    that long: close enough to judge which terms are common. Safe to share between threads.
     """
 
-    def __init__(self, catalog: Catalog, common_share: float, prune_from: int = PRUNE_FROM):
+    def __init__(
+        self,
+        catalog: Catalog,
+        common_share: float,
+        prune_from: int = PRUNE_FROM,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.catalog = catalog
         self.common_share = common_share
         self.prune_from = prune_from
-        self._cache: tuple[int, int, dict[str, int]] = (-1, 0, {})
+        self.clock = clock
+        self._cache: tuple[tuple[int, float], int, dict[str, int]] = ((-1, 0.0), 0, {})
 
     def rare_terms(self, terms: list[str]) -> list[str]:
         """``terms`` without those held by more than ``common_share`` of all paragraphs, when
-        the index holds at least ``prune_from`` paragraphs and one of the terms is rarer;
-        otherwise ``terms`` unchanged."""
+        the index holds at least ``prune_from`` paragraphs and a kept term is held by at
+        least one paragraph; otherwise ``terms`` unchanged."""
         if self.common_share >= 1.0 or len(terms) < 2:
             return terms
-        _, total, counts = self._current()
+        total, counts = self._current()
         if total < self.prune_from:
             return terms
-        limit = self.common_share * total
-        rare = [t for t in terms if self._count(counts, t) <= limit]
-        return rare or terms
+        held = {term: self._count(counts, term) for term in terms}
+        rare = [t for t in terms if held[t] <= self.common_share * total]
+        return rare if any(held[t] for t in rare) else terms
 
-    def _current(self) -> tuple[int, int, dict[str, int]]:
+    def _current(self) -> tuple[int, dict[str, int]]:
         conn = self.catalog.connection()
         newest = conn.execute("SELECT coalesce(max(rowid), 0) FROM paragraphs").fetchone()[0]
-        cache = self._cache
-        if cache[0] != newest or len(cache[2]) > _MAX_CACHED_TERMS:
+        (cached_newest, since), total, counts = self._cache
+        now = self.clock()
+        if newest != cached_newest or now - since > COUNTS_TTL or len(counts) > _MAX_CACHED:
             total = conn.execute("SELECT count(*) FROM paragraphs").fetchone()[0]
-            cache = self._cache = (newest, total, {})
-        return cache
+            counts = {}
+            self._cache = ((newest, now), total, counts)
+        return total, counts
 
     def _count(self, counts: dict[str, int], term: str) -> int:
         if term not in counts:
@@ -99,23 +113,17 @@ def keyword_search(
     filters: SearchFilters | None = None,
     counts: TermCounts | None = None,
 ) -> list[KeywordHit]:
-    """Up to ``k`` paragraphs ranked by BM25 against ``text``, best first; with ``counts``,
-    the query's commonest terms are left out (see TermCounts.rare_terms)."""
+    """Up to ``k`` paragraphs ranked by BM25 against ``text``, best first. With ``counts`` and
+    no filters, the query's commonest terms are left out (TermCounts.rare_terms); with
+    filters they are kept, since the rarer terms may not occur in the filtered paragraphs."""
+    filters = filters or SearchFilters()
     terms = query_terms(text)
-    if counts is not None:
+    if counts is not None and filters == SearchFilters():
         terms = counts.rare_terms(terms)
     if not terms or k <= 0:
         return []
-    filters = filters or SearchFilters()
     if filters == SearchFilters():
-        # Rank inside FTS5 first, then look up only the k winners' ids: faster than a join.
-        sql = (
-            "SELECT p.id, f.score FROM (SELECT rowid, -bm25(paragraphs_fts) AS score"
-            " FROM paragraphs_fts WHERE paragraphs_fts MATCH ? ORDER BY rank LIMIT ?) f"
-            " JOIN paragraphs p ON p.rowid = f.rowid ORDER BY f.score DESC"
-        )
-        rows = catalog.connection().execute(sql, [fts_query(terms), k])
-        return [KeywordHit(row[0], float(row[1])) for row in rows]
+        return _unfiltered(catalog, terms, k)
     condition, params = filters.sql_where("p")
     sql = (
         "SELECT p.id, -bm25(paragraphs_fts) AS score FROM paragraphs_fts"
@@ -123,4 +131,15 @@ def keyword_search(
         f" WHERE paragraphs_fts MATCH ? AND {condition} ORDER BY bm25(paragraphs_fts) LIMIT ?"
     )
     rows = catalog.connection().execute(sql, [fts_query(terms), *params, k])
+    return [KeywordHit(row[0], float(row[1])) for row in rows]
+
+
+def _unfiltered(catalog: Catalog, terms: list[str], k: int) -> list[KeywordHit]:
+    # Rank inside FTS5 first, then look up only the k winners' ids: faster than a join.
+    sql = (
+        "SELECT p.id, f.score FROM (SELECT rowid, -bm25(paragraphs_fts) AS score"
+        " FROM paragraphs_fts WHERE paragraphs_fts MATCH ? ORDER BY rank LIMIT ?) f"
+        " JOIN paragraphs p ON p.rowid = f.rowid ORDER BY f.score DESC"
+    )
+    rows = catalog.connection().execute(sql, [fts_query(terms), k])
     return [KeywordHit(row[0], float(row[1])) for row in rows]

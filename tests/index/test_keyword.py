@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from index.filters import SearchFilters
-from index.keyword import TermCounts, fts_query, keyword_search, query_terms
+from index.keyword import COUNTS_TTL, TermCounts, fts_query, keyword_search, query_terms
 from index.models import Article
 from tests.conftest import MakeIndex
 from tests.index.conftest import make_article
@@ -118,3 +118,30 @@ def test_term_counts_follow_newly_indexed_paragraphs(make_index: MakeIndex) -> N
     ]
     index.service.add(more)  # 11 paragraphs: "town" in 6 (> 5.5), "mayor" in 6 too
     assert counts.rare_terms(["town", "mayor"]) == ["town", "mayor"]
+
+
+def test_a_term_no_paragraph_holds_never_empties_the_search(make_index: MakeIndex) -> None:
+    index = make_index(articles=_town_stories(6))
+    counts = TermCounts(index.catalog, common_share=0.5, prune_from=6)
+    assert counts.rare_terms(["town", "zzzqx"]) == ["town", "zzzqx"]
+    assert counts.rare_terms(["town", "$$"]) == ["town", "$$"]
+    assert len(keyword_search(index.catalog, "town zzzqx", 9, counts=counts)) == 6
+    assert counts.rare_terms(["town", "zzzqx", "mayor"]) == ["zzzqx", "mayor"]
+
+
+def test_filtered_searches_keep_the_common_terms(make_index: MakeIndex) -> None:
+    index = make_index(articles=_town_stories(6))
+    counts = TermCounts(index.catalog, common_share=0.5, prune_from=6)
+    that_day = SearchFilters(published_from="2024-05-01", published_to="2024-05-01")
+    assert len(keyword_search(index.catalog, "town mayor", 9, that_day, counts)) == 6
+    assert len(keyword_search(index.catalog, "town mayor", 9, None, counts)) == 1
+
+
+def test_counts_are_read_again_once_they_are_old(make_index: MakeIndex) -> None:
+    index = make_index(articles=_town_stories(6))
+    now = [0.0]
+    counts = TermCounts(index.catalog, common_share=0.9, prune_from=6, clock=lambda: now[0])
+    assert counts.rare_terms(["town", "mayor"]) == ["mayor"]  # town in 6 > 5.4
+    index.service.add([story(6, "The mayor spoke to reporters at the harbour.")])  # replaced
+    now[0] += COUNTS_TTL + 1
+    assert counts.rare_terms(["town", "mayor"]) == ["town", "mayor"]  # town in 5 of 6

@@ -7,6 +7,7 @@ import re
 import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -280,3 +281,16 @@ def test_the_best_sentence_list_reranks_the_candidates_of_both_pools(tmp_path: P
     )
     assert no_weight.search("fighting near Pokrovsk", k=10) == first
     assert unused.asked == []
+
+
+@pytest.mark.slow
+def test_forgetting_queries_makes_the_model_embed_the_question_again(
+    real_embedder: object,
+) -> None:
+    embedder: Any = real_embedder
+    first = embedder.embed_query("Where is the fiercest combat?")
+    assert embedder.embed_query("Where is  the fiercest combat?") is first  # cached
+    embedder.forget_queries()
+    again = embedder.embed_query("Where is the fiercest combat?")
+    assert again is not first
+    np.testing.assert_allclose(again, first, atol=1e-6)
