@@ -127,7 +127,7 @@ class Catalog:
         self, offset: int = 0, limit: int | None = None, filters: SearchFilters | None = None
     ) -> list[ArticleRecord]:
         """Indexed articles, newest first, optionally of one source and a published range."""
-        condition, params = _article_filter(filters)
+        condition, params = (filters or SearchFilters()).articles_sql_where()
         sql = f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE {condition}"
         sql += " ORDER BY published DESC, id LIMIT ? OFFSET ?"
         rows = self.connection().execute(sql, (*params, limit or -1, offset))
@@ -135,7 +135,7 @@ class Catalog:
 
     def count_articles(self, filters: SearchFilters | None = None) -> int:
         """How many indexed articles match ``filters``."""
-        condition, params = _article_filter(filters)
+        condition, params = (filters or SearchFilters()).articles_sql_where()
         sql = f"SELECT count(*) FROM articles WHERE {condition}"
         return int(self.connection().execute(sql, params).fetchone()[0])
 
@@ -333,21 +333,3 @@ class Catalog:
             "paragraphs": conn.execute("SELECT count(*) FROM paragraphs").fetchone()[0],
             "sources": conn.execute("SELECT count(DISTINCT source) FROM articles").fetchone()[0],
         }
-
-
-def _article_filter(filters: SearchFilters | None) -> tuple[str, list[Any]]:
-    """An SQL condition over the articles table (dates compared as YYYY-MM-DD text; an
-    article of unknown date is outside any date range)."""
-    filters = filters or SearchFilters()
-    conditions: list[str] = ["1"]
-    params: list[Any] = []
-    if filters.source:
-        conditions.append("source = ?")
-        params.append(filters.source)
-    if filters.published_from:
-        conditions.append("published != '' AND published >= ?")
-        params.append(filters.published_from)
-    if filters.published_to:
-        conditions.append("published != '' AND published <= ?")
-        params.append(filters.published_to)
-    return " AND ".join(conditions), params

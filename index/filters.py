@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,18 +29,27 @@ class SearchFilters:
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
     def sql_where(self, alias: str = "p") -> tuple[str, list[Any]]:
-        """An SQL condition over the paragraphs table (``alias``) and its parameters."""
+        """An SQL condition over the paragraphs table (``alias``) and its parameters; dates
+        are compared as YYYYMMDD integers, so an undated paragraph (0) is before any day."""
+        return self._condition(f"{alias}.source", f"{alias}.published_int", date_int, "")
+
+    def articles_sql_where(self) -> tuple[str, list[Any]]:
+        """An SQL condition over the articles table and its parameters; dates are compared as
+        YYYY-MM-DD text, and an article of unknown date is outside any date range."""
+        return self._condition("source", "published", str, "published != '' AND ")
+
+    def _condition(
+        self, source: str, published: str, encode: Callable[[str], Any], known: str
+    ) -> tuple[str, list[Any]]:
         conditions: list[str] = ["1"]
         params: list[Any] = []
         if self.source:
-            conditions.append(f"{alias}.source = ?")
+            conditions.append(f"{source} = ?")
             params.append(self.source)
-        if self.published_from:
-            conditions.append(f"{alias}.published_int >= ?")
-            params.append(date_int(self.published_from))
-        if self.published_to:
-            conditions.append(f"{alias}.published_int <= ?")
-            params.append(date_int(self.published_to))
+        for bound, operator in ((self.published_from, ">="), (self.published_to, "<=")):
+            if bound:
+                conditions.append(f"{known}{published} {operator} ?")
+                params.append(encode(bound))
         return " AND ".join(conditions), params
 
 
