@@ -76,10 +76,10 @@ LONG_SENTENCE_CHARS = 300
 _CLAUSE_BREAK = re.compile(r"(?<=;)\s+|\s+(?=[—–]\s)")
 
 
-def quotable_spans(text: str) -> list[tuple[int, int]]:
+def quotable_spans(text: str) -> list[Span]:
     """The spans an answer may quote: the sentences of ``text``, each one over
     LONG_SENTENCE_CHARS cut into its clauses (after ";", before a dash)."""
-    spans: list[tuple[int, int]] = []
+    spans: list[Span] = []
     for start, end in sentence_spans(text):
         if end - start <= LONG_SENTENCE_CHARS:
             spans.append((start, end))

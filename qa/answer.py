@@ -25,7 +25,7 @@ from typing import Protocol
 
 import numpy as np
 
-from index.sentences import quotable_spans
+from index.sentences import Span, quotable_spans
 from qa.models import Citation, Passage
 from qa.scoring import QuestionTerms, coverage, holds_expected, question_terms, stems, word_overlap
 
@@ -77,9 +77,7 @@ class SentenceEmbedder(Protocol):
 class SentenceVectors(Protocol):
     """Sentence vectors computed at indexing time (index.sentence_vectors)."""
 
-    def sentence_vectors(
-        self, paragraph_ids: Sequence[str]
-    ) -> dict[str, dict[tuple[int, int], np.ndarray]]:
+    def sentence_vectors(self, paragraph_ids: Sequence[str]) -> dict[str, dict[Span, np.ndarray]]:
         """Per paragraph id that has them, each quotable span's unit vector."""
         ...
 
