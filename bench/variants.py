@@ -4,8 +4,8 @@ whole question path, interleaved question by question so machine drift hits ever
     .venv/bin/python bench/variants.py --set ../shared/eval/realtimeqa-dev \\
         --variant common_share=1.0 --variant common_share=0.1
 
-Each ``--variant`` overrides fields of qa.fusion.FusionParams (``name=value,name=value``; no
-override: the defaults). The index is bench/quality.py's cache (built by it). For every
+Each ``--variant`` overrides fields of qa.fusion.FusionParams or qa.config.QASettings
+(``name=value,name=value``; no override: the defaults). The index is bench/quality.py's cache (built by it). For every
 variant it prints answer-recall at 1,000 and 5,000 characters, @10 passages and gold-article
 MRR@10 over all questions and over the even and odd halves (to show what is noise: one
 question is 0.01 of a half), then the median and p95 milliseconds of ``QAService.ask``; the
@@ -29,17 +29,22 @@ from bench import metrics, quality
 DEPTH = quality.DEPTH
 
 
-def parse_variant(text: str) -> dict[str, Any]:
-    """``"rrf_k=30,sentence_weight=0.5"`` -> FusionParams overrides, typed like the defaults."""
+def parse_variant(text: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``"rrf_k=30,recency_days=7"`` -> (FusionParams overrides, QASettings overrides), each
+    value typed like its default."""
+    from qa.config import QASettings
     from qa.fusion import FusionParams
 
-    defaults = FusionParams()
-    overrides: dict[str, Any] = {}
+    fusion, settings = FusionParams(), QASettings()
+    overrides: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
     for item in filter(None, text.split(",")):
         name, _, value = item.partition("=")
-        if not hasattr(defaults, name):
-            raise SystemExit(f"unknown FusionParams field: {name}")
-        overrides[name] = type(getattr(defaults, name))(value)
+        for defaults, chosen in zip((fusion, settings), overrides, strict=True):
+            if hasattr(defaults, name):
+                chosen[name] = type(getattr(defaults, name))(value)
+                break
+        else:
+            raise SystemExit(f"unknown FusionParams or QASettings field: {name}")
     return overrides
 
 
@@ -49,10 +54,12 @@ def services(components: Any, variants: list[str]) -> dict[str, Any]:
     from qa.fusion import FusionParams
     from qa.retrieval import Retriever
 
-    settings, sentences = QASettings(), quality._sentence_vectors(components)
+    sentences = quality._sentence_vectors(components)
     made = {}
     for variant in variants:
-        params = dataclasses.replace(FusionParams(), **parse_variant(variant))
+        fusion, overrides = parse_variant(variant)
+        params = dataclasses.replace(FusionParams(), **fusion)
+        settings = QASettings().model_copy(update=overrides)
         retriever = Retriever(
             components.catalog, components.store, components.embedder, settings, params, sentences
         )

@@ -179,7 +179,7 @@ def test_as_of_ranks_later_articles_lower(retriever: Retriever) -> None:
     query = "council approved the city budget for parks after a debate"
     undated = [p.article_id for p in retriever.search(query, k=10)]
     assert undated.index("budget-later") < undated.index("budget-new")
-    # no article lies in the ten days before May 1st; the one of May 20th is "from the future"
+    # no article lies in the seven days before May 1st; the one of May 20th is "from the future"
     dated = [p.article_id for p in retriever.search(query, k=10, as_of="2024-05-01")]
     assert dated.index("budget-later") > dated.index("budget-new")
 
