@@ -5,11 +5,12 @@ whole question path, interleaved question by question so machine drift hits ever
         --variant common_share=1.0 --variant common_share=0.1
 
 Each ``--variant`` overrides fields of qa.fusion.FusionParams or qa.config.QASettings
-(``name=value,name=value``; no override: the defaults). The index is bench/quality.py's cache (built by it). For every
-variant it prints answer-recall at 1,000 and 5,000 characters, @10 passages and gold-article
-MRR@10 over all questions and over the even and odd halves (to show what is noise: one
-question is 0.01 of a half), then the median and p95 milliseconds of ``QAService.ask``; the
-query cache is emptied before every ask, so each variant pays for its model call.
+(``name=value,name=value``; no override: the defaults). The index is bench/quality.py's
+cache (built by it). For every variant it prints answer-recall at 1,000 and 5,000
+characters, @10 passages and gold-article MRR@10 over all questions and over the even and
+odd halves (to show what is noise: one question is 0.01 of a half), then the median and p95
+milliseconds of ``QAService.ask``; the query cache is emptied before every ask, so each
+variant pays for its model call.
 """
 
 from __future__ import annotations
