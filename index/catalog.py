@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from index.filters import SearchFilters, date_int
+from index.keyword_text import keyword_texts, rebuild_if_older
 from index.models import Article, Paragraph
 
 SCHEMA = """
@@ -83,6 +84,7 @@ class Catalog:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self.connection().executescript(SCHEMA)  # idempotent; executescript commits itself
+        rebuild_if_older(self.connection())
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection, opened on first use."""
@@ -223,15 +225,16 @@ class Catalog:
         meta = conn.execute(
             "SELECT title, url, published, source FROM articles WHERE id = ?", (article_id,)
         ).fetchone()
-        for p in paragraphs:
+        ordered = sorted(paragraphs, key=lambda p: p.number)
+        bodies = keyword_texts(meta[0] or "", [p.text for p in ordered])
+        for p, body in zip(ordered, bodies, strict=True):
             cursor = conn.execute(
                 "INSERT INTO paragraphs (id, article_id, number, text, title, url, published,"
                 " published_int, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (p.id, article_id, p.number, p.text, *meta[:3], date_int(meta[2]), meta[3]),
             )
             conn.execute(
-                "INSERT INTO paragraphs_fts (rowid, body) VALUES (?, ?)",
-                (cursor.lastrowid, p.embed_text),
+                "INSERT INTO paragraphs_fts (rowid, body) VALUES (?, ?)", (cursor.lastrowid, body)
             )
 
     @staticmethod
