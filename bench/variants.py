@@ -36,14 +36,15 @@ def parse_variant(text: str) -> tuple[dict[str, Any], dict[str, Any]]:
     from qa.config import QASettings
     from qa.fusion import FusionParams
 
-    fusion, settings = FusionParams(), QASettings()
+    fusion_fields = {f.name for f in dataclasses.fields(FusionParams)}
+    defaults = FusionParams()
     overrides: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
     for item in filter(None, text.split(",")):
         name, _, value = item.partition("=")
-        for defaults, chosen in zip((fusion, settings), overrides, strict=True):
-            if hasattr(defaults, name):
-                chosen[name] = type(getattr(defaults, name))(value)
-                break
+        if name in fusion_fields:
+            overrides[0][name] = type(getattr(defaults, name))(value)
+        elif name in QASettings.model_fields:
+            overrides[1][name] = value  # validated and typed by QASettings
         else:
             raise SystemExit(f"unknown FusionParams or QASettings field: {name}")
     return overrides
@@ -60,7 +61,7 @@ def services(components: Any, variants: list[str]) -> dict[str, Any]:
     for variant in variants:
         fusion, overrides = parse_variant(variant)
         params = dataclasses.replace(FusionParams(), **fusion)
-        settings = QASettings().model_copy(update=overrides)
+        settings = QASettings.model_validate({**QASettings().model_dump(), **overrides})
         retriever = Retriever(
             components.catalog, components.store, components.embedder, settings, params, sentences
         )

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from index.filters import SearchFilters, date_int
-from index.keyword_text import keyword_texts, rebuild_if_older
+from index.keyword_text import KEYWORD_TABLE, keyword_texts, rebuild_if_older
 from index.models import Article, Paragraph
 
-SCHEMA = """
+_TABLES = """
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY, title TEXT, url TEXT, published TEXT, source TEXT, origin TEXT,
     text TEXT, content_hash TEXT, state TEXT, paragraphs INTEGER DEFAULT 0, indexed_at REAL
@@ -31,15 +31,13 @@ CREATE TABLE IF NOT EXISTS paragraphs (
 );
 CREATE INDEX IF NOT EXISTS paragraphs_article ON paragraphs(article_id);
 CREATE INDEX IF NOT EXISTS articles_origin ON articles(origin);
-CREATE VIRTUAL TABLE IF NOT EXISTS paragraphs_fts USING fts5(
-    body, tokenize = 'porter unicode61 remove_diacritics 2'
-);
 CREATE TABLE IF NOT EXISTS fingerprints (
     source TEXT, fp TEXT, article_id TEXT, PRIMARY KEY (source, fp, article_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS fingerprints_article ON fingerprints(article_id);
 CREATE TABLE IF NOT EXISTS removals (article_id TEXT PRIMARY KEY);
 """
+SCHEMA = _TABLES + KEYWORD_TABLE
 
 
 @dataclass(frozen=True)

@@ -39,9 +39,9 @@ class Paragraph:
     """One searchable paragraph of an article.
 
     ``number`` is the paragraph's position in the article (0-based, stable across boilerplate
-    removal); ``embed_text`` is what is embedded (text plus context such as the title; the
-    keyword index adds the previous paragraph's last sentence, index.keyword_text), while
-    ``text`` is the verbatim paragraph that citations quote.
+    removal); ``embed_text`` is what is embedded (the title, shortened to fit the model's
+    window, then the text), while ``text`` is the verbatim paragraph that citations quote.
+    The keyword index holds yet another text (index.keyword_text).
     """
 
     article_id: str

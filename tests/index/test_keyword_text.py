@@ -3,10 +3,17 @@ paragraph; and the rebuild of catalogs whose keyword index predates it."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 
 from index.keyword import keyword_search
-from index.keyword_text import KEYWORD_TEXT_VERSION, keyword_texts, last_sentence
+from index.keyword_text import (
+    KEYWORD_TEXT_VERSION,
+    keyword_texts,
+    last_sentence,
+    rebuild_if_older,
+)
+from index.models import Paragraph
 from tests.conftest import MakeIndex
 from tests.index.conftest import make_article
 
@@ -38,10 +45,20 @@ def test_a_paragraph_is_found_by_the_name_the_sentence_before_it_gives(
     assert {h.id for h in keyword_search(index.catalog, "container", 5)} == {"a1#1"}  # not back
 
 
+def _bodies(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(paragraph id, keyword text) of every paragraph, in id order."""
+    sql = (
+        "SELECT p.id, f.body FROM paragraphs p JOIN paragraphs_fts f ON f.rowid = p.rowid"
+        " ORDER BY p.id"
+    )
+    return conn.execute(sql).fetchall()
+
+
 def test_an_older_catalog_has_its_keyword_index_rebuilt_when_opened(
     make_index: MakeIndex,
 ) -> None:
-    conn = make_index(articles=[HARBOUR]).catalog.connection()
+    conn = make_index(articles=[HARBOUR, make_article(2), make_article(3)]).catalog.connection()
+    fresh = _bodies(conn)
     rows = conn.execute("SELECT rowid, title || char(10) || text FROM paragraphs").fetchall()
     conn.execute("DELETE FROM paragraphs_fts")  # the keyword index as an older newsdesk built it
     conn.executemany("INSERT INTO paragraphs_fts (rowid, body) VALUES (?, ?)", rows)
@@ -50,6 +67,25 @@ def test_an_older_catalog_has_its_keyword_index_rebuilt_when_opened(
     assert conn.execute(rossi).fetchone()[0] == 1
     reopened = make_index().catalog
     assert {h.id for h in keyword_search(reopened, "Rossi", 5)} == {"a1#0", "a1#1"}
-    fresh = reopened.connection()
-    assert fresh.execute("PRAGMA user_version").fetchone()[0] == KEYWORD_TEXT_VERSION
-    assert fresh.execute("SELECT count(*) FROM paragraphs_fts").fetchone()[0] == 2
+    again = reopened.connection()
+    assert _bodies(again) == fresh and len(fresh) == 2 + 3 + 3  # no sentence crosses articles
+    assert again.execute("PRAGMA user_version").fetchone()[0] == KEYWORD_TEXT_VERSION
+    assert rebuild_if_older(again) is False  # up to date: left alone
+
+
+def test_a_new_catalog_is_stamped_without_a_rebuild(make_index: MakeIndex) -> None:
+    conn = make_index().catalog.connection()
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == KEYWORD_TEXT_VERSION
+
+
+def test_paragraphs_committed_out_of_order_get_the_texts_of_article_order(
+    make_index: MakeIndex,
+) -> None:
+    index = make_index(articles=[make_article(1, paragraphs=4)])
+    fresh = _bodies(index.catalog.connection())
+    rows = index.catalog.connection().execute(
+        "SELECT number, text FROM paragraphs WHERE article_id = 'a1' ORDER BY number DESC"
+    )
+    shuffled = [Paragraph("a1", number, text, text) for number, text in rows]
+    index.catalog.commit_paragraphs({"a1": shuffled})
+    assert _bodies(index.catalog.connection()) == fresh
