@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from index.catalog import Catalog
+from index.fingerprint_store import FingerprintStore
 from index.models import Article
 from index.paragraphs import article_paragraph_texts, fingerprint
 
@@ -23,6 +24,7 @@ class BoilerplateFilter:
 
     def __init__(self, catalog: Catalog, min_articles: int) -> None:
         self.catalog = catalog
+        self.fingerprints = FingerprintStore(catalog)
         self.min_articles = min_articles
         self.frequent: dict[str, set[str]] = {}
 
@@ -31,21 +33,22 @@ class BoilerplateFilter:
         ``todo``) that must be re-split because one of their paragraphs became boilerplate."""
         sources = {a.source for a in todo}
         before = {s: self._frequent(s) for s in sources}
-        catalog.register_fingerprints({a.id: (a.source, article_fingerprints(a)) for a in todo})
+        store = FingerprintStore(catalog)
+        store.register_fingerprints({a.id: (a.source, article_fingerprints(a)) for a in todo})
         self.frequent = {s: self._frequent(s) for s in sources}
         todo_ids = {a.id for a in todo}
         stale: set[str] = set()
         for source in sources:
             newly = self.frequent[source] - before[source]
             if newly:
-                stale |= catalog.articles_with_fingerprints(source, newly) - todo_ids
+                stale |= store.articles_with_fingerprints(source, newly) - todo_ids
         catalog.mark_ids_pending(sorted(stale))  # so a crash before re-splitting is redone
         loaded = (catalog.load_article(i) for i in sorted(stale))
         return [a for a in loaded if a is not None]
 
     def _frequent(self, source: str) -> set[str]:
-        counts = self.catalog.fingerprint_counts(source, self.min_articles)
-        short_floor = SHORT_SHARE * self.catalog.source_article_count(source)
+        counts = self.fingerprints.fingerprint_counts(source, self.min_articles)
+        short_floor = SHORT_SHARE * self.fingerprints.source_article_count(source)
         return {fp for fp, n in counts.items() if not fp.startswith("s:") or n >= short_floor}
 
     def predicate(self, article: Article) -> Callable[[str], bool]:

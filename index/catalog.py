@@ -1,5 +1,6 @@
-"""The SQLite catalog: indexing records, paragraph texts, boilerplate statistics and the
-keyword (FTS5, bm25) index, all updated in the same transactions.
+"""The SQLite catalog: indexing records, paragraph texts and the keyword (FTS5, bm25) index,
+all updated in the same transactions (boilerplate statistics share the file:
+index.fingerprint_store).
 
 An article row is ``pending`` from the moment its vectors start changing until its paragraphs
 are committed here; a ``pending`` article is re-indexed by the next run, which is what makes
@@ -268,43 +269,6 @@ class Catalog:
             conn.executemany(
                 "DELETE FROM removals WHERE article_id = ?", [(i,) for i in article_ids]
             )
-
-    # --- boilerplate statistics ----------------------------------------------------------
-
-    def register_fingerprints(self, fingerprints: dict[str, tuple[str, set[str]]]) -> None:
-        """Replace each article's paragraph fingerprints: {article_id: (source, {fp, ...})}."""
-        with self.transaction() as conn:
-            for article_id, (source, fps) in fingerprints.items():
-                conn.execute("DELETE FROM fingerprints WHERE article_id = ?", (article_id,))
-                conn.executemany(
-                    "INSERT OR IGNORE INTO fingerprints (source, fp, article_id) VALUES (?, ?, ?)",
-                    [(source, fp, article_id) for fp in fps],
-                )
-
-    def fingerprint_counts(self, source: str, min_articles: int) -> dict[str, int]:
-        """Fingerprints found in at least ``min_articles`` articles of a source, with counts."""
-        rows = self.connection().execute(
-            "SELECT fp, count(*) FROM fingerprints WHERE source = ?"
-            " GROUP BY fp HAVING count(*) >= ?",
-            (source, min_articles),
-        )
-        return dict(rows.fetchall())
-
-    def source_article_count(self, source: str) -> int:
-        """How many articles of a source have fingerprints registered."""
-        row = (
-            self.connection()
-            .execute(
-                "SELECT count(DISTINCT article_id) FROM fingerprints WHERE source = ?", (source,)
-            )
-            .fetchone()
-        )
-        return int(row[0])
-
-    def articles_with_fingerprints(self, source: str, fps: Iterable[str]) -> set[str]:
-        """Ids of the articles of ``source`` that contain any of ``fps``."""
-        sql = "SELECT DISTINCT article_id FROM fingerprints WHERE source = ? AND fp IN ({marks})"
-        return {row[0] for row in self.select_in(sql, fps, source)}
 
     # --- reads for retrieval -------------------------------------------------------------
 
