@@ -28,22 +28,22 @@ class BoilerplateFilter:
         self.min_articles = min_articles
         self.frequent: dict[str, set[str]] = {}
 
-    def update(self, todo: list[Article], catalog: Catalog) -> list[Article]:
+    def update(self, todo: list[Article]) -> list[Article]:
         """Count the fingerprints of ``todo`` and return the already indexed articles (not in
         ``todo``) that must be re-split because one of their paragraphs became boilerplate."""
         sources = {a.source for a in todo}
         before = {s: self._frequent(s) for s in sources}
-        store = FingerprintStore(catalog)
-        store.register_fingerprints({a.id: (a.source, article_fingerprints(a)) for a in todo})
+        found = {a.id: (a.source, article_fingerprints(a)) for a in todo}
+        self.fingerprints.register_fingerprints(found)
         self.frequent = {s: self._frequent(s) for s in sources}
         todo_ids = {a.id for a in todo}
         stale: set[str] = set()
         for source in sources:
             newly = self.frequent[source] - before[source]
             if newly:
-                stale |= store.articles_with_fingerprints(source, newly) - todo_ids
-        catalog.mark_ids_pending(sorted(stale))  # so a crash before re-splitting is redone
-        loaded = (catalog.load_article(i) for i in sorted(stale))
+                stale |= self.fingerprints.articles_with_fingerprints(source, newly) - todo_ids
+        self.catalog.mark_ids_pending(sorted(stale))  # so a crash before re-splitting is redone
+        loaded = (self.catalog.load_article(i) for i in sorted(stale))
         return [a for a in loaded if a is not None]
 
     def _frequent(self, source: str) -> set[str]:

@@ -97,7 +97,7 @@ class IndexService:
             self._finish_removals()
             todo = self._changed(articles, report)
             todo += self._unfinished({a.id for a in todo})
-            todo += self.boilerplate.update(todo, self.catalog)
+            todo += self.boilerplate.update(todo)
             batches = self._split(todo)
             total = sum(len(b.flat) for b in batches)
             self._run(batches, total, progress)

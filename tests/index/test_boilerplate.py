@@ -98,7 +98,7 @@ def test_on_the_eval_set_boilerplate_goes_and_answers_stay(tmp_path: Path) -> No
     evidence articles."""
     articles = {a.id: a for a in (article_from_record(r, "eval") for r in eval_slice(10_000))}
     boilerplate = BoilerplateFilter(Catalog(tmp_path / "c.sqlite3"), min_articles=4)
-    boilerplate.update(list(articles.values()), boilerplate.catalog)
+    boilerplate.update(list(articles.values()))
     dropped = {a.id: boilerplate.predicate(a) for a in articles.values()}
     pairs = [(a.id, p) for a in articles.values() for p in article_paragraph_texts(a.text)]
     gone = [p for i, p in pairs if dropped[i](p)]
