@@ -113,21 +113,27 @@ def load_questions(set_dir: Path, limit: int | None) -> list[dict[str, Any]]:
 
 def newsdesk_index(set_dir: Path, data_dir: Path, wanted: set[str] | None = None) -> Any:
     """The newsdesk index of the set's articles (IndexComponents), built on first use and
-    then reused; with ``wanted``, only those articles are added (if not there already)."""
+    then brought up to date incrementally (a change to how articles are read or split
+    re-indexes only the articles it changes); with ``wanted``, only those articles are added,
+    and a cache that already holds the whole set is used as it is."""
     from index.components import build_index
     from index.config import IndexSettings
     from index.readers import read_inputs
 
     components = build_index(IndexSettings(data_dir=data_dir / "newsdesk"))
     done = data_dir / "newsdesk" / "indexed.ok"
-    if not done.exists():
+    if wanted is None or not done.exists():
         started = time.perf_counter()
         articles = read_inputs([str(set_dir / "articles.jsonl")], max_bytes=MAX_SET_BYTES)
         if wanted is not None:
             articles = (a for a in articles if getattr(a, "id", None) in wanted)
         report = components.service.add(articles, progress=_progress("newsdesk"))
         took = time.perf_counter() - started
-        print(f"  newsdesk: {report.paragraphs} paragraphs indexed in {took:.0f} s", flush=True)
+        print(
+            f"  newsdesk: {report.paragraphs} paragraphs indexed in {took:.0f} s"
+            f" ({len(report.unchanged)} articles unchanged)",
+            flush=True,
+        )
         if wanted is None and report.ok:
             done.write_text("ok\n")
     return components

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from index.catalog_upgrades import upgrade
 from index.filters import SearchFilters, date_int
-from index.keyword_text import KEYWORD_TABLE, keyword_texts, rebuild_if_older
+from index.keyword_text import KEYWORD_TABLE, keyword_texts
 from index.models import Article, Paragraph
 
 _TABLES = """
@@ -83,7 +84,7 @@ class Catalog:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self.connection().executescript(SCHEMA)  # idempotent; executescript commits itself
-        rebuild_if_older(self.connection())
+        upgrade(self.connection())
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection, opened on first use."""

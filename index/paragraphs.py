@@ -7,7 +7,8 @@ to embed are split at sentence boundaries, and single over-long sentences at wor
 Nothing else is dropped and nothing is truncated: the non-whitespace characters of the kept
 paragraphs appear, in order, exactly once across the resulting ``Paragraph.text`` values, and
 each ``Paragraph.text`` is verbatim text (a joined fragment keeps its own words, separated from
-its neighbour by "\\n"), so sentences quoted from it are exact substrings.
+its neighbour by "\\n"), so sentences quoted from it are exact substrings.  The one exception:
+an article with no paragraph left is indexed by its title alone.
 """
 
 from __future__ import annotations
@@ -65,12 +66,17 @@ def split_article(
     room for a few characters after the title (a title over half the budget is shortened, by
     words, in ``embed_text`` only).  Raw paragraphs for which ``is_boilerplate`` is true are
     dropped; paragraphs of fewer than ``min_words`` words are joined with "\\n" to the next
-    paragraph, or to the previous one when nothing follows.
+    paragraph, or to the previous one when nothing follows.  An article whose every paragraph
+    is boilerplate (a video page, a gallery) is one passage: its title (shortened like the
+    embed texts' title), so it can still be found.
     """
-    kept = [p for p in article_paragraph_texts(article.text) if not is_boilerplate(p)]
+    raw = article_paragraph_texts(article.text)
+    kept = [p for p in raw if not is_boilerplate(p)]
     title = _context_title(article.title, count_tokens, max_tokens)
     budget = _Budget(title, count_tokens, max_tokens)
     texts = [chunk for block in _join_fragments(kept, min_words) for chunk in budget.chunks(block)]
+    if raw and not texts and title:
+        return [Paragraph(article_id=article.id, number=0, text=title, embed_text=title)]
     return [
         Paragraph(article_id=article.id, number=number, text=text, embed_text=budget.embed(text))
         for number, text in enumerate(texts)

@@ -24,6 +24,7 @@ from index.readers_text import (
     normalize_text,
     text_record,
     title_from_name,
+    title_from_url,
 )
 from index.readers_web import (
     FetchedPage,
@@ -111,7 +112,7 @@ def article_from_record(record: dict[str, Any], origin: str) -> Article:
     source = _str_field(record, "source", origin).strip()
     return Article(
         id=_id_field(record, origin) or stable_id(url, text),
-        title=title or derive_title(text) or title_from_name(origin),
+        title=title or title_from_url(url) or derive_title(text) or title_from_name(origin),
         text=text,
         url=url,
         published=normalize_date(_str_field(record, "published", origin)),

@@ -28,6 +28,8 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)",
 _FRONT_KEYS = {"title": "title", "url": "url", "link": "url", "published": "published",
                "date": "published", "source": "source", "id": "id"}  # fmt: skip
 _YMD = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
+_URL_EXTENSION = re.compile(r"\.(?:s?html?|php|aspx?)$", re.IGNORECASE)
+_URL_WORD_BREAK = re.compile(r"[-_+.]+")
 _DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%Y%m%d")
 
 
@@ -125,6 +127,23 @@ def _split_title_line(text: str) -> tuple[str, str]:
     ):
         return heading, rest.strip("\n")
     return "", text
+
+
+def title_from_url(url: str) -> str:
+    """A title from the words of the URL's most wordy path segment (publishers write their
+    headline there: ``.../taco-bell-mexican-pizza-return-date/index.html``); "" when no
+    segment has two words or more, at least one of letters only, and no mixed ids."""
+    best: list[str] = []
+    for segment in urlsplit(url).path.split("/"):
+        words = [w for w in _URL_WORD_BREAK.split(_URL_EXTENSION.sub("", segment)) if w]
+        if _is_url_phrase(words) and len(words) >= len(best):
+            best = words
+    return " ".join(best).capitalize()
+
+
+def _is_url_phrase(words: list[str]) -> bool:
+    plain = all(w.isalpha() or (w.isdigit() and len(w) <= 4) for w in words)
+    return plain and len(words) >= 2 and any(w.isalpha() for w in words)
 
 
 def title_from_name(origin: str) -> str:

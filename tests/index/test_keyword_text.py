@@ -6,13 +6,9 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import replace
 
+from index.catalog_upgrades import CATALOG_VERSION, upgrade
 from index.keyword import keyword_search
-from index.keyword_text import (
-    KEYWORD_TEXT_VERSION,
-    keyword_texts,
-    last_sentence,
-    rebuild_if_older,
-)
+from index.keyword_text import keyword_texts, last_sentence
 from index.models import Paragraph
 from tests.conftest import MakeIndex
 from tests.index.conftest import make_article
@@ -69,13 +65,13 @@ def test_an_older_catalog_has_its_keyword_index_rebuilt_when_opened(
     assert {h.id for h in keyword_search(reopened, "Rossi", 5)} == {"a1#0", "a1#1"}
     again = reopened.connection()
     assert _bodies(again) == fresh and len(fresh) == 2 + 3 + 3  # no sentence crosses articles
-    assert again.execute("PRAGMA user_version").fetchone()[0] == KEYWORD_TEXT_VERSION
-    assert rebuild_if_older(again) is False  # up to date: left alone
+    assert again.execute("PRAGMA user_version").fetchone()[0] == CATALOG_VERSION
+    assert upgrade(again) == []  # up to date: left alone
 
 
 def test_a_new_catalog_is_stamped_without_a_rebuild(make_index: MakeIndex) -> None:
     conn = make_index().catalog.connection()
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == KEYWORD_TEXT_VERSION
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == CATALOG_VERSION
 
 
 def test_paragraphs_committed_out_of_order_get_the_texts_of_article_order(

@@ -112,6 +112,12 @@ def test_empty_article_has_no_paragraphs() -> None:
     assert split_article(make_article(" \n\n\t\n"), count_tokens=count_words) == []
 
 
+def test_an_article_of_boilerplate_only_is_one_passage_of_its_title() -> None:
+    article = make_article("Sign up for our newsletter.\nCookie settings", title="Talks")
+    paragraphs = split_article(article, count_tokens=count_words, is_boilerplate=lambda p: True)
+    assert paragraphs == [Paragraph(article.id, 0, "Talks", "Talks")]
+
+
 def test_boilerplate_is_dropped_and_numbers_stay_contiguous() -> None:
     boilerplate = "Sign up for our newsletter to get the news in your inbox"
     text = f"{FILLER}.\n\n  {boilerplate}  \n\n{FILLER}!"

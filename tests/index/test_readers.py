@@ -26,6 +26,7 @@ from index.readers import (
     read_bytes,
     read_inputs,
 )
+from index.readers_text import title_from_url
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE = Path(__file__).parents[2] / "samples" / "ukraine-frontline.txt"
@@ -362,6 +363,38 @@ def test_article_from_record_defaults() -> None:
         "Rain is expected",
         "Rain is expected.\nMore later.",
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "title"),
+    [
+        (
+            "https://www.cnn.com/2022/08/02/business/taco-bell-mexican-pizza-return-date/index.html",
+            "Taco bell mexican pizza return date",
+        ),
+        ("https://www.cnn.com/2022/10/25/world/gallery/diwali-2022/index.html", "Diwali 2022"),
+        (
+            "https://news.example/story/news/2025/05/19/biden-exit-explained/83722190007/",
+            "Biden exit explained",
+        ),
+        ("https://news.example/live-news/h_e4a664d8138d4c4835055e5ba691", "Live news"),
+        ("https://news.example/2024/04/18/12345.html", ""),
+        ("https://news.example/a1b2-c3d4-e5f6", ""),
+        ("", ""),
+    ],
+)
+def test_title_from_url_reads_the_most_wordy_path_segment(url: str, title: str) -> None:
+    assert title_from_url(url) == title
+
+
+def test_a_record_without_a_title_takes_its_url_words_before_its_first_line() -> None:
+    record = {
+        "text": "1. How relevant is this ad to you?\nVideo player was slow to load content",
+        "url": "https://www.cnn.com/2022/08/02/business/taco-bell-mexican-pizza-return-date/",
+    }
+    assert article_from_record(record, "x").title == "Taco bell mexican pizza return date"
+    record["url"] = "https://news.example/2022/08/02/48213"
+    assert article_from_record(record, "x").title == "1. How relevant is this ad to you?"
 
 
 @pytest.mark.parametrize(

@@ -174,14 +174,19 @@ def test_a_removal_interrupted_before_the_vectors_is_finished_later(
     assert len(assert_consistent(index)) == 6 and index.catalog.removals() == []
 
 
-def test_an_article_whose_paragraphs_are_all_boilerplate_has_none(make_index: MakeIndex) -> None:
+def test_an_article_whose_paragraphs_are_all_boilerplate_is_indexed_by_its_title(
+    make_index: MakeIndex,
+) -> None:
     index = make_index(boilerplate_min_articles=2)
     notice = "Sign up for our daily newsletter to get the best stories in your inbox now."
     index.service.add([
-        replace(make_article(n), text=notice) for n in range(3)
+        replace(make_article(n), title=f"Harbour story {n}", text=notice) for n in range(3)
     ])  # fmt: skip
-    assert assert_consistent(index) == set()
-    assert [r.paragraphs for r in index.service.articles()] == [0, 0, 0]
+    assert assert_consistent(index) == {"a0#0", "a1#0", "a2#0"}
+    assert [r.paragraphs for r in index.service.articles()] == [1, 1, 1]
+    _, passages = index.service.article("a1")
+    assert [p.text for p in passages] == ["Harbour story 1"]  # the notice is never indexed
+    assert [h.id for h in keyword_search(index.catalog, "newsletter", 5)] == []
 
 
 def test_an_origin_read_again_replaces_what_it_gave_before(make_index: MakeIndex) -> None:
