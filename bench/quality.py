@@ -128,12 +128,9 @@ def newsdesk_index(set_dir: Path, data_dir: Path, wanted: set[str] | None = None
         if wanted is not None:
             articles = (a for a in articles if getattr(a, "id", None) in wanted)
         report = components.service.add(articles, progress=_progress("newsdesk"))
-        took = time.perf_counter() - started
-        print(
-            f"  newsdesk: {report.paragraphs} paragraphs indexed in {took:.0f} s"
-            f" ({len(report.unchanged)} articles unchanged)",
-            flush=True,
-        )
+        took, unchanged = time.perf_counter() - started, len(report.unchanged)
+        print(f"  newsdesk: {report.paragraphs} paragraphs indexed in {took:.0f} s", flush=True)
+        print(f"  newsdesk: {unchanged} articles were indexed already, unchanged", flush=True)
         if wanted is None and report.ok:
             done.write_text("ok\n")
     return components

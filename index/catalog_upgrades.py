@@ -8,19 +8,28 @@ indexing run to redo (index.service re-indexes pending articles from their store
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Callable
 
 from index.keyword_text import rebuild_keyword_index
 
+log = logging.getLogger("newsdesk.index")
+
 
 def reindex_passageless(conn: sqlite3.Connection) -> bool:
     """Mark for re-indexing the articles stored without any passage (every paragraph was
     boilerplate); they are now indexed by their title. True when there was one."""
-    cursor = conn.execute(
+    marked = conn.execute(
         "UPDATE articles SET state = 'pending' WHERE state = 'done' AND paragraphs = 0"
-    )
-    return cursor.rowcount > 0
+    ).rowcount
+    if marked:
+        log.warning(
+            "%d articles indexed without a passage are pending: the next `newsdesk index add`"
+            " indexes them by their title",
+            marked,
+        )
+    return marked > 0
 
 
 # version -> the step that brings a catalog of the version before up to it

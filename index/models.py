@@ -38,10 +38,12 @@ class Article:
 class Paragraph:
     """One searchable paragraph of an article.
 
-    ``number`` is the paragraph's position in the article (0-based, stable across boilerplate
-    removal); ``embed_text`` is what is embedded (the title, shortened to fit the model's
-    window, then the text), while ``text`` is the verbatim paragraph that citations quote.
-    The keyword index holds yet another text (index.keyword_text).
+    ``number`` is the paragraph's position among the article's kept paragraphs (0-based);
+    ``embed_text`` is what is embedded (the title, shortened to fit the model's window, then
+    the text), while ``text`` is the verbatim paragraph that citations quote. The keyword
+    index holds yet another text (index.keyword_text). An article whose every paragraph is
+    boilerplate has one passage, its title (index.paragraphs.is_title_passage): searchable,
+    never quoted.
     """
 
     article_id: str

@@ -68,19 +68,33 @@ def split_article(
     dropped; paragraphs of fewer than ``min_words`` words are joined with "\\n" to the next
     paragraph, or to the previous one when nothing follows.  An article whose every paragraph
     is boilerplate (a video page, a gallery) is one passage: its title (shortened like the
-    embed texts' title), so it can still be found.
+    embed texts' title), so it can still be found, unless the title is found in that
+    boilerplate.
     """
     raw = article_paragraph_texts(article.text)
     kept = [p for p in raw if not is_boilerplate(p)]
     title = _context_title(article.title, count_tokens, max_tokens)
     budget = _Budget(title, count_tokens, max_tokens)
     texts = [chunk for block in _join_fragments(kept, min_words) for chunk in budget.chunks(block)]
-    if raw and not texts and title:
+    if raw and not texts and _not_boilerplate(title, raw):
         return [Paragraph(article_id=article.id, number=0, text=title, embed_text=title)]
     return [
         Paragraph(article_id=article.id, number=number, text=text, embed_text=budget.embed(text))
         for number, text in enumerate(texts)
     ]
+
+
+def is_title_passage(text: str, title: str) -> bool:
+    """Whether a passage is its article's title (whole or shortened) rather than body text:
+    the one passage of an article whose every paragraph is boilerplate."""
+    return bool(text) and title.startswith(text)
+
+
+def _not_boilerplate(title: str, dropped: list[str]) -> bool:
+    """Whether a title is its own text, not one taken from the boilerplate it replaces (an
+    untitled page's title is derived from its first line)."""
+    words = title.rstrip("…").strip()
+    return bool(words) and not any(words in paragraph for paragraph in dropped)
 
 
 def _join_fragments(paragraphs: list[str], min_words: int) -> list[str]:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 _TITLE_WORDS = 12  # derived titles are cut to this many words (plus an ellipsis)
 _TITLE_LINE_WORDS = 15  # a first line this short (without a final period) is the title
@@ -71,7 +71,11 @@ def derive_title(text: str) -> str:
     undated = _DATELINE.sub("", sentence, count=1)
     if len(undated.split()) >= 4:
         sentence = undated
-    words = sentence.split()
+    return _short_title(sentence.split())
+
+
+def _short_title(words: list[str]) -> str:
+    """The words joined, or cut to _TITLE_WORDS (not ending on a stopword) with an ellipsis."""
     if len(words) <= _TITLE_WORDS + 2:
         return " ".join(words).rstrip(".")
     cut = words[:_TITLE_WORDS]
@@ -130,20 +134,27 @@ def _split_title_line(text: str) -> tuple[str, str]:
 
 
 def title_from_url(url: str) -> str:
-    """A title from the words of the URL's most wordy path segment (publishers write their
-    headline there: ``.../taco-bell-mexican-pizza-return-date/index.html``); "" when no
-    segment has two words or more, at least one of letters only, and no mixed ids."""
-    best: list[str] = []
-    for segment in urlsplit(url).path.split("/"):
+    """A title from the URL's slug, where publishers write their headline
+    (``.../taco-bell-mexican-pizza-return-date/index.html`` -> "Taco bell mexican pizza return
+    date"): the last path segment that is not an id or an index page, without trailing
+    numbers, when that leaves three words or more (fewer is a section: "world-news"); else "".
+    """
+    for segment in reversed(unquote(urlsplit(url).path).split("/")):
         words = [w for w in _URL_WORD_BREAK.split(_URL_EXTENSION.sub("", segment)) if w]
-        if _is_url_phrase(words) and len(words) >= len(best):
-            best = words
-    return " ".join(best).capitalize()
+        if not words or _is_url_id(words):
+            continue
+        while words and words[-1].isdigit():  # a date or a number after the slug
+            words.pop()
+        return _short_title(words).capitalize() if len(words) >= 3 else ""
+    return ""
 
 
-def _is_url_phrase(words: list[str]) -> bool:
-    plain = all(w.isalpha() or (w.isdigit() and len(w) <= 4) for w in words)
-    return plain and len(words) >= 2 and any(w.isalpha() for w in words)
+def _is_url_id(words: list[str]) -> bool:
+    """Whether a path segment's words are an id, a date or an index page, not a slug."""
+    if [w.lower() for w in words] in (["index"], ["default"], ["amp"]):
+        return True
+    mixed = any(not w.isalpha() and not (w.isdigit() and len(w) <= 4) for w in words)
+    return mixed or not any(w.isalpha() for w in words)
 
 
 def title_from_name(origin: str) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.models import Article, Paragraph
+from index.paragraphs import is_title_passage
 from index.sentences import sentence_spans
 from index.speaker_words import AUX, NOT_AFTER_VERB, NOUN_LIKE_CUES, VERBISH, VERBS
 from index.speakers import ArticleSpeakers, Speaker, speaker_from_phrase
@@ -88,6 +89,8 @@ def extract_statements(article: Article, paragraphs: Sequence[Paragraph]) -> lis
     statements: list[Statement] = []
     offset = 0
     for paragraph in paragraphs:
+        if is_title_passage(paragraph.text, article.title):
+            continue  # a headline paraphrases: "X says ..." is no quote of X
         if _ANY_CUE.search(paragraph.text):
             for found in find_statements(paragraph.text):
                 statement = _resolve(article.id, paragraph, found, people, offset)

@@ -171,6 +171,8 @@ def keyword_candidates(terms: QuestionTerms, passages: Sequence[Passage]) -> lis
     """Every sentence of ``passages`` of a sensible length, with its keyword evidence."""
     pool: list[Candidate] = []
     for rank, passage in enumerate(passages):
+        if passage.is_title:
+            continue  # not the article's text (and perhaps words of its URL)
         context = coverage(terms, stems(f"{passage.title}\n{passage.text}"))
         for span in quotable_spans(passage.text):
             candidate = Candidate(passage, rank, span, context=context)

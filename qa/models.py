@@ -19,6 +19,11 @@ class Passage(BaseModel):
     paragraph: int = Field(description="Paragraph number in the article (0-based)")
     text: str = Field(description="The paragraph, verbatim")
     score: float = Field(description="Fused retrieval score (higher is better)")
+    is_title: bool = Field(
+        False,
+        description="The passage is the article's title, not body text: its page held only"
+        " boilerplate (never quoted in answers)",
+    )
 
 
 class Citation(BaseModel):

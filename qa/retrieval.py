@@ -14,6 +14,7 @@ from index.catalog import Catalog, StoredParagraph
 from index.errors import IndexingError
 from index.filters import SearchFilters
 from index.keyword import TermCounts, keyword_search
+from index.paragraphs import is_title_passage
 from index.store import VectorStore
 from qa.config import QASettings
 from qa.errors import QuestionRejected, RetrievalUnavailable
@@ -218,4 +219,5 @@ def _passage(rank: int, paragraph: StoredParagraph, score: float) -> Passage:
         paragraph=paragraph.number,
         text=paragraph.text,
         score=score,
+        is_title=is_title_passage(paragraph.text, paragraph.title),
     )

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from dataclasses import replace
+
+import pytest
 
 from index.catalog_upgrades import CATALOG_VERSION, upgrade
 from index.keyword import keyword_search
@@ -13,7 +17,7 @@ NOTICE = "Sign up for our daily newsletter to get the best stories in your inbox
 
 
 def test_articles_stored_without_a_passage_are_indexed_by_their_title_on_the_next_run(
-    make_index: MakeIndex,
+    make_index: MakeIndex, caplog: pytest.LogCaptureFixture
 ) -> None:
     index = make_index(boilerplate_min_articles=2)
     video = [
@@ -31,7 +35,9 @@ def test_articles_stored_without_a_passage_are_indexed_by_their_title_on_the_nex
     index.store.delete_articles(["a1", "a2"])
     conn.execute("PRAGMA user_version = 1")
 
-    reopened = make_index(boilerplate_min_articles=2)
+    with caplog.at_level(logging.WARNING, logger="newsdesk.index"):
+        reopened = make_index(boilerplate_min_articles=2)
+    assert "2 articles indexed without a passage are pending" in caplog.text
     assert reopened.catalog.pending_ids() == ["a1", "a2"]
     report = reopened.service.add([])
     assert report.paragraphs == 2
@@ -41,6 +47,25 @@ def test_articles_stored_without_a_passage_are_indexed_by_their_title_on_the_nex
 
 
 def test_an_up_to_date_catalog_is_left_alone(make_index: MakeIndex) -> None:
-    conn = make_index(articles=[make_article(1)]).catalog.connection()
+    index = make_index(articles=[make_article(1)])
+    conn = index.catalog.connection()
+    before = conn.execute("SELECT id, state, paragraphs FROM articles").fetchall()
     assert conn.execute("PRAGMA user_version").fetchone()[0] == CATALOG_VERSION
     assert upgrade(conn) == []
+    assert conn.execute("SELECT id, state, paragraphs FROM articles").fetchall() == before
+
+
+def test_a_catalog_another_process_is_writing_is_upgraded_by_a_later_open(
+    make_index: MakeIndex,
+) -> None:
+    index = make_index(articles=[make_article(1)])
+    index.catalog.connection().execute("PRAGMA user_version = 1")
+    index.catalog.connection().execute("UPDATE articles SET paragraphs = 0")
+    writer = sqlite3.connect(index.catalog.path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    impatient = sqlite3.connect(index.catalog.path, timeout=0.05, isolation_level=None)
+    assert upgrade(impatient) == []
+    assert impatient.execute("PRAGMA user_version").fetchone()[0] == 1
+    writer.execute("COMMIT")
+    assert upgrade(impatient) == [2]
+    assert index.catalog.pending_ids() == ["a1"]

@@ -118,6 +118,14 @@ def test_an_article_of_boilerplate_only_is_one_passage_of_its_title() -> None:
     assert paragraphs == [Paragraph(article.id, 0, "Talks", "Talks")]
 
 
+def test_a_title_taken_from_the_boilerplate_is_not_a_passage() -> None:
+    text = "1. How relevant is this ad to you?\nVideo player was slow to load content"
+    article = make_article(text, title="1. How relevant is this ad to you?")
+    assert split_article(article, count_tokens=count_words, is_boilerplate=lambda p: True) == []
+    article = make_article("Sign up for our newsletter to get the news…", title="Sign up for our…")
+    assert split_article(article, count_tokens=count_words, is_boilerplate=lambda p: True) == []
+
+
 def test_boilerplate_is_dropped_and_numbers_stay_contiguous() -> None:
     boilerplate = "Sign up for our newsletter to get the news in your inbox"
     text = f"{FILLER}.\n\n  {boilerplate}  \n\n{FILLER}!"

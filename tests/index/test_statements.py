@@ -113,6 +113,13 @@ def test_pronoun_title_and_surname_resolution() -> None:
     ]
 
 
+def test_a_title_passage_is_no_statement() -> None:
+    headline = "Zelensky says Ukraine will never give up Crimea"
+    article = Article(id="a1", title=headline, text="Watch the video.\nSign up for alerts.")
+    assert extract_statements(article, [Paragraph("a1", 0, headline, headline)]) == []
+    assert extract_statements(article, [Paragraph("a1", 0, f"{headline}.", headline)])  # body
+
+
 def test_unresolvable_pronoun_is_dropped() -> None:
     assert _extract("He said the bridge was secure.") == []
 

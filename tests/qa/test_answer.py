@@ -101,6 +101,14 @@ def test_reprinted_wire_copy_is_quoted_once() -> None:
     assert sum("12 million" in q for q in quotes) == 1
 
 
+def test_a_title_passage_is_never_quoted() -> None:
+    title = HARBOUR.model_copy(update={"text": "Harbour bridge repairs cost 12 million dollars"})
+    title = title.model_copy(update={"title": title.text, "is_title": True, "rank": 1})
+    draft = answerer().answer("How much did the harbour bridge repairs cost?", [title, WEATHER])
+    assert "12 million" not in draft.text and not draft.found
+    assert draft.related[0].is_title  # still shown among the closest passages
+
+
 def test_max_sentences_bounds_the_answer() -> None:
     draft = answerer(max_sentences=1).answer("harbour bridge repairs Monday", [HARBOUR])
     assert draft.found and len(draft.citations) == 1

@@ -123,6 +123,25 @@ def blind_retriever(tmp_path: Path) -> Retriever:
     return Retriever(components.catalog, components.store, components.embedder, QASettings())
 
 
+def test_a_page_of_boilerplate_only_is_found_by_its_title(tmp_path: Path) -> None:
+    settings = IndexSettings(data_dir=tmp_path, boilerplate_min_articles=2)
+    components = build_index(settings, embedder=HashingEmbedder())
+    feedback = "How relevant is this ad to you?\nVideo player was slow to load content"
+    pages = [
+        article("pizza", "Taco Bell brings back the Mexican Pizza", feedback, "2022-08-02", "tv"),
+        article("lava", "Lava creeps toward the highway", feedback, "2022-12-06", "tv"),
+    ]
+    assert components.service.add([*pages, *ARTICLES]).ok
+    retriever = Retriever(components.catalog, components.store, components.embedder, QASettings())
+    found = retriever.search("When did Taco Bell bring the Mexican Pizza back?", k=3)
+    assert (found[0].article_id, found[0].text, found[0].is_title) == (
+        "pizza",
+        "Taco Bell brings back the Mexican Pizza",
+        True,
+    )
+    assert not any(p.is_title for p in retriever.search("Where is the fiercest combat?", k=5))
+
+
 def test_fusion_ranks_an_id_found_by_both_lists_first() -> None:
     scores = reciprocal_rank_fusion(
         [RankedList(["a", "b", "c"], 1.0), RankedList(["d", "c", "a"], 1.0)], rrf_k=60
