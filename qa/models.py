@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+# What the faces show in place of a title passage's text (it repeats the title)
+TITLE_ONLY = "Title only: the page holds no article text, only boilerplate."
+
 
 class Passage(BaseModel):
     """A retrieved paragraph with its article metadata and retrieval score."""

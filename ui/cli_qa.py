@@ -15,7 +15,7 @@ from index.filters import SearchFilters
 from qa.components import build_qa
 from qa.config import QASettings
 from qa.errors import QAError
-from qa.models import Answer, Passage
+from qa.models import TITLE_ONLY, Answer, Passage
 from qa.service import QAService
 from ui.cli_common import AsJson, fail
 
@@ -120,8 +120,11 @@ def format_answer(answer: Answer) -> str:
 
 
 def format_passage(passage: Passage) -> str:
-    """One ranked passage: rank, title, date, source, paragraph number, text."""
+    """One ranked passage: rank, title, date, source, paragraph number, text (a title passage
+    says it is the title only)."""
     head = f"{passage.rank}. {passage.title} ({_when(passage.published, passage.source)})"
+    if passage.is_title:
+        return f"{head}, score {passage.score:.3f}\n    {TITLE_ONLY}"
     return f"{head}, paragraph {passage.paragraph}, score {passage.score:.3f}\n    {passage.text}"
 
 

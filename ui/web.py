@@ -11,7 +11,7 @@ from typing import Any
 import gradio as gr
 
 from index.filters import SearchFilters
-from qa.models import Answer, Citation, Passage, Turn
+from qa.models import TITLE_ONLY, Answer, Citation, Passage, Turn
 from ui.config import MAX_QUESTION_CHARS, UISettings
 from ui.errors import user_message
 from ui.services import ServiceRef
@@ -131,7 +131,7 @@ def _citation_html(c: Citation) -> str:
 
 def _passage_html(p: Passage) -> str:
     head = f"<b>{p.rank}.</b> " + _title_html(p.title, p.url)
-    body = html.escape(p.text)
+    body = f"<i>{TITLE_ONLY}</i>" if p.is_title else html.escape(p.text)
     return f'<div class="nd-passage">{head}{_meta_html(p.published, p.source)}<p>{body}</p></div>'
 
 

@@ -12,9 +12,10 @@ from typer.testing import CliRunner
 from index.components import IndexComponents, build_index
 from index.config import IndexSettings
 from index.readers import read_inputs
-from qa.models import Answer
+from qa.models import TITLE_ONLY, Answer, Passage
 from ui import cli_qa
 from ui.cli import app
+from ui.cli_qa import format_passage
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "ukraine-frontline.txt"
 runner = CliRunner()
@@ -102,3 +103,12 @@ def test_search_prints_ranked_passages(indexed: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("1. Russia’s top military commander")
     assert "President Volodymyr Zelenskiy" in result.stdout.split("\n\n")[0]
+
+
+def test_a_title_passage_is_printed_as_a_title_only() -> None:
+    fields: dict[str, Any] = {"article_id": "a1", "title": "Lava nears the highway", "score": 0.5}
+    body = Passage(rank=1, paragraph_id="a1#0", paragraph=0, text="Lava crept on.", **fields)
+    title = Passage(rank=2, paragraph_id="a1#0", paragraph=0, text=fields["title"], **fields)
+    assert format_passage(body).endswith("paragraph 0, score 0.500\n    Lava crept on.")
+    shown = format_passage(title.model_copy(update={"is_title": True}))
+    assert shown == f"2. Lava nears the highway (date unknown), score 0.500\n    {TITLE_ONLY}"
