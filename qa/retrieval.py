@@ -125,8 +125,22 @@ class Retriever:
         lists = self._lists(pools, stored, plan.window)
         ranked = self._rank(lists, stored, plan.window)
         texts = {pid: stored[pid].text for pid in ranked}
-        chosen = drop_copies(ranked, texts, self.params.duplicate_overlap, max(k, 0))
-        return [_passage(n, stored[pid], ranked[pid]) for n, pid in enumerate(chosen, start=1)]
+        chosen = [
+            stored[pid] for pid in drop_copies(ranked, texts, self.params.duplicate_overlap, k)
+        ]
+        titles = self._title_passages(chosen)
+        return [_passage(n, p, ranked[p.id], p.id in titles) for n, p in enumerate(chosen, start=1)]
+
+    def _title_passages(self, chosen: list[StoredParagraph]) -> set[str]:
+        """Ids of the passages that are their article's only passage and its title (a page
+        of boilerplate only), not a body paragraph that happens to repeat the title."""
+        maybe = {p.article_id: p.id for p in chosen if is_title_passage(p.text, p.title)}
+        if not maybe:
+            return set()
+        records = self.catalog.records(maybe)
+        return {
+            pid for aid, pid in maybe.items() if aid in records and records[aid].paragraphs == 1
+        }
 
     def _plan(self, query: str, filters: SearchFilters | None, as_of: str | None) -> _Plan:
         text = " ".join(query.split())
@@ -207,7 +221,7 @@ class Retriever:
         return dict(sorted(scores.items(), key=lambda item: (-item[1], item[0])))
 
 
-def _passage(rank: int, paragraph: StoredParagraph, score: float) -> Passage:
+def _passage(rank: int, paragraph: StoredParagraph, score: float, is_title: bool) -> Passage:
     return Passage(
         rank=rank,
         article_id=paragraph.article_id,
@@ -219,5 +233,5 @@ def _passage(rank: int, paragraph: StoredParagraph, score: float) -> Passage:
         paragraph=paragraph.number,
         text=paragraph.text,
         score=score,
-        is_title=is_title_passage(paragraph.text, paragraph.title),
+        is_title=is_title,
     )

@@ -142,6 +142,16 @@ def test_a_page_of_boilerplate_only_is_found_by_its_title(tmp_path: Path) -> Non
     assert not any(p.is_title for p in retriever.search("Where is the fiercest combat?", k=5))
 
 
+def test_a_body_paragraph_that_repeats_the_title_is_no_title_passage(tmp_path: Path) -> None:
+    components = build_index(IndexSettings(data_dir=tmp_path), embedder=HashingEmbedder())
+    title = "Where are the most cases of Lyme disease in the state?"
+    body = f"{title}\nTicks carrying the disease were found in every county this summer."
+    assert components.service.add([article("lyme", title, body, "2024-06-01", "x")]).ok
+    retriever = Retriever(components.catalog, components.store, components.embedder, QASettings())
+    found = retriever.search("most cases of Lyme disease", k=2)
+    assert (found[0].text, found[0].is_title) == (title, False)
+
+
 def test_fusion_ranks_an_id_found_by_both_lists_first() -> None:
     scores = reciprocal_rank_fusion(
         [RankedList(["a", "b", "c"], 1.0), RankedList(["d", "c", "a"], 1.0)], rrf_k=60
