@@ -35,6 +35,9 @@ RECALL_KS = (1, 5, 10)
 CHAR_BUDGETS = (1000, 5000)
 MAX_SET_BYTES = 200_000_000  # the JSONL file holds every article of the set
 DEPTH = 30  # passages read per question: enough for 5,000 characters of short paragraphs
+# passages (or chunks) read for gold-article MRR@10, which ranks distinct articles: 30 short
+# paragraphs often come from fewer than 10 articles (bench/RESULTS.md)
+ARTICLE_DEPTH = 200
 
 
 @dataclass
@@ -45,6 +48,7 @@ class Result:
     article_ids: list[str]
     seconds: float
     answer: Any = None  # qa.models.Answer when the answering service ran
+    ranked_articles: list[str] | None = None  # a deeper ranking's article ids, for the MRR
 
 
 @dataclass
@@ -68,7 +72,8 @@ class Scores:
         for k in RECALL_KS:
             self.at_k.setdefault(k, []).append(metrics.recall_at_k(result.texts, gold, k))
         if question.get("gold_doc_ids"):
-            self.rr.append(metrics.reciprocal_rank(result.article_ids, question["gold_doc_ids"]))
+            ranking = result.ranked_articles or result.article_ids
+            self.rr.append(metrics.reciprocal_rank(ranking, question["gold_doc_ids"]))
         if result.answer is not None:
             self.hits.append(answer_hit(result.answer, gold))
             self.refused.append(not result.answer.found)
@@ -203,8 +208,9 @@ def _sentence_vectors(components: Any) -> Any:
 def ask_newsdesk(
     retriever: Any, service: Any, question: dict[str, Any], depth: int
 ) -> tuple[Result, float]:
-    """Answer one question (when the service exists) and retrieve its ranked passages; the
-    result's time is the whole question path (the answer's when answered), then the search's."""
+    """Answer one question (when the service exists) and retrieve its ranked passages (and,
+    untimed, ARTICLE_DEPTH of them for a question with gold articles); the result's time is
+    the whole question path (the answer's when answered), then the search's."""
     as_of = question.get("date") or None
     answer, asked = None, 0.0
     if service is not None:
@@ -215,7 +221,11 @@ def ask_newsdesk(
     passages = retriever.search(question["question"], k=depth, as_of=as_of)
     searched = time.perf_counter() - started
     texts, ids = [p.text for p in passages], [p.article_id for p in passages]
-    return Result(texts, ids, asked if service is not None else searched, answer), searched
+    result = Result(texts, ids, asked if service is not None else searched, answer)
+    if question.get("gold_doc_ids"):  # untimed: only the measure needs the deeper list
+        deeper = retriever.search(question["question"], k=ARTICLE_DEPTH, as_of=as_of)
+        result.ranked_articles = [p.article_id for p in deeper]
+    return result, searched
 
 
 def _ask(service: Any, question: str, as_of: str | None) -> Any:
@@ -225,11 +235,16 @@ def _ask(service: Any, question: str, as_of: str | None) -> Any:
 
 
 def ask_baseline(baseline: Baseline, question: dict[str, Any], depth: int) -> Result:
-    """The baseline's chunks for one question (it has no answerer and no dates)."""
+    """The baseline's chunks for one question (it has no answerer and no dates), and, untimed,
+    ARTICLE_DEPTH of them for a question with gold articles."""
     started = time.perf_counter()
     chunks = baseline.search(question["question"], depth)
     took = time.perf_counter() - started
-    return Result([c.text for c in chunks], [c.article_id for c in chunks], took)
+    result = Result([c.text for c in chunks], [c.article_id for c in chunks], took)
+    if question.get("gold_doc_ids"):
+        deeper = baseline.search(question["question"], ARTICLE_DEPTH)
+        result.ranked_articles = [c.article_id for c in deeper]
+    return result
 
 
 # --- main ---------------------------------------------------------------------------------

@@ -74,7 +74,12 @@ def retrieval_row(retriever: Any, question: dict[str, Any]) -> tuple[float, ...]
     passages = retriever.search(question["question"], k=DEPTH, as_of=question.get("date"))
     texts, answer = [p.text for p in passages], question["answer"]
     gold = question.get("gold_doc_ids") or []
-    rank = metrics.reciprocal_rank([p.article_id for p in passages], gold) if gold else None
+    rank = None
+    if gold:
+        deeper = retriever.search(
+            question["question"], k=quality.ARTICLE_DEPTH, as_of=question.get("date")
+        )
+        rank = metrics.reciprocal_rank([p.article_id for p in deeper], gold)
     return (
         float(metrics.recall_at_chars(texts, answer, 1000)),
         float(metrics.recall_at_chars(texts, answer, 5000)),

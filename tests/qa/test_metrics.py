@@ -15,6 +15,7 @@ from bench.metrics import (
     recall_at_k,
     reciprocal_rank,
 )
+from bench.quality import Result, Scores
 
 
 def test_normalise_lowercases_strips_accents_and_punctuation() -> None:
@@ -78,3 +79,12 @@ def test_percentile_uses_nearest_rank() -> None:
     assert percentile(values, 0.5) == 50.0
     assert percentile([3.0], 0.95) == 3.0
     assert math.isnan(percentile([], 0.5))
+
+
+def test_gold_article_mrr_reads_the_deeper_ranking_when_there_is_one() -> None:
+    question = {"answer": "Pokrovsk", "gold_doc_ids": ["gold"]}
+    scores = Scores("newsdesk")
+    scores.add(question, Result(["Kyiv", "Kyiv again"], ["x", "x"], 0.1))
+    deeper = ["x", "x", "y", "gold"]  # the 3rd distinct article, past the passages read
+    scores.add(question, Result(["Kyiv", "Kyiv again"], ["x", "x"], 0.1, ranked_articles=deeper))
+    assert scores.rr == [0.0, pytest.approx(1 / 3)]
