@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from index.query_vectors import QueryVectors
 from index.sentences import Span
 
 
@@ -58,7 +58,7 @@ class Embedder:
         self._tokenizer = _window_copy(backend, self.max_tokens)
         self._transformer: Any = self.model[0].auto_model
         self._torch = torch
-        self._queries = QueryCache(QUERY_CACHE_SIZE)
+        self._queries = QueryVectors(self.embed, torch)
         self.dimension: int = int(self.model.get_embedding_dimension() or 0)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -107,13 +107,13 @@ class Embedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         """Return the normalised vector of one query (the last QUERY_CACHE_SIZE are kept, so
-        retrieval and answering embed a question once)."""
-        key = " ".join(text.split())
-        vector = self._queries.get(key)
-        if vector is None:
-            vector = self.embed([key])[0]
-            self._queries.put(key, vector)
-        return vector
+        retrieval and answering embed a question once), computed on a query thread."""
+        return self._queries.get(text)
+
+    def submit_query(self, text: str) -> Future[np.ndarray]:
+        """``embed_query``'s vector, computed on a query thread (one CPU thread) while the
+        caller goes on; collect it with ``.result()``."""
+        return self._queries.submit(text)
 
     def forget_queries(self) -> None:
         """Empty the query cache, so the next embed_query runs the model (benchmarks that
@@ -125,9 +125,6 @@ class Embedder:
         return self._counter.count(text)
 
 
-# Enough for the questions in flight at once (retrieval, then answering, embed the same one);
-# small, so benchmarks cycling through their questions never answer from it.
-QUERY_CACHE_SIZE = 32
 # The model's inputs, and the fields of a tokenizers.Encoding that hold them.
 _INPUT_FIELDS = (
     ("input_ids", "ids"),
@@ -152,36 +149,6 @@ def _unit(vector: np.ndarray) -> np.ndarray:
     """``vector`` scaled to length 1 (a zero vector stays zero)."""
     norm = float(np.linalg.norm(vector))
     return vector / norm if norm > 0 else vector
-
-
-class QueryCache:
-    """A small thread-safe LRU map from query text to its vector."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> np.ndarray | None:
-        """The cached vector of ``key``, or None."""
-        with self._lock:
-            vector = self._items.get(key)
-            if vector is not None:
-                self._items.move_to_end(key)
-            return vector
-
-    def put(self, key: str, vector: np.ndarray) -> None:
-        """Keep ``vector`` for ``key``, dropping the least recently used beyond ``size``."""
-        with self._lock:
-            self._items[key] = vector
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        """Forget every cached vector."""
-        with self._lock:
-            self._items.clear()
 
 
 # Texts made only of these characters are normalised by BERT's lower-casing normaliser to their
@@ -299,6 +266,10 @@ class LazyEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         """See Embedder.embed_query."""
         return self.loaded().embed_query(text)
+
+    def submit_query(self, text: str) -> Future[np.ndarray]:
+        """See Embedder.submit_query."""
+        return self.loaded().submit_query(text)
 
     def forget_queries(self) -> None:
         """See Embedder.forget_queries (nothing to forget before the model is loaded)."""

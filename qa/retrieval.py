@@ -4,7 +4,8 @@ paragraphs as context and near-duplicate paragraphs removed."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -161,15 +162,25 @@ class Retriever:
         n = self.settings.candidates
         if plan.window is not None and self.params.window_weight > 0:
             n *= self.params.window_pool
-        # One after the other: run beside the model's two threads on two cores, the keyword
-        # search slowed both down (median question 39-40 ms in parallel, 37 ms in sequence).
+        vector_later = self._query_vector(plan.query)
         keyword = keyword_search(self.catalog, plan.query, n, plan.filters, self.term_counts)
-        vector = self.embedder.embed_query(plan.query)
+        vector = vector_later()
         dense = self.store.query(vector, n, where=plan.filters.chroma_where(), metadata=False)
         dense_ids, keyword_ids = [h.id for h in dense], [h.id for h in keyword]
         return _Pools(
             dense_ids, keyword_ids, self._by_best_sentence(vector, dense_ids + keyword_ids)
         )
+
+    def _query_vector(self, query: str) -> Callable[[], np.ndarray]:
+        """The query's vector, to collect once the keyword search is done: computed meanwhile
+        on the embedder's query threads when it has them (each gives the model one core, so
+        the two searches share the cores; with the model on both cores the keyword search
+        slowed it down, bench/RESULTS.md), else computed when collected."""
+        submit = getattr(self.embedder, "submit_query", None)
+        if submit is None:
+            return lambda: self.embedder.embed_query(query)
+        future: Future[np.ndarray] = submit(query)
+        return future.result
 
     def _by_best_sentence(self, vector: np.ndarray, candidates: list[str]) -> list[str]:
         """``candidates`` ranked by their best sentence's cosine to the query (sentence vectors

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
 from index.embedder import TokenCounter, _untruncated_copy, default_model_path
+from index.query_vectors import QUERY_CACHE_SIZE, QueryVectors
 from tests.index.conftest import eval_slice
 
 TRICKY = [
@@ -44,3 +46,42 @@ def test_the_model_tokenizer_being_truncated_does_not_matter(reference: Any) -> 
         assert counter.count("word " * 100) == 102
     finally:
         backend.no_truncation()
+
+
+def test_query_vectors_come_from_one_thread_workers_and_leave_the_caller_alone(
+    real_embedder: Any,
+) -> None:
+    import threading
+
+    import torch
+
+    before = torch.get_num_threads()
+    question = "Where is the fiercest  fighting?"
+    future = real_embedder.submit_query(question)
+    vector = future.result()
+    assert np.allclose(
+        vector, real_embedder.embed(["Where is the fiercest fighting?"])[0], atol=1e-5
+    )
+    assert real_embedder.embed_query(question) is vector  # cached: asked once per question
+    assert torch.get_num_threads() == before  # indexing keeps all its threads
+    seen = real_embedder._queries._workers.submit(
+        lambda: (threading.current_thread().name, torch.get_num_threads())
+    ).result()
+    assert seen[0].startswith("newsdesk-query") and seen[1] == 1
+
+
+def test_query_vectors_cache_the_latest_questions_only() -> None:
+    calls: list[list[str]] = []
+
+    def embed(texts: Any) -> np.ndarray:
+        calls.append(list(texts))
+        return np.ones((len(texts), 3), dtype=np.float32)
+
+    class NoTorch:
+        __config__ = type("Config", (), {"parallel_info": staticmethod(lambda: "native")})
+
+    vectors = QueryVectors(embed, NoTorch())
+    for text in ["one", "two", "one", " one "] + [f"q{n}" for n in range(QUERY_CACHE_SIZE)]:
+        vectors.get(text)
+    vectors.get("one")
+    assert calls.count(["one"]) == 2 and calls.count(["two"]) == 1

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from index.embedder import QueryCache, pool_spans
+from index.embedder import pool_spans
+from index.query_vectors import QueryCache
 from index.sentence_vectors import SentenceVectorStore
 from index.sentences import quotable_spans
 from tests.conftest import MakeIndex, assert_consistent

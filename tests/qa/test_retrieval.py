@@ -6,6 +6,7 @@ import itertools
 import re
 import zlib
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -323,3 +324,32 @@ def test_forgetting_queries_makes_the_model_embed_the_question_again(
     again = embedder.embed_query("Where is the fiercest combat?")
     assert again is not first
     np.testing.assert_allclose(again, first, atol=1e-6)
+
+
+class SubmittingEmbedder(HashingEmbedder):
+    """Offers ``submit_query``, as the real embedder does, and records what it was asked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.submitted: list[str] = []
+
+    def submit_query(self, text: str) -> Future[np.ndarray]:
+        self.submitted.append(text)
+        done: Future[np.ndarray] = Future()
+        done.set_result(self.embed_query(text))
+        return done
+
+
+def test_the_query_vector_is_submitted_to_the_query_threads_and_ranks_alike(
+    tmp_path: Path,
+) -> None:
+    submitting = SubmittingEmbedder()
+    components = make_index(tmp_path, submitting)
+    settings = QASettings()
+    plain = Retriever(components.catalog, components.store, HashingEmbedder(), settings)
+    threaded = Retriever(components.catalog, components.store, submitting, settings)
+    query = "Where is the fiercest combat?"
+    assert [p.paragraph_id for p in threaded.search(query, k=5)] == [
+        p.paragraph_id for p in plain.search(query, k=5)
+    ]
+    assert submitting.submitted == [query]
