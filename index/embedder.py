@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from index.query_vectors import QueryVectors
+from index.query_vectors import QueryVectors, keep_threads
 from index.sentences import Span
 
 
@@ -46,6 +46,7 @@ class Embedder:
         transformers_logging.disable_progress_bar()
         if threads:
             torch.set_num_threads(threads)  # process-wide: torch has no per-model setting
+        self.threads = torch.get_num_threads()  # kept by every thread but the query workers
 
         self.model_path = model_path or default_model_path()
         self.model: Any = SentenceTransformer(
@@ -76,6 +77,7 @@ class Embedder:
 
         Texts are batched longest first, so padding stays small when many are passed at once.
         """
+        keep_threads(self._torch, self.threads)
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         pooled: list[np.ndarray] = [np.zeros((0, self.dimension), np.float32)] * len(texts)
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))

@@ -64,10 +64,23 @@ def test_query_vectors_come_from_one_thread_workers_and_leave_the_caller_alone(
     )
     assert real_embedder.embed_query(question) is vector  # cached: asked once per question
     assert torch.get_num_threads() == before  # indexing keeps all its threads
-    seen = real_embedder._queries._workers.submit(
-        lambda: (threading.current_thread().name, torch.get_num_threads())
-    ).result()
+    seen = (
+        real_embedder._queries._pool()
+        .submit(lambda: (threading.current_thread().name, torch.get_num_threads()))
+        .result()
+    )
     assert seen[0].startswith("newsdesk-query") and seen[1] == 1
+    fresh: list[int] = []  # a thread new to torch (an API request indexing an upload)
+    thread = threading.Thread(
+        target=lambda: (
+            real_embedder.embed(["Rain is expected."]),
+            fresh.append(torch.get_num_threads()),
+        )
+    )
+    thread.start()
+    thread.join()
+    assert fresh == [real_embedder.threads] and real_embedder.threads == before
+    assert real_embedder._queries._pool().submit(torch.get_num_threads).result() == 1
 
 
 def test_query_vectors_cache_the_latest_questions_only() -> None:
@@ -85,3 +98,4 @@ def test_query_vectors_cache_the_latest_questions_only() -> None:
         vectors.get(text)
     vectors.get("one")
     assert calls.count(["one"]) == 2 and calls.count(["two"]) == 1
+    vectors._pool().shutdown()

@@ -19,7 +19,7 @@ from index.filters import SearchFilters
 from index.models import Article
 from index.readers import read_inputs
 from qa.config import QASettings
-from qa.errors import QuestionRejected
+from qa.errors import QuestionRejected, RetrievalUnavailable
 from qa.fusion import FusionParams, RankedList, drop_copies, reciprocal_rank_fusion
 from qa.retrieval import Retriever
 
@@ -353,3 +353,19 @@ def test_the_query_vector_is_submitted_to_the_query_threads_and_ranks_alike(
         p.paragraph_id for p in plain.search(query, k=5)
     ]
     assert submitting.submitted == [query]
+
+
+class FailingEmbedder(HashingEmbedder):
+    """Its query threads fail, as a model that cannot run would."""
+
+    def submit_query(self, text: str) -> Future[np.ndarray]:
+        failed: Future[np.ndarray] = Future()
+        failed.set_exception(OSError("the model file is unreadable"))
+        return failed
+
+
+def test_a_query_thread_failure_is_retrieval_unavailable(tmp_path: Path) -> None:
+    components = make_index(tmp_path, HashingEmbedder())
+    retriever = Retriever(components.catalog, components.store, FailingEmbedder(), QASettings())
+    with pytest.raises(RetrievalUnavailable, match="unreadable"):
+        retriever.search("Where is the fiercest combat?")
