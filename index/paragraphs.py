@@ -85,8 +85,10 @@ def split_article(
 
 
 def is_title_passage(text: str, title: str) -> bool:
-    """Whether a passage is its article's title (whole or shortened) rather than body text:
-    the one passage of an article whose every paragraph is boilerplate."""
+    """Whether a passage's text is its article's title (whole or shortened): the one passage
+    of an article whose every paragraph is boilerplate, or a body paragraph that repeats the
+    title, such as a subheading (a caller that must tell them apart checks that the article
+    has no other passage, as qa.retrieval does)."""
     return bool(text) and title.startswith(text)
 
 
