@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -150,14 +151,25 @@ def watch(
     quiet: Quiet = False,
 ) -> None:
     """Index a folder, then index files as they appear or change (Ctrl-C stops)."""
+    if not folder.is_dir():
+        fail(f"{folder} is not a folder")
+    watch_folder(open_index(), folder, quiet)
+
+
+def watch_folder(
+    components: IndexComponents, folder: Path, quiet: bool, stop: threading.Event | None = None
+) -> None:
+    """Index ``folder``, then every file that appears, changes or goes, until ``stop`` is set.
+
+    The watcher starts before the first pass, so a file written while that pass runs is
+    indexed after it rather than missed."""
     from watchfiles import Change
     from watchfiles import watch as watch_changes
 
-    if not folder.is_dir():
-        fail(f"{folder} is not a folder")
-    components = open_index()
+    changes_seen = watch_changes(folder, stop_event=stop, yield_on_timeout=True, rust_timeout=500)
+    next(changes_seen, None)  # the watcher is running once the generator first yields
     index_paths(components, [str(folder)], quiet)
-    for changes in watch_changes(folder):
+    for changes in changes_seen:
         paths = sorted({p for change, p in changes if change != Change.deleted})
         if paths:
             index_paths(components, paths, quiet)

@@ -7,6 +7,7 @@ import json
 import os
 import sqlite3
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -165,3 +166,44 @@ def test_watch_indexes_files_as_they_appear_and_change(tmp_path: Path) -> None:
     texts = catalog_rows(data_dir, "SELECT text FROM paragraphs ORDER BY id")
     assert [t for (t,) in texts if "added later" in t]
     assert len(catalog_rows(data_dir, "SELECT id FROM paragraphs")) == 2  # second.md's is gone
+
+
+class ArrivesDuringFirstPass:
+    """An index service that, while its first ``add`` runs, sees a new file land in the folder."""
+
+    def __init__(self, service: Any, arriving: Path) -> None:
+        self.service, self.arriving, self.calls = service, arriving, 0
+
+    def add(self, articles: Any, **options: Any) -> Any:
+        self.calls += 1
+        articles = list(articles)  # the folder has been read
+        if self.calls == 1:
+            self.arriving.write_text("Late story\n\n" + "It arrived late. " * 12, encoding="utf-8")
+            time.sleep(0.5)
+        return self.service.add(articles, **options)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.service, name)
+
+
+def test_watch_indexes_a_file_written_during_the_first_pass(tmp_path: Path) -> None:
+    folder = tmp_path / "watched"
+    folder.mkdir()
+    (folder / "first.txt").write_text(STORY, encoding="utf-8")
+    components = build_index(IndexSettings(data_dir=tmp_path / "data"), embedder=FakeEmbedder())
+    service = ArrivesDuringFirstPass(components.service, folder / "late.txt")
+    components.service = service
+    stop = threading.Event()
+    watcher = threading.Thread(
+        target=ui.cli_index.watch_folder, args=(components, folder, True, stop)
+    )
+    watcher.start()
+    try:
+        titles = "SELECT title FROM articles ORDER BY title"
+        wait_for(lambda: catalog_rows(tmp_path / "data", titles) == [
+            ("Harbour bridge reopens",), ("Late story",)
+        ], seconds=30)  # fmt: skip
+    finally:
+        stop.set()
+        watcher.join(timeout=30)
+    assert not watcher.is_alive()
