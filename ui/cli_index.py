@@ -83,13 +83,19 @@ def print_report(report: IndexReport, quiet: bool, as_json: bool) -> None:
     for failure in report.failed:
         typer.echo(f"failed: {failure.origin}: {failure.reason}", err=True)
     if not quiet:
-        rate = report.paragraphs / report.seconds if report.seconds else 0.0
         typer.echo(
             f"{len(report.added)} added, {len(report.updated)} updated, "
             f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
-            f"{len(report.failed)} failed; "
-            f"{report.paragraphs} paragraphs in {report.seconds:.1f}s ({rate:.0f}/s)"
+            f"{len(report.failed)} failed; {paragraph_rate(report.paragraphs, report.seconds)}"
         )
+
+
+def paragraph_rate(paragraphs: int, seconds: float) -> str:
+    """The count, the time and the rate, e.g. "1 paragraph in 4.8s (0.2/s)"."""
+    rate = paragraphs / seconds if seconds else 0.0
+    noun = "paragraph" if paragraphs == 1 else "paragraphs"
+    shown = f"{rate:.1f}" if rate < 10 else f"{rate:.0f}"
+    return f"{paragraphs} {noun} in {seconds:.1f}s ({shown}/s)"
 
 
 def report_dict(report: IndexReport) -> dict[str, Any]:

@@ -207,3 +207,9 @@ def test_watch_indexes_a_file_written_during_the_first_pass(tmp_path: Path) -> N
         stop.set()
         watcher.join(timeout=30)
     assert not watcher.is_alive()
+
+
+def test_the_report_line_counts_and_rates_readably() -> None:
+    assert ui.cli_index.paragraph_rate(1, 4.8) == "1 paragraph in 4.8s (0.2/s)"
+    assert ui.cli_index.paragraph_rate(250, 2.5) == "250 paragraphs in 2.5s (100/s)"
+    assert ui.cli_index.paragraph_rate(0, 0.0) == "0 paragraphs in 0.0s (0.0/s)"
