@@ -47,6 +47,7 @@ NOT_PERSON = _words(
 )
 _SKIP = STOPWORDS | _words("according and also then so did does do")
 _MAX_ELLIPTIC_WORDS = 5
+_CUE_CHARS = 100  # read on each side of a name for a person cue (bounded: names are many)
 _QUESTION_OPENERS = _words(
     "what where who whom whose when why how which is are was were did does do can could will "
     "would has have had should"
@@ -125,8 +126,8 @@ def _person_cue(text: str, start: int, end: int, words: int) -> bool:
     name_words = text[start:end].lower().split()
     if any(w.strip(".,’'s") in NOT_PERSON for w in name_words):
         return False
-    before = text[:start].lower().split()[-2:]
-    after = text[end:].lower().replace(",", " ").split()[:1]
+    before = text[max(0, start - _CUE_CHARS) : start].lower().split()[-2:]
+    after = text[end : end + _CUE_CHARS].lower().replace(",", " ").split()[:1]
     if after and after[0] in SPEECH_VERBS:
         return True
     if before and before[-1] in {"did", "does", "do", "to", "by"} and words <= 3:

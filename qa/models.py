@@ -7,6 +7,8 @@ from pydantic import BaseModel, Field
 
 # What the faces show in place of a title passage's text (it repeats the title)
 TITLE_ONLY = "Title only: the page holds no article text, only boilerplate."
+# The longest text one turn of a sent-back history may hold (an answer with its sources)
+MAX_TURN_CHARS = 20_000
 
 
 class Passage(BaseModel):
@@ -62,9 +64,9 @@ class Answer(BaseModel):
 class Turn(BaseModel):
     """One exchange of a conversation, as sent back by a client for follow-ups."""
 
-    question: str
-    rewritten: str | None = None
-    answer: str | None = None
+    question: str = Field(max_length=MAX_TURN_CHARS)
+    rewritten: str | None = Field(default=None, max_length=MAX_TURN_CHARS)
+    answer: str | None = Field(default=None, max_length=MAX_TURN_CHARS)
 
 
 class SpeakerSummary(BaseModel):

@@ -73,7 +73,7 @@ class QAService:
         started = time.perf_counter()
         self.check(question)
         top_k = self._k(k)
-        standalone = rewrite(question, history)
+        standalone = self._standalone(question, history)
         said = self._said(question, history, standalone, filters, as_of)
         if said is not None:
             standalone, draft = said.rewritten, said.draft
@@ -108,6 +108,14 @@ class QAService:
         if len(question) > self.settings.max_question_chars:
             limit = self.settings.max_question_chars
             raise QuestionRejected(f"The question is longer than {limit} characters.")
+
+    def _standalone(self, question: str, history: list[Turn] | None) -> str:
+        """The follow-up rewritten as a standalone question, or the question as asked when
+        the rewrite (a long earlier question with the new focus) would pass the length limit."""
+        standalone = rewrite(question, history)
+        if len(standalone) > self.settings.max_question_chars:
+            return question.strip()
+        return standalone
 
     def _said(
         self,

@@ -16,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from qa.models import Answer, Citation, Turn
+from qa.models import MAX_TURN_CHARS, Answer, Citation, Turn
 from ui.api import answer_for, answer_sentences, services
 from ui.api_models import SSE_EVENT, AskRequest, error_responses, number_only
 from ui.config import MAX_HISTORY_TURNS, MAX_K, MAX_QUESTION_CHARS
@@ -33,11 +33,15 @@ class ContentPart(BaseModel):
     text: str | None = Field(default=None, max_length=MAX_QUESTION_CHARS)
 
 
+MessageText = Annotated[str, Field(max_length=MAX_TURN_CHARS)]
+MessageParts = Annotated[list[ContentPart], Field(max_length=MAX_TURN_CHARS // MAX_QUESTION_CHARS)]
+
+
 class ChatMessage(BaseModel):
     """An OpenAI chat message."""
 
     role: Literal["system", "developer", "user", "assistant", "tool"]
-    content: str | list[ContentPart] | None = None
+    content: MessageText | MessageParts | None = None
 
     def text(self) -> str:
         """The message's text, parts joined."""

@@ -91,6 +91,19 @@ def test_empty_or_too_long_questions_are_rejected(question: str) -> None:
     assert retriever.calls == []
 
 
+def test_a_follow_up_whose_rewrite_would_pass_the_limit_is_searched_as_asked() -> None:
+    service, retriever = fake_service(max_question_chars=100)
+    long_question = "Where is the fiercest fighting around Pokrovsk " + "today " * 8 + "?"
+    assert len(long_question) <= 100
+    answer = service.ask("And what about Kupiansk and the villages north of it?", [
+        Turn(question=long_question)
+    ])  # fmt: skip
+    assert answer.rewritten == "And what about Kupiansk and the villages north of it?"
+    assert retriever.calls[0][0] == answer.rewritten
+    short = service.ask("And Kupiansk?", [Turn(question=long_question)])
+    assert short.rewritten == long_question.replace("Pokrovsk", "Kupiansk")
+
+
 # --- the real model (tests/conftest.py: real_embedder, once per session) over the sample -----
 
 

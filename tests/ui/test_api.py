@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from index.lock import IndexLock
-from qa.models import Answer
+from qa.models import MAX_TURN_CHARS, Answer
 from ui.api import answer_sentences
 from ui.cli import app as cli_app
 from ui.config import MAX_QUESTION_CHARS, UISettings
@@ -86,6 +86,10 @@ def test_filters_that_match_nothing_give_a_not_found_answer(client: TestClient) 
         ({"question": "ok?", "as_of": "yesterday"}, "as_of"),
         ({"question": "ok?", "filters": {"published_to": "2024-13-01"}}, "filters.published_to"),
         ({"question": "ok?", "colour": "red"}, "colour"),
+        (
+            {"question": "ok?", "history": [{"question": "q", "answer": "x" * 20_001}]},
+            "history.0.answer",
+        ),
         ({}, "question"),
     ],
 )
@@ -376,3 +380,19 @@ def test_chat_completions_without_a_user_message_asks_for_one(
     assert response.json()["choices"][0]["message"]["content"].startswith("Ask me a question")
     assert len(services.qa.asked) == asked  # type: ignore[attr-defined]
     assert client.post("/v1/chat/completions", json={"messages": []}).status_code == 422
+
+
+def test_chat_messages_over_the_turn_limit_are_422(client: TestClient) -> None:
+    too_long = {"role": "assistant", "content": "x" * (MAX_TURN_CHARS + 1)}
+    messages = [
+        {"role": "user", "content": "Where?"},
+        too_long,
+        {"role": "user", "content": "Why?"},
+    ]
+    response = client.post("/v1/chat/completions", json={"messages": messages})
+    assert response.status_code == 422 and "messages.1.content" in response.json()["detail"]
+    parts = [{"type": "text", "text": "part"}] * (MAX_TURN_CHARS // MAX_QUESTION_CHARS + 1)
+    response = client.post(
+        "/v1/chat/completions", json={"messages": [{"role": "user", "content": parts}]}
+    )
+    assert response.status_code == 422
