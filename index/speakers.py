@@ -6,6 +6,7 @@ so a speaker is the same across articles.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ _JOIN = r"(?:\s+(?:of|de|da|del|van|von|bin|al|&|and)\s+|\s+)"
 _RUN = re.compile(rf"{_CAP}(?:{_JOIN}{_CAP})*")
 _WORD = re.compile(r"[\w'’.&\-]+")
 _POSSESSIVE = ("'s", "’s", "s'", "s’")
+_PRONOUN_REACH = 50  # how many earlier speakers a pronoun or a role may refer back to
 
 
 @dataclass(frozen=True)
@@ -178,10 +180,30 @@ def _role_nouns(text: str) -> frozenset[str]:
 
 
 @dataclass
+class _Mentions:
+    """The mentions of one full name in article order, with the titles given it so far."""
+
+    positions: list[int] = field(default_factory=list)
+    speakers: list[Speaker] = field(default_factory=list)
+    titles_so_far: list[frozenset[str]] = field(default_factory=list)
+
+    def add(self, position: int, speaker: Speaker) -> None:
+        before = self.titles_so_far[-1] if self.titles_so_far else frozenset()
+        self.positions.append(position)
+        self.speakers.append(speaker)
+        self.titles_so_far.append(before | speaker.titles)
+
+    def last_before(self, position: int) -> int:
+        """The index of the last mention at or before ``position`` (-1 if none)."""
+        return bisect.bisect_right(self.positions, position) - 1
+
+
+@dataclass
 class ArticleSpeakers:
     """Who has been mentioned so far in one article, to resolve short references."""
 
-    full_names: dict[str, list[tuple[int, Speaker]]] = field(default_factory=dict)
+    # surname -> full name's key -> its mentions
+    full_names: dict[str, dict[str, _Mentions]] = field(default_factory=dict)
     recent: list[Speaker] = field(default_factory=list)
 
     @classmethod
@@ -194,9 +216,8 @@ class ArticleSpeakers:
             if len(name.split()) < 2 or name_kind(name) != "person":
                 continue
             key = speaker_key(name)
-            found.full_names.setdefault(surname(key), []).append(
-                (match.start(), Speaker(name, "person", titles))
-            )
+            by_key = found.full_names.setdefault(surname(key), {})
+            by_key.setdefault(key, _Mentions()).add(match.start(), Speaker(name, "person", titles))
         return found
 
     def resolve(self, speaker: Speaker, position: int) -> Speaker | None:
@@ -218,17 +239,20 @@ class ArticleSpeakers:
         self.recent.append(speaker)
 
     def _latest(self, fits: object) -> Speaker | None:
-        for candidate in reversed(self.recent):
+        for candidate in reversed(self.recent[-_PRONOUN_REACH:]):
             if callable(fits) and fits(candidate):
                 return candidate
         return None
 
     def _full_name(self, speaker: Speaker, position: int) -> Speaker:
         key = speaker_key(speaker.name)
-        known = [(p, s) for p, s in self.full_names.get(surname(key), []) if p <= position]
-        fitting = [s for _, s in known if speaker_key(s.name).endswith(key)]
-        if not fitting:
-            return speaker
-        best = fitting[-1]
-        titles = speaker.titles | frozenset().union(*(s.titles for s in fitting))
-        return Speaker(best.name, "person", titles)
+        best: tuple[int, Speaker] | None = None
+        titles = speaker.titles
+        for full_key, mentions in self.full_names.get(surname(key), {}).items():
+            last = mentions.last_before(position) if full_key.endswith(key) else -1
+            if last < 0:
+                continue
+            titles = titles | mentions.titles_so_far[last]
+            if best is None or mentions.positions[last] > best[0]:
+                best = (mentions.positions[last], mentions.speakers[last])
+        return speaker if best is None else Speaker(best[1].name, "person", titles)

@@ -113,6 +113,19 @@ def test_pronoun_title_and_surname_resolution() -> None:
     ]
 
 
+def test_a_surname_means_the_latest_full_name_mentioned_before_it() -> None:
+    statements = _extract(
+        "Smith said the port was closed.\n"
+        "Senator Mary Smith said the port would reopen.\n"
+        "Smith added that ships were waiting.\n"
+        "Coach Tom Smith said the match was off.\n"
+        "Smith said fans were disappointed."
+    )
+    assert [s.speaker for s in statements] == [
+        "Smith", "Mary Smith", "Mary Smith", "Tom Smith", "Tom Smith"
+    ]  # fmt: skip
+
+
 def test_a_title_passage_is_no_statement() -> None:
     headline = "Zelensky says Ukraine will never give up Crimea"
     article = Article(id="a1", title=headline, text="Watch the video.\nSign up for alerts.")
