@@ -18,7 +18,7 @@ from index.models import Article, IndexReport
 from index.readers import article_from_record, read_bytes
 from ui.api import services, writer
 from ui.api_models import Day, error_responses, iso
-from ui.config import MAX_PAGE, MAX_TEXT_CHARS
+from ui.config import MAX_OFFSET, MAX_PAGE, MAX_TEXT_CHARS
 from ui.services import Services
 
 
@@ -195,7 +195,7 @@ def add_result(svc: Services, articles: list[Article], report: IndexReport) -> A
 @router.get("", response_model=ArticlePage, summary="List indexed articles, newest first")
 async def list_articles(
     svc: Svc,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     source: Annotated[str | None, Query(max_length=200)] = None,
     published_from: Annotated[Day | None, Query()] = None,

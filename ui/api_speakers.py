@@ -14,10 +14,9 @@ from qa.components import build_speakers
 from qa.models import SpeakerStatements, SpeakerSummary
 from ui.api import services
 from ui.api_models import Day, error_responses, iso
-from ui.config import MAX_PAGE
+from ui.config import MAX_OFFSET, MAX_PAGE
 from ui.services import Services
 
-MAX_OFFSET = 1_000_000
 MAX_NAME_CHARS = 200
 
 

@@ -18,6 +18,7 @@ from index.filters import SearchFilters
 from index.models import IndexReport
 from index.readers import read_inputs
 from ui.cli_common import AsJson, fail
+from ui.config import MAX_OFFSET
 
 index_app = typer.Typer(help="Add, remove, list and watch indexed articles.", no_args_is_help=True)
 
@@ -127,7 +128,7 @@ def remove(article_ids: Annotated[list[str], typer.Argument(help="Article ids.")
 def list_articles(
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many.")] = 50,
-    offset: Annotated[int, typer.Option(help="Skip this many.")] = 0,
+    offset: Annotated[int, typer.Option(min=0, max=MAX_OFFSET, help="Skip this many.")] = 0,
     as_json: AsJson = False,
 ) -> None:
     """List indexed articles, newest first: id, published, paragraphs, title."""

@@ -18,11 +18,12 @@ from qa.models import SpeakerStatements, SpeakerSummary
 from qa.said import SpeakerAnswers
 from ui.cli_common import AsJson, fail
 from ui.cli_qa import Since, Source, Until, format_passage, search_filters
+from ui.config import MAX_OFFSET
 
 speakers_app = typer.Typer()
 
 Limit = Annotated[int, typer.Option("--limit", min=1, max=500, help="Items to show.")]
-Offset = Annotated[int, typer.Option("--offset", min=0, help="Items to skip.")]
+Offset = Annotated[int, typer.Option("--offset", min=0, max=MAX_OFFSET, help="Items to skip.")]
 
 
 def open_speakers() -> SpeakerAnswers:

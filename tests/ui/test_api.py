@@ -202,6 +202,9 @@ def test_list_articles_pages_and_filters(client: TestClient) -> None:
     dated = client.get("/api/articles", params={"published_from": "2024-05-01"}).json()
     assert [a["published"] for a in dated["items"]] == ["2024-05-02"]
     assert client.get("/api/articles", params={"limit": 0}).status_code == 422
+    for offset in (-1, 2**63):
+        response = client.get("/api/articles", params={"offset": offset})
+        assert response.status_code == 422 and response.json()["detail"].startswith("offset:")
 
 
 def test_upload_files_of_any_supported_format(client: TestClient) -> None:
