@@ -20,6 +20,7 @@ from index.errors import ArticleReadError
 from index.models import FEED_ORIGIN_PREFIX, Article, ReadFailure
 from index.readers_text import (
     derive_title,
+    has_words,
     normalize_date,
     normalize_text,
     text_record,
@@ -104,11 +105,16 @@ def article_from_record(record: dict[str, Any], origin: str) -> Article:
         raise ArticleReadError(origin, f"record is not a JSON object (got {_type_name(record)})")
     if record.get("text") is None:
         raise ArticleReadError(origin, "record has no 'text' field")
-    text = normalize_text(_str_field(record, "text", origin))
+    raw = _str_field(record, "text", origin)
+    if "\x00" in raw:
+        raise ArticleReadError(origin, "article text contains NUL characters (binary data?)")
+    text = normalize_text(raw)
     if not text.strip():
         raise ArticleReadError(origin, "article text is empty")
+    if not has_words(text):
+        raise ArticleReadError(origin, "article text has no letter or digit")
     url = _str_field(record, "url", origin).strip()
-    title = " ".join(_str_field(record, "title", origin).split())
+    title = " ".join(normalize_text(_str_field(record, "title", origin)).split())
     source = _str_field(record, "source", origin).strip()
     return Article(
         id=_id_field(record, origin) or stable_id(url, text),

@@ -56,9 +56,21 @@ def normalize_date(value: str) -> str:
 
 
 def normalize_text(text: str) -> str:
-    """Normalise line endings to ``\\n``, strip trailing whitespace and blank edge lines."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    """Normalise line endings to ``\\n``, drop invisible characters (zero-width spaces, byte
+    order marks, soft hyphens), turn other control characters into spaces, and strip trailing
+    whitespace and blank edge lines."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
+    lines = _CONTROL.sub(" ", text).split("\n")
     return "\n".join(line.rstrip() for line in lines).strip("\n")
+
+
+def has_words(text: str) -> bool:
+    """Whether ``text`` holds at least one letter or digit."""
+    return any(char.isalnum() for char in text)
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"))
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def derive_title(text: str) -> str:

@@ -346,6 +346,9 @@ def test_a_bad_input_does_not_stop_the_rest(tmp_path: Path) -> None:
         ({"title": "t"}, "record has no 'text' field"),
         ({"text": 5}, "'text' must be a string (got a number)"),
         ({"text": "  \n "}, "article text is empty"),
+        ({"text": "\u200b\ufeff\u200b \u00a0"}, "article text is empty"),
+        ({"text": "\x01\x02 -- !"}, "article text has no letter or digit"),
+        ({"text": "Hello\x00 world"}, "article text contains NUL characters (binary data?)"),
         ({"text": "ok", "published": 20240418}, "'published' must be a string (got a number)"),
         ({"text": "ok", "id": ["x"]}, "'id' must be a string (got a list)"),
     ],
@@ -354,6 +357,15 @@ def test_article_from_record_rejects_malformed(record: Any, reason: str) -> None
     with pytest.raises(ArticleReadError) as raised:
         article_from_record(record, "upload.json")
     assert (raised.value.origin, raised.value.reason) == ("upload.json", reason)
+
+
+def test_invisible_characters_are_dropped_and_control_characters_become_spaces() -> None:
+    record = {
+        "title": "Bridge\x01opens",
+        "text": "\ufeffThe bri\u00addge\u200b re\x07opened.\fNow.",
+    }
+    article = article_from_record(record, "x")
+    assert (article.title, article.text) == ("Bridge opens", "The bridge re opened. Now.")
 
 
 def test_article_from_record_defaults() -> None:
