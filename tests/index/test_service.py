@@ -244,6 +244,9 @@ def test_a_changed_article_replaces_its_statements(make_index: MakeIndex) -> Non
     index.service.add([changed])
     said = StatementStore(index.catalog).statements_by_speaker("Zelenskiy")
     assert len(said) == 1  # the old statement was replaced, not duplicated
+    assert said[0].mention == "President Volodymyr Zelensky"  # the new one, from the new text
+    paragraph = index.catalog.paragraphs([said[0].paragraph_id])[said[0].paragraph_id].text
+    assert paragraph[said[0].start : said[0].end] == said[0].content
 
 
 def test_an_article_left_pending_by_a_crash_is_finished_by_the_next_run(

@@ -134,11 +134,19 @@ def test_web_not_found_shows_closest_passages() -> None:
 
 
 @pytest.mark.parametrize(
-    ("question", "date_from"), [("", ""), ("What?", "May 2024"), ("a forbidden one", "")]
+    ("question", "date_from", "message"),
+    [
+        ("", "", "Type a question first."),
+        ("What?", "May 2024", "Dates are YYYY-MM-DD, not 'May 2024'."),
+        ("a forbidden one", "", "this question is rejected on purpose"),
+    ],
 )
-def test_web_errors_become_gr_error(services: Services, question: str, date_from: str) -> None:
-    with pytest.raises(gr.Error):
+def test_web_errors_become_gr_error(
+    services: Services, question: str, date_from: str, message: str
+) -> None:
+    with pytest.raises(gr.Error) as raised:
         respond(ServiceRef(services), question, [], [], "", date_from, "")
+    assert raised.value.message == message
 
 
 def test_web_paste_and_delete_articles(services: Services) -> None:
