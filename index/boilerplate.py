@@ -30,7 +30,19 @@ class BoilerplateFilter:
 
     def update(self, todo: list[Article]) -> list[Article]:
         """Count the fingerprints of ``todo`` and return the already indexed articles (not in
-        ``todo``) that must be re-split because one of their paragraphs became boilerplate."""
+        ``todo``) that must be re-split because one of their paragraphs became boilerplate.
+
+        The counts and the marking of those articles as pending are one transaction: a crash
+        between them would leave the counts saying "already frequent" and the articles never
+        re-split."""
+        with self.catalog.transaction():
+            stale = self._count(todo)
+            self.catalog.mark_ids_pending(sorted(stale))
+        loaded = (self.catalog.load_article(i) for i in sorted(stale))
+        return [a for a in loaded if a is not None]
+
+    def _count(self, todo: list[Article]) -> set[str]:
+        """Register ``todo``'s fingerprints; the other articles carrying a newly frequent one."""
         sources = {a.source for a in todo}
         before = {s: self._frequent(s) for s in sources}
         found = {a.id: (a.source, article_fingerprints(a)) for a in todo}
@@ -42,9 +54,7 @@ class BoilerplateFilter:
             newly = self.frequent[source] - before[source]
             if newly:
                 stale |= self.fingerprints.articles_with_fingerprints(source, newly) - todo_ids
-        self.catalog.mark_ids_pending(sorted(stale))  # so a crash before re-splitting is redone
-        loaded = (self.catalog.load_article(i) for i in sorted(stale))
-        return [a for a in loaded if a is not None]
+        return stale
 
     def _frequent(self, source: str) -> set[str]:
         counts = self.fingerprints.fingerprint_counts(source, self.min_articles)

@@ -111,3 +111,33 @@ def test_on_the_eval_set_boilerplate_goes_and_answers_stay(tmp_path: Path) -> No
         held = [dropped[a.id](p) for a in docs for p in article_paragraph_texts(a.text)
                 if answer in normalise(p)]  # fmt: skip
         assert not held or not all(held), q["question"]
+
+
+class FailingMark:
+    """A catalog whose marking of articles as pending fails once (a crash at that point)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog, self.failed = catalog, False
+
+    def mark_ids_pending(self, article_ids: list[str]) -> None:
+        if not self.failed:
+            self.failed = True
+            raise RuntimeError("killed")
+        self.catalog.mark_ids_pending(article_ids)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.catalog, name)
+
+
+def test_a_crash_before_the_older_articles_are_marked_leaves_them_to_the_next_run(
+    make_index: MakeIndex,
+) -> None:
+    index = make_index(articles=[with_notice(n) for n in range(3)])
+    boilerplate = index.service.boilerplate
+    boilerplate.catalog = FailingMark(index.catalog)  # type: ignore[assignment]
+    with pytest.raises(RuntimeError, match="killed"):
+        index.service.add([with_notice(3)])
+    report = index.service.add([with_notice(3)])
+    assert report.added == ["a3"]
+    assert not any("newsletter" in t for t in texts(index))
+    assert len(assert_consistent(index)) == 12
