@@ -7,7 +7,7 @@ import json
 import re
 import time
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -164,8 +164,15 @@ async def _invalid_input(request: Request, exc: Exception) -> JSONResponse:
     errors = [
         {"loc": list(e["loc"]), "msg": str(e["msg"]), "type": str(e["type"])} for e in exc.errors()
     ]
-    parts = [f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}" for e in errors]
+    parts = [_error_text(e) for e in errors]
     return JSONResponse({"detail": "; ".join(parts), "errors": errors}, status_code=422)
+
+
+def _error_text(error: dict[str, Any]) -> str:
+    """One validation error as "field.path: message"."""
+    if error["type"] == "json_invalid":  # its location is a character position, not a field
+        return f"body: not valid JSON (at character {error['loc'][-1]})"
+    return f"{'.'.join(str(p) for p in error['loc'][1:]) or 'body'}: {error['msg']}"
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -9,8 +9,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,7 +30,46 @@ Builder = Callable[[], Services]
 DESCRIPTION = """Question answering over indexed news articles; every answer sentence is
 cited. Writes (POST/DELETE /api/articles) need `Authorization: Bearer KEY` or `X-API-Key: KEY`
 when NEWSDESK_API_KEY is set. Limits: questions up to 2,000 characters, k from 1 to 50,
-request bodies up to NEWSDESK_MAX_BODY_BYTES (413 beyond)."""
+request bodies up to NEWSDESK_MAX_BODY_BYTES (6,000,000 by default; 413 beyond)."""
+
+
+class BodyTooLarge(HTTPException):
+    """A request body over the limit (FastAPI answers it as a JSON 413)."""
+
+    def __init__(self, limit: int, size: int | None = None) -> None:
+        told = f"is {size:,} bytes" if size is not None else "is larger"
+        super().__init__(413, f"the request body {told}; the limit is {limit:,} bytes")
+
+
+class BodySizeMiddleware:
+    """Refuses request bodies over ``max_bytes`` with a JSON 413 naming the limit: at once
+    when the declared length is over it, else when the bytes received pass it."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            too_large = BodyTooLarge(self.max_bytes, int(declared))
+            response = JSONResponse({"detail": too_large.detail}, status_code=413)
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise BodyTooLarge(self.max_bytes)
+            return message
+
+        await self.app(scope, counted, send)
 
 
 class AllowHeaderMiddleware:
@@ -102,7 +143,6 @@ def create_api(ref: ServiceRef, settings: UISettings, builder: Builder | None = 
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
-        max_body_size=settings.max_body_bytes,
     )
     app.state.ref = ref
     api.install_error_handlers(app)
@@ -111,6 +151,7 @@ def create_api(ref: ServiceRef, settings: UISettings, builder: Builder | None = 
     metrics = Metrics(lambda: ref.get().index.service.stats())
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(AllowHeaderMiddleware, api=app)
+    app.add_middleware(BodySizeMiddleware, max_bytes=settings.max_body_bytes)
 
     @app.get("/metrics", include_in_schema=False)
     async def prometheus() -> Response:

@@ -106,6 +106,7 @@ def test_malformed_json_is_422(client: TestClient) -> None:
         "/api/ask", content=b"{not json", headers={"content-type": "application/json"}
     )
     assert response.status_code == 422
+    assert response.json()["detail"] == "body: not valid JSON (at character 1)"
 
 
 def test_rejected_question_is_422_with_the_reason(client: TestClient) -> None:
@@ -246,7 +247,15 @@ def test_other_content_types_are_415(client: TestClient) -> None:
 def test_too_large_body_is_413(services: Services) -> None:
     with keyed_client(services, max_body_bytes=1_000) as small:
         big = {**ARTICLE, "text": "word " * 1_000}
-        assert small.post("/api/articles", json=big).status_code == 413
+        response = small.post("/api/articles", json=big)
+        assert response.status_code == 413
+        assert response.json()["detail"].endswith(" bytes; the limit is 1,000 bytes")
+        streamed = small.post(
+            "/api/ask", content=iter([b'{"question": "', b"x" * 2_000, b'"}']),
+            headers={"content-type": "application/json"},
+        )  # fmt: skip
+        assert streamed.status_code == 413
+        assert streamed.json()["detail"] == "the request body is larger; the limit is 1,000 bytes"
         assert small.post("/api/articles", json=ARTICLE).status_code == 200
 
 
