@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from pydantic import ValidationError
 
 from ui.cli_index import index_app
 from ui.cli_qa import qa_app
@@ -22,5 +23,20 @@ app.command("serve")(serve)
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: a setting out of range exits 2 with a message naming it."""
+    try:
+        app()
+    except ValidationError as exc:
+        if not exc.title.endswith("Settings"):
+            raise
+        for line in settings_errors(exc):
+            typer.echo(f"error: {line}", err=True)
+        raise SystemExit(2) from None
+
+
+def settings_errors(exc: ValidationError) -> list[str]:
+    """Each invalid setting as "NEWSDESK_NAME=value: what is wrong"."""
+    return [
+        f"NEWSDESK_{'_'.join(map(str, e['loc'])).upper()}={e.get('input')}: {e['msg']}"
+        for e in exc.errors()
+    ]

@@ -18,7 +18,7 @@ from index.filters import SearchFilters
 from index.models import IndexReport
 from index.readers import read_inputs
 from ui.cli_common import AsJson, fail
-from ui.config import MAX_OFFSET
+from ui.config import MAX_OFFSET, MAX_PAGE
 
 index_app = typer.Typer(help="Add, remove, list and watch indexed articles.", no_args_is_help=True)
 
@@ -127,7 +127,7 @@ def remove(article_ids: Annotated[list[str], typer.Argument(help="Article ids.")
 @index_app.command("list")
 def list_articles(
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
-    limit: Annotated[int, typer.Option(help="At most this many.")] = 50,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_PAGE, help="At most this many.")] = 50,
     offset: Annotated[int, typer.Option(min=0, max=MAX_OFFSET, help="Skip this many.")] = 0,
     as_json: AsJson = False,
 ) -> None:

@@ -17,7 +17,7 @@ from qa.config import QASettings
 from qa.errors import QAError
 from qa.models import TITLE_ONLY, Answer, Passage
 from qa.service import QAService
-from ui.cli_common import AsJson, fail
+from ui.cli_common import AsJson, fail, warn_if_empty
 
 qa_app = typer.Typer()
 
@@ -34,6 +34,7 @@ def open_qa() -> QAService:
     """The QA service over the index named by NEWSDESK_* settings (model loaded on first use)."""
     try:
         components = build_index(IndexSettings(), lazy_model=True)
+        warn_if_empty(components)
         return build_qa(components, QASettings())
     except (IndexingError, QAError) as exc:
         fail(str(exc))

@@ -16,7 +16,7 @@ from qa.config import QASettings
 from qa.errors import QAError
 from qa.models import SpeakerStatements, SpeakerSummary
 from qa.said import SpeakerAnswers
-from ui.cli_common import AsJson, fail
+from ui.cli_common import AsJson, fail, warn_if_empty
 from ui.cli_qa import Since, Source, Until, format_passage, search_filters
 from ui.config import MAX_OFFSET
 
@@ -31,6 +31,7 @@ def open_speakers() -> SpeakerAnswers:
     to find the passages that mention a speaker without statements."""
     try:
         components = build_index(IndexSettings(), lazy_model=True)
+        warn_if_empty(components)
         return build_speakers(components, build_retriever(components, QASettings()))
     except (IndexingError, QAError) as exc:
         fail(str(exc))

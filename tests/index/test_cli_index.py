@@ -112,6 +112,8 @@ def test_list_stats_and_remove(cli: Callable[..., Result], tmp_path: Path) -> No
     assert "paragraphs: 5" in cli("stats").stdout
     assert cli("list", "--offset", 1).stdout.splitlines() == [lines[1]]
     assert cli("list", "--offset", 2**63).exit_code == 2  # out of range, not a traceback
+    assert cli("list", "--limit", 1).stdout.splitlines() == [lines[0]]
+    assert cli("list", "--limit", 0).exit_code == 2
     removed = cli("remove", "a1")
     assert removed.exit_code == 0 and removed.stdout == "removed a1\n"
     assert json.loads(cli("stats", "--json").stdout)["vectors"] == 3

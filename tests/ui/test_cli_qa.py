@@ -13,6 +13,7 @@ from index.components import IndexComponents, build_index
 from index.config import IndexSettings
 from index.readers import read_inputs
 from qa.models import TITLE_ONLY, Answer, Passage
+from tests.conftest import FakeEmbedder
 from ui import cli_qa
 from ui.cli import app
 from ui.cli_qa import format_passage
@@ -53,6 +54,20 @@ def test_malformed_date_exits_2(data_dir: Path) -> None:
     result = runner.invoke(app, ["search", "Pokrovsk", "--since", "last week"])
     assert result.exit_code == 2
     assert "--since must be a date YYYY-MM-DD" in result.stderr
+
+
+def test_an_empty_index_is_told(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def with_fake_model(settings: IndexSettings, **_: Any) -> IndexComponents:
+        return build_index(settings, embedder=FakeEmbedder())
+
+    monkeypatch.setattr(cli_qa, "build_index", with_fake_model)
+    result = runner.invoke(app, ["search", "Pokrovsk"])
+    assert result.exit_code == 0
+    assert f"note: the index in {data_dir.resolve()} holds no article" in result.stderr
+    build_index(IndexSettings(data_dir=data_dir), embedder=FakeEmbedder()).service.add(
+        read_inputs([str(SAMPLE)])
+    )
+    assert "note:" not in runner.invoke(app, ["search", "Pokrovsk"]).stderr
 
 
 @pytest.mark.slow
@@ -112,3 +127,18 @@ def test_a_title_passage_is_printed_as_a_title_only() -> None:
     assert format_passage(body).endswith("paragraph 0, score 0.500\n    Lava crept on.")
     shown = format_passage(title.model_copy(update={"is_title": True}))
     assert shown == f"2. Lava nears the highway (date unknown), score 0.500\n    {TITLE_ONLY}"
+
+
+def test_a_setting_out_of_range_exits_2_naming_it(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ui.cli import main
+
+    monkeypatch.setenv("NEWSDESK_BOILERPLATE_MIN_ARTICLES", "1")
+    monkeypatch.setattr("sys.argv", ["newsdesk", "index", "stats"])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 2
+    assert capsys.readouterr().err == (
+        "error: NEWSDESK_BOILERPLATE_MIN_ARTICLES=1: Input should be greater than or equal to 2\n"
+    )
