@@ -4,8 +4,8 @@ Handlers call the services in-process (never the HTTP API); errors become gr.Err
 
 from __future__ import annotations
 
+import datetime as dt
 import html
-import re
 from typing import Any
 
 import gradio as gr
@@ -13,16 +13,15 @@ import gradio as gr
 from index.filters import SearchFilters
 from qa.models import TITLE_ONLY, Answer, Citation, Passage, Turn
 from ui.config import MAX_QUESTION_CHARS, UISettings
-from ui.errors import user_message
 from ui.services import ServiceRef
 from ui.web_articles import articles_tab, refreshed
+from ui.web_edge import Mistake, at_the_edge
 
 EXAMPLES = [
     "What did Zelenskiy say?",
     "Where is the fiercest fighting?",
     "What did Gerasimov claim about Russian advances?",
 ]
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CSS = """
 .nd-passage { border-left: 3px solid var(--color-accent); padding: 4px 10px; margin: 8px 0; }
 .nd-passage mark { background: #ffe58a; color: inherit; padding: 0 2px; }
@@ -70,6 +69,7 @@ def _chat_tab(ref: ServiceRef) -> gr.Dropdown:
     return source
 
 
+@at_the_edge(outputs=4)
 def respond(
     ref: ServiceRef,
     question: str,
@@ -80,16 +80,15 @@ def respond(
     date_to: str | None,
 ) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]], str]:
     """Answer ``question`` with the conversation so far; returns the cleared textbox, the
-    chat, the turns (for follow-ups) and the passages panel. Raises gr.Error."""
+    chat, the turns (for follow-ups) and the passages panel. A mistake (an empty question, a
+    malformed date, a rejected question) is a warning that changes nothing; raises gr.Error
+    for anything else."""
     question = (question or "").strip()
     if not question:
-        raise gr.Error("Type a question first.")
+        raise Mistake("Type a question first.")
     filters = _filters(source, date_from, date_to)
     history = [Turn.model_validate(t) for t in turns]
-    try:
-        answer = ref.get().qa.ask(question, history=history or None, filters=filters)
-    except Exception as exc:
-        raise gr.Error(user_message(exc)) from exc
+    answer = ref.get().qa.ask(question, history=history or None, filters=filters)
     chat = [*chat, {"role": "user", "content": question},
             {"role": "assistant", "content": answer.answer}]  # fmt: skip
     turn = Turn(question=question, rewritten=answer.rewritten, answer=answer.answer)
@@ -99,12 +98,20 @@ def respond(
 def _filters(
     source: str | None, date_from: str | None, date_to: str | None
 ) -> SearchFilters | None:
-    first, last = (date_from or "").strip(), (date_to or "").strip()
-    for value in (first, last):
-        if value and not _DATE.match(value):
-            raise gr.Error(f"Dates are YYYY-MM-DD, not {value!r}.")
+    first, last = _day(date_from), _day(date_to)
+    if first and last and first > last:
+        raise Mistake(f"'Published from' ({first}) is after 'Published to' ({last}).")
     filters = SearchFilters(source or None, first or None, last or None)
     return None if filters == SearchFilters() else filters
+
+
+def _day(value: str | None) -> str:
+    """A filter date as YYYY-MM-DD ("" when empty); a Mistake when it is no real date."""
+    text = (value or "").strip()
+    try:
+        return dt.date.fromisoformat(text).isoformat() if text else ""
+    except ValueError:
+        raise Mistake(f"Dates are YYYY-MM-DD, not {text!r}.") from None
 
 
 def passages_html(answer: Answer) -> str:
@@ -126,13 +133,15 @@ def _citation_html(c: Citation) -> str:
         + html.escape(text[end:])
     )  # fmt: skip
     head = f"<b>[{c.n}]</b> " + _title_html(c.title, c.url)
-    return f'<div class="nd-passage">{head}{_meta_html(c.published, c.source)}<p>{marked}</p></div>'
+    meta = _meta_html(c.published, c.source, c.paragraph)
+    return f'<div class="nd-passage">{head}{meta}<p>{marked}</p></div>'
 
 
 def _passage_html(p: Passage) -> str:
     head = f"<b>{p.rank}.</b> " + _title_html(p.title, p.url)
     body = f"<i>{TITLE_ONLY}</i>" if p.is_title else html.escape(p.text)
-    return f'<div class="nd-passage">{head}{_meta_html(p.published, p.source)}<p>{body}</p></div>'
+    meta = _meta_html(p.published, p.source, p.paragraph)
+    return f'<div class="nd-passage">{head}{meta}<p>{body}</p></div>'
 
 
 def _title_html(title: str, url: str) -> str:
@@ -142,6 +151,6 @@ def _title_html(title: str, url: str) -> str:
     return f"<b>{html.escape(title)}</b>"
 
 
-def _meta_html(published: str, source: str) -> str:
+def _meta_html(published: str, source: str, paragraph: int) -> str:
     parts = [html.escape(x) for x in (published, source) if x]
-    return f'<div class="nd-meta">{" · ".join(parts)}</div>' if parts else ""
+    return f'<div class="nd-meta">{" · ".join([*parts, f"paragraph {paragraph}"])}</div>'

@@ -14,6 +14,7 @@ from ui.api_articles import own_origin
 from ui.config import UISettings
 from ui.errors import user_message
 from ui.services import ServiceRef, Services
+from ui.web_edge import Mistake, at_the_edge
 
 _COLUMNS = ["id", "published", "source", "paragraphs", "title"]
 
@@ -61,10 +62,11 @@ def _row_id(evt: gr.SelectData) -> str:
     return str(row[0]) if row else ""
 
 
+@at_the_edge(outputs=4)
 def index_files(ref: ServiceRef, paths: list[str] | None, key: str, progress: Any) -> tuple:
     """Read uploaded files (any supported format) and index them."""
     if not paths:
-        raise gr.Error("Choose one or more files first.")
+        raise Mistake("Choose one or more files first.")
     svc = _writer(ref, key)
     articles: list[Article | ReadFailure] = []
     for path in paths:
@@ -78,46 +80,38 @@ def index_files(ref: ServiceRef, paths: list[str] | None, key: str, progress: An
     return _index(svc, articles, progress)
 
 
+@at_the_edge(outputs=4)
 def index_text(ref: ServiceRef, title: str, text: str, key: str, progress: Any) -> tuple:
     """Index pasted text as one article."""
     if not (text or "").strip():
-        raise gr.Error("Paste the article's text first.")
+        raise Mistake("Paste the article's text first.")
     svc = _writer(ref, key)
-    try:
-        article = article_from_record({"title": title or "", "text": text}, origin="pasted")
-        article = own_origin(article, "pasted")
-    except Exception as exc:
-        raise gr.Error(user_message(exc)) from exc
-    return _index(svc, [article], progress)
+    article = article_from_record({"title": title or "", "text": text}, origin="pasted")
+    return _index(svc, [own_origin(article, "pasted")], progress)
 
 
+@at_the_edge(outputs=4)
 def index_url(ref: ServiceRef, url: str, key: str, progress: Any) -> tuple:
     """Fetch a page or feed and index what it holds."""
     if not (url or "").strip().startswith(("http://", "https://")):
-        raise gr.Error("Enter an http(s) URL.")
+        raise Mistake("Enter an http(s) URL.")
     svc = _writer(ref, key)
     items = list(read_inputs([url.strip()], max_bytes=_max_bytes(svc)))
     return _index(svc, items, progress)
 
 
+@at_the_edge(outputs=4)
 def delete_article(ref: ServiceRef, article_id: str, key: str) -> tuple:
     """Remove one article from every index."""
     if not (article_id or "").strip():
-        raise gr.Error("Click an article in the table (or type its id) first.")
-    svc = _writer(ref, key)
-    try:
-        svc.remove_article(article_id.strip())
-    except Exception as exc:
-        raise gr.Error(user_message(exc)) from exc
+        raise Mistake("Click an article in the table (or type its id) first.")
+    _writer(ref, key).remove_article(article_id.strip())
     return refreshed(ref, f"Removed `{article_id.strip()}`.")
 
 
 def _writer(ref: ServiceRef, key: str) -> Services:
-    try:
-        svc = ref.get()
-        svc.check_key(key or None)
-    except Exception as exc:
-        raise gr.Error(user_message(exc)) from exc
+    svc = ref.get()
+    svc.check_key(key or None)
     return svc
 
 
@@ -131,10 +125,7 @@ def _index(svc: Services, items: list[Article | ReadFailure], progress: Any) -> 
     def update(done: int, total: int) -> None:
         progress((done, total), desc="Embedding paragraphs", unit="paragraphs")
 
-    try:
-        report = svc.add_articles(items, progress=update)
-    except Exception as exc:
-        raise gr.Error(user_message(exc)) from exc
+    report = svc.add_articles(items, progress=update)
     return refreshed(ServiceRef(svc), report_markdown(report))
 
 
@@ -149,8 +140,15 @@ def report_markdown(report: IndexReport) -> str:
     lines += [f"- updated `{i}`" for i in report.updated]
     lines += [f"- unchanged `{i}`" for i in report.unchanged]
     lines += [f"- removed `{i}` (no longer in its file)" for i in report.removed]
-    lines += [f"- failed: {f.origin}: {f.reason}" for f in report.failed]
+    lines += [f"- failed: {_failure_text(f)}" for f in report.failed]
     return "\n".join(lines)
+
+
+def _failure_text(failure: ReadFailure) -> str:
+    """ "origin: reason", without the origin twice when the reason already starts with it."""
+    if failure.reason.startswith(f"{failure.origin}: "):
+        return failure.reason
+    return f"{failure.origin}: {failure.reason}"
 
 
 def refreshed(ref: ServiceRef, message: str) -> tuple:

@@ -102,3 +102,21 @@ def test_uploaded_article_gets_cited(page: Any, tmp_path: Path) -> None:
     page.get_by_text("Lisbon bakery wins national pastry prize").first.wait_for()
     shot(page, "4-answer-about-upload")
     assert "Alfama" in passages.inner_text()
+
+
+def test_a_mistake_is_a_warning_and_the_conversation_stays(page: Any) -> None:
+    ask(page, "Where is the fiercest fighting?")
+    messages = page.locator("#nd-chat .message").count()
+    box = page.locator("#nd-question textarea")
+    box.fill("   ")
+    box.press("Enter")
+    page.get_by_text("Type a question first.").first.wait_for(timeout=30_000)
+    shot(page, "5-mistake")
+    assert page.locator("#nd-chat .message").count() == messages
+    assert page.locator("#nd-chat").is_visible()
+    assert "Error" not in page.locator("#nd-chat").inner_text()
+    box.fill("What did Zelenskiy say?")  # the page still takes the next question
+    box.press("Enter")
+    page.wait_for_function(
+        f"() => document.querySelectorAll('#nd-chat .message').length > {messages}"
+    )

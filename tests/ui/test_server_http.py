@@ -4,6 +4,7 @@ and the web UI's handlers called directly."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -13,7 +14,7 @@ import pytest
 from qa.models import Answer
 from ui.services import ServiceRef, Services
 from ui.web import passages_html, respond
-from ui.web_articles import delete_article, index_text
+from ui.web_articles import delete_article, index_files, index_text
 
 from .conftest import LiveServer
 
@@ -131,22 +132,58 @@ def test_web_not_found_shows_closest_passages() -> None:
     answer = Answer(question="q", rewritten="q", answer="No.", found=False, related=[related])
     html = passages_html(answer)
     assert "closest passages" in html and "&lt;script&gt;" in html and "<script>" not in html
+    assert '<div class="nd-meta">paragraph 0</div>' in html
+
+
+SKIPPED = tuple(gr.skip() for _ in range(4))
 
 
 @pytest.mark.parametrize(
-    ("question", "date_from", "message"),
+    ("question", "date_from", "date_to", "message"),
     [
-        ("", "", "Type a question first."),
-        ("What?", "May 2024", "Dates are YYYY-MM-DD, not 'May 2024'."),
-        ("a forbidden one", "", "this question is rejected on purpose"),
+        ("", "", "", "Type a question first."),
+        ("What?", "May 2024", "", "Dates are YYYY-MM-DD, not 'May 2024'."),
+        ("What?", "2024-02-30", "", "Dates are YYYY-MM-DD, not '2024-02-30'."),
+        ("What?", "2024-05-02", "2024-05-01",
+         "'Published from' (2024-05-02) is after 'Published to' (2024-05-01)."),
+        ("a forbidden one", "", "", "this question is rejected on purpose"),
     ],
-)
-def test_web_errors_become_gr_error(
-    services: Services, question: str, date_from: str, message: str
+)  # fmt: skip
+def test_web_mistakes_are_warnings_that_change_nothing(
+    services: Services, question: str, date_from: str, date_to: str, message: str
 ) -> None:
+    with pytest.warns(UserWarning) as warned:
+        result = respond(ServiceRef(services), question, [], [], "", date_from, date_to)
+    assert [str(w.message) for w in warned] == [message]
+    assert result == SKIPPED
+
+
+class BrokenQA:
+    """A QA service with a bug."""
+
+    def ask(self, *args: Any, **kwargs: Any) -> Answer:
+        raise RuntimeError("disk on fire")
+
+
+class BrokenServices:
+    qa = BrokenQA()
+
+
+def test_web_failures_become_gr_error() -> None:
     with pytest.raises(gr.Error) as raised:
-        respond(ServiceRef(services), question, [], [], "", date_from, "")
-    assert raised.value.message == message
+        respond(ServiceRef(), "What?", [], [], "", "", "")
+    assert raised.value.message == "the server is still starting; try again in a moment"
+    broken = ServiceRef(BrokenServices())  # type: ignore[arg-type]
+    with pytest.raises(gr.Error) as raised:
+        respond(broken, "What?", [], [], "", "", "")
+    assert raised.value.message == "Internal error (RuntimeError); see the server log."
+
+
+def test_web_upload_failures_name_their_file_once(services: Services, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    message, *_ = index_files(ServiceRef(services), [str(empty)], "", lambda *a, **k: None)
+    assert "- failed: empty.txt: file is empty" in message and "empty.txt: empty.txt" not in message
 
 
 def test_web_paste_and_delete_articles(services: Services) -> None:
@@ -157,5 +194,5 @@ def test_web_paste_and_delete_articles(services: Services) -> None:
     article_id = next(r[0] for r in rows if r[4] == "Bakery")
     message, stats, rows, _ = delete_article(ref, article_id, "")
     assert "Removed" in message and len(rows) == 1
-    with pytest.raises(gr.Error, match="no indexed article"):
-        delete_article(ref, article_id, "")
+    with pytest.warns(UserWarning, match="no indexed article"):
+        assert delete_article(ref, article_id, "") == SKIPPED
