@@ -60,7 +60,8 @@ def _chat_tab(ref: ServiceRef) -> gr.Dropdown:
                 date_to = gr.Textbox(label="Published to", placeholder="YYYY-MM-DD")
             passages = gr.HTML("<p>Cited passages appear here.</p>", elem_id="nd-passages")
     turns = gr.State([])
-    question.submit(
+    gr.on(
+        [question.submit, date_from.submit, date_to.submit],
         lambda *args: respond(ref, *args),
         inputs=[question, chat, turns, source, date_from, date_to],
         outputs=[question, chat, turns, passages],

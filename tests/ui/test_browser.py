@@ -120,3 +120,15 @@ def test_a_mistake_is_a_warning_and_the_conversation_stays(page: Any) -> None:
     page.wait_for_function(
         f"() => document.querySelectorAll('#nd-chat .message').length > {messages}"
     )
+
+
+def test_enter_in_a_date_filter_asks_the_question(page: Any) -> None:
+    page.get_by_role("tab", name="Ask").click()
+    messages = page.locator("#nd-chat .message").count()
+    page.locator("#nd-question textarea").fill("What did DeepState report?")
+    page.get_by_text("Filters").first.click()
+    since = page.get_by_label("Published from")
+    since.fill("2000-01-01")
+    since.press("Enter")
+    page.wait_for_function(_SHOWN, arg="What did DeepState report?")
+    assert page.locator("#nd-chat .message").count() > messages
