@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -106,7 +107,7 @@ def delete_article(ref: ServiceRef, article_id: str, key: str) -> tuple:
     if not (article_id or "").strip():
         raise Mistake("Click an article in the table (or type its id) first.")
     _writer(ref, key).remove_article(article_id.strip())
-    return refreshed(ref, f"Removed `{article_id.strip()}`.")
+    return refreshed(ref, f"Removed {code(article_id.strip())}.")
 
 
 def _writer(ref: ServiceRef, key: str) -> Services:
@@ -136,12 +137,18 @@ def report_markdown(report: IndexReport) -> str:
         f"{len(report.unchanged)} unchanged, {len(report.failed)} failed** "
         f"({report.paragraphs} paragraphs embedded in {report.seconds:.1f}s)"
     ]
-    lines += [f"- added `{i}`" for i in report.added]
-    lines += [f"- updated `{i}`" for i in report.updated]
-    lines += [f"- unchanged `{i}`" for i in report.unchanged]
-    lines += [f"- removed `{i}` (no longer in its file)" for i in report.removed]
+    lines += [f"- added {code(i)}" for i in report.added]
+    lines += [f"- updated {code(i)}" for i in report.updated]
+    lines += [f"- unchanged {code(i)}" for i in report.unchanged]
+    lines += [f"- removed {code(i)} (no longer in its file)" for i in report.removed]
     lines += [f"- failed: {_failure_text(f)}" for f in report.failed]
     return "\n".join(lines)
+
+
+def code(text: str) -> str:
+    """``text`` as Markdown inline code, fenced with more backticks than it holds."""
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    return f"{fence} {text} {fence}" if "`" in text else f"`{text}`"
 
 
 def _failure_text(failure: ReadFailure) -> str:

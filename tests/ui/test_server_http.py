@@ -14,7 +14,7 @@ import pytest
 from qa.models import Answer
 from ui.services import ServiceRef, Services
 from ui.web import passages_html, respond
-from ui.web_articles import delete_article, index_files, index_text
+from ui.web_articles import code, delete_article, index_files, index_text
 
 from .conftest import LiveServer
 
@@ -196,3 +196,9 @@ def test_web_paste_and_delete_articles(services: Services) -> None:
     assert "Removed" in message and len(rows) == 1
     with pytest.warns(UserWarning, match="no indexed article"):
         assert delete_article(ref, article_id, "") == SKIPPED
+
+
+def test_ids_with_backticks_stay_inline_code() -> None:
+    assert code("a1") == "`a1`"
+    assert code("x`y") == "`` x`y ``"
+    assert code("``") == "``` `` ```"
