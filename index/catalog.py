@@ -101,15 +101,22 @@ class Catalog:
         """A write transaction: committed on success, rolled back on any exception. Opened
         inside another one of this thread, it is part of that one (all or nothing)."""
         conn = self.connection()
-        if conn.in_transaction:
-            yield conn
+        if getattr(self._local, "depth", 0):
+            self._local.depth += 1
+            try:
+                yield conn
+            finally:
+                self._local.depth -= 1
             return
         conn.execute("BEGIN IMMEDIATE")
+        self._local.depth = 1
         try:
             yield conn
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        finally:
+            self._local.depth = 0
         conn.execute("COMMIT")
 
     # --- records -------------------------------------------------------------------------

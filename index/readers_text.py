@@ -56,10 +56,12 @@ def normalize_date(value: str) -> str:
 
 
 def normalize_text(text: str) -> str:
-    """Normalise line endings to ``\\n``, drop invisible characters (zero-width spaces, byte
-    order marks, soft hyphens), turn other control characters into spaces, and strip trailing
+    """Normalise line endings to ``\\n`` (form feeds, vertical tabs and Unicode line and
+    paragraph separators included), drop invisible characters (zero-width spaces, byte order
+    marks, soft hyphens), turn other control characters into spaces, and strip trailing
     whitespace and blank edge lines."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
+    text = _LINE_BREAKS.sub("\n", text)
     lines = _CONTROL.sub(" ", text).split("\n")
     return "\n".join(line.rstrip() for line in lines).strip("\n")
 
@@ -70,7 +72,9 @@ def has_words(text: str) -> bool:
 
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"))
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# what str.splitlines (and so the paragraph splitter) also reads as line breaks
+_LINE_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
 
 
 def derive_title(text: str) -> str:

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from qa.models import MAX_TURN_CHARS, Answer, Citation, Turn
 from ui.api import answer_for, answer_sentences, services
@@ -42,6 +42,12 @@ class ChatMessage(BaseModel):
 
     role: Literal["system", "developer", "user", "assistant", "tool"]
     content: MessageText | MessageParts | None = None
+
+    @model_validator(mode="after")
+    def _text_fits(self) -> ChatMessage:
+        if len(self.text()) > MAX_TURN_CHARS:
+            raise ValueError(f"a message's text is at most {MAX_TURN_CHARS:,} characters")
+        return self
 
     def text(self) -> str:
         """The message's text, parts joined."""

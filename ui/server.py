@@ -54,7 +54,7 @@ class BodySizeMiddleware:
             await self.app(scope, receive, send)
             return
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
+        if declared.isascii() and declared.isdigit() and int(declared) > self.max_bytes:
             too_large = BodyTooLarge(self.max_bytes, int(declared))
             response = JSONResponse({"detail": too_large.detail}, status_code=413)
             await response(scope, receive, send)

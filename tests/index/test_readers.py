@@ -360,12 +360,15 @@ def test_article_from_record_rejects_malformed(record: Any, reason: str) -> None
 
 
 def test_invisible_characters_are_dropped_and_control_characters_become_spaces() -> None:
-    record = {
-        "title": "Bridge\x01opens",
-        "text": "\ufeffThe bri\u00addge\u200b re\x07opened.\fNow.",
-    }
+    record = {"title": "Bridge\x01opens", "text": "\ufeffThe bri\u00addge\u200b re\x07opened."}
     article = article_from_record(record, "x")
-    assert (article.title, article.text) == ("Bridge opens", "The bridge re opened. Now.")
+    assert (article.title, article.text) == ("Bridge opens", "The bridge re opened.")
+
+
+@pytest.mark.parametrize("separator", ["\f", "\x0b", "\x85", "\x1e", "\u2028", "\u2029"])
+def test_line_separators_stay_line_breaks(separator: str) -> None:
+    article = article_from_record({"text": f"Para one is here.{separator}Para two is here."}, "x")
+    assert article.text == "Para one is here.\nPara two is here."
 
 
 def test_article_from_record_defaults() -> None:

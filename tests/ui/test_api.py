@@ -244,6 +244,22 @@ def test_other_content_types_are_415(client: TestClient) -> None:
     assert response.status_code == 415
 
 
+def test_a_content_length_that_is_no_number_is_left_to_the_server() -> None:
+    import asyncio
+
+    from ui.server import BodySizeMiddleware
+
+    reached: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        reached.append(scope["type"])
+
+    middleware = BodySizeMiddleware(app, max_bytes=10)
+    scope = {"type": "http", "headers": [(b"content-length", "²".encode())]}
+    asyncio.run(middleware(scope, None, None))  # type: ignore[arg-type]
+    assert reached == ["http"]
+
+
 def test_too_large_body_is_413(services: Services) -> None:
     with keyed_client(services, max_body_bytes=1_000) as small:
         big = {**ARTICLE, "text": "word " * 1_000}
@@ -408,3 +424,10 @@ def test_chat_messages_over_the_turn_limit_are_422(client: TestClient) -> None:
         "/v1/chat/completions", json={"messages": [{"role": "user", "content": parts}]}
     )
     assert response.status_code == 422
+    full = [{"type": "text", "text": "x" * MAX_QUESTION_CHARS}] * (
+        MAX_TURN_CHARS // MAX_QUESTION_CHARS
+    )
+    messages = [{"role": "user", "content": full}, {"role": "user", "content": "Why?"}]
+    response = client.post("/v1/chat/completions", json={"messages": messages})
+    assert response.status_code == 422  # the parts joined pass the limit: not a 500
+    assert "at most 20,000 characters" in response.json()["detail"]
