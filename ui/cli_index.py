@@ -20,7 +20,11 @@ from index.readers import read_inputs
 from ui.cli_common import AsJson, fail
 from ui.config import MAX_OFFSET, MAX_PAGE
 
-index_app = typer.Typer(help="Add, remove, list and watch indexed articles.", no_args_is_help=True)
+index_app = typer.Typer(
+    help="Add, remove, list and watch indexed articles.",
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+)
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 

@@ -19,7 +19,7 @@ from qa.models import TITLE_ONLY, Answer, Passage
 from qa.service import QAService
 from ui.cli_common import AsJson, fail, warn_if_empty
 
-qa_app = typer.Typer()
+qa_app = typer.Typer(rich_markup_mode="markdown")
 
 K = Annotated[int | None, typer.Option("--k", min=1, help="Passages to retrieve.")]
 Source = Annotated[str | None, typer.Option(help="Only articles of this source.")]

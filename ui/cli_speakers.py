@@ -20,7 +20,7 @@ from ui.cli_common import AsJson, fail, warn_if_empty
 from ui.cli_qa import Since, Source, Until, format_passage, search_filters
 from ui.config import MAX_OFFSET
 
-speakers_app = typer.Typer()
+speakers_app = typer.Typer(rich_markup_mode="markdown")
 
 Limit = Annotated[int, typer.Option("--limit", min=1, max=500, help="Items to show.")]
 Offset = Annotated[int, typer.Option("--offset", min=0, max=MAX_OFFSET, help="Items to skip.")]

@@ -142,3 +142,9 @@ def test_a_setting_out_of_range_exits_2_naming_it(
     assert capsys.readouterr().err == (
         "error: NEWSDESK_BOILERPLATE_MIN_ARTICLES=1: Input should be greater than or equal to 2\n"
     )
+
+
+def test_help_text_is_reflowed_to_the_terminal() -> None:
+    result = runner.invoke(app, ["ask", "--help"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    assert "Exit code 2 on a rejected question or an unavailable index." in result.stdout
