@@ -9,6 +9,7 @@ from typing import Any
 
 import gradio as gr
 
+from index.errors import ArticleReadError
 from index.models import Article, IndexReport, ReadFailure
 from index.readers import SUPPORTED_EXTENSIONS, article_from_record, read_bytes, read_inputs
 from ui.api_articles import own_origin
@@ -76,6 +77,8 @@ def index_files(ref: ServiceRef, paths: list[str] | None, key: str, progress: An
             name = Path(path).name
             found = read_bytes(name, data, max_bytes=_max_bytes(svc))
             articles += [replace(a, origin=f"upload:{name}") for a in found]
+        except ArticleReadError as exc:  # its message would repeat the file name
+            articles.append(ReadFailure(exc.origin, exc.reason))
         except Exception as exc:
             articles.append(ReadFailure(Path(path).name, user_message(exc)))
     return _index(svc, articles, progress)
@@ -141,7 +144,7 @@ def report_markdown(report: IndexReport) -> str:
     lines += [f"- updated {code(i)}" for i in report.updated]
     lines += [f"- unchanged {code(i)}" for i in report.unchanged]
     lines += [f"- removed {code(i)} (no longer in its file)" for i in report.removed]
-    lines += [f"- failed: {_failure_text(f)}" for f in report.failed]
+    lines += [f"- failed: {f.origin}: {f.reason}" for f in report.failed]
     return "\n".join(lines)
 
 
@@ -149,13 +152,6 @@ def code(text: str) -> str:
     """``text`` as Markdown inline code, fenced with more backticks than it holds."""
     fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
     return f"{fence} {text} {fence}" if "`" in text else f"`{text}`"
-
-
-def _failure_text(failure: ReadFailure) -> str:
-    """ "origin: reason", without the origin twice when the reason already starts with it."""
-    if failure.reason.startswith(f"{failure.origin}: "):
-        return failure.reason
-    return f"{failure.origin}: {failure.reason}"
 
 
 def refreshed(ref: ServiceRef, message: str) -> tuple:
