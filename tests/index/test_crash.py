@@ -62,13 +62,25 @@ def kill_when(data_dir: Path, source: Path, ready: Callable[[Counts], bool]) -> 
         [str(BIN / "newsdesk"), "index", "add", str(source), "--quiet"],
         env=env(data_dir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    try:
+
+    def at_kill_point() -> None:
         deadline = time.monotonic() + 300
         while process.poll() is None and time.monotonic() < deadline:
             if ready(catalog_state(data_dir)[0]):
                 break
             time.sleep(0.02)
         assert process.poll() is None, "the run finished before the kill point"
+
+    return kill_9(process, at_kill_point, data_dir)
+
+
+def kill_9(
+    process: subprocess.Popen[Any], at_kill_point: Callable[[], None], data_dir: Path
+) -> dict[str, float]:
+    """Wait with ``at_kill_point`` until ``process`` is where it must die, kill -9 it there,
+    and return the articles done at that moment; the process never outlives this."""
+    try:
+        at_kill_point()
         process.send_signal(signal.SIGKILL)
         process.wait()
     finally:
@@ -103,16 +115,12 @@ def kill_after_first_upsert(data_dir: Path, source: Path) -> dict[str, float]:
         [sys.executable, "-c", HANG_AFTER_UPSERT, str(source)],
         cwd=ROOT, env=env(data_dir), stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
-    try:
+
+    def at_kill_point() -> None:
         assert process.stdout is not None and process.stdout.readline().strip() == "upserted"
         assert catalog_state(data_dir)[0] == {"pending": PER_BATCH}
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    return catalog_state(data_dir)[1]
+
+    return kill_9(process, at_kill_point, data_dir)
 
 
 def run_to_end(data_dir: Path, source: Path) -> dict[str, Any]:
