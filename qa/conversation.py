@@ -5,6 +5,12 @@ person cue (a title before it, a speech verb after it, "did X say"...), pronouns
 the last person named in the history, and an elliptic follow-up ("And what about Kupiansk?")
 borrows the previous question with its last entity replaced. A standalone question is returned
 unchanged.
+
+A short question without a name borrows the previous question's names ("What happened next?"
+-> "What happened next regarding Pokrovsk?"). When such a question has words of its own and
+nothing that points back ("Where is the fiercest fighting?" after "What did Zelenskiy say?"),
+it may be complete as asked: its reading keeps the question as asked beside the borrowed form,
+and the service takes it as asked when the borrowed form's answer speaks to none of its words.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from dataclasses import dataclass
 
 from index.keyword import STOPWORDS
 from qa.models import Turn
+from qa.scoring import stem, stems
 
 
 def _words(text: str) -> frozenset[str]:
@@ -31,6 +38,8 @@ _ELLIPSIS = re.compile(
     re.IGNORECASE,
 )
 _LEADING_AND = re.compile(r"^\s*(?:and|also|then|so)\b[\s,]*", re.IGNORECASE)
+# Words that point back at something said before ("Why is it important?", "Who said that?").
+_POINTS_BACK = re.compile(r"\b(it|its|this|that|these|those|there)\b", re.IGNORECASE)
 TITLES = _words(
     "president general gen. mr. mrs. ms. dr. sen. rep. gov. minister chancellor king queen pope "
     "judge secretary senator governor mayor prince princess commander chief ceo coach"
@@ -48,6 +57,11 @@ NOT_PERSON = _words(
 _SKIP = STOPWORDS | _words("according and also then so did does do")
 _MAX_ELLIPTIC_WORDS = 5
 _CUE_CHARS = 100  # read on each side of a name for a person cue (bounded: names are many)
+# Words that say how a follow-up relates to the conversation, not what it asks about.
+_FOLLOW_UP_WORDS = _words(
+    "next else more later after before then now also too again happen happened happens say "
+    "said tell told mean means many much"
+)
 _QUESTION_OPENERS = _words(
     "what where who whom whose when why how which is are was were did does do can could will "
     "would has have had should"
@@ -63,24 +77,64 @@ class Entity:
     person: bool
 
 
+@dataclass(frozen=True)
+class Reading:
+    """How a question is read in its conversation: ``standalone`` is searched first;
+    ``as_asked`` is the question as asked when ``standalone`` only borrowed the previous
+    question's names for a question that may be complete on its own (else None)."""
+
+    standalone: str
+    as_asked: str | None = None
+
+
 def rewrite(question: str, history: Sequence[Turn] | None) -> str:
     """The standalone form of ``question`` given the earlier turns (oldest first).
 
     Without history, or when the question names its own subject and has no pronoun, the
     question is returned unchanged (stripped)."""
+    return read_follow_up(question, history).standalone
+
+
+def read_follow_up(question: str, history: Sequence[Turn] | None) -> Reading:
+    """The reading of ``question`` given the earlier turns (oldest first): its standalone
+    form, and the question as asked when that form borrowed names it may not need."""
     question = question.strip()
     if not history:
-        return question
+        return Reading(question)
     previous = _previous_question(history)
     focus = _elliptic_focus(question)
     if focus is not None and previous:
-        return _replace_focus(previous, focus)
+        return Reading(_replace_focus(previous, focus))
     resolved = _resolve_pronouns(question, history)
     if resolved != question or entities(question):
-        return resolved
+        return Reading(resolved)
     if _LEADING_AND.match(question) or len(question.split()) <= _MAX_ELLIPTIC_WORDS:
-        return _borrow_subject(question, previous)
-    return question
+        borrowed = _borrow_subject(question, previous)
+        return Reading(
+            borrowed, question if borrowed != question and _may_stand(question) else None
+        )
+    return Reading(question)
+
+
+def _may_stand(question: str) -> bool:
+    """Whether a name-less follow-up may be complete as asked: it has words of its own and
+    nothing that points back (no leading "and", no "it", "that", "there"...)."""
+    if _LEADING_AND.match(question) or _POINTS_BACK.search(question):
+        return False
+    return bool(own_words(question))
+
+
+def own_words(question: str) -> list[str]:
+    """The words of ``question`` that say what it asks about (lower-cased): not stopwords,
+    question words or words that tie a follow-up to the conversation ("next", "happened")."""
+    skip = _SKIP | _QUESTION_OPENERS | _FOLLOW_UP_WORDS
+    return [w for w in (m.group().lower() for m in _WORD.finditer(question)) if w not in skip]
+
+
+def speaks_to(answer_text: str, question: str) -> bool:
+    """Whether ``answer_text`` holds one of ``question``'s own words (compared by crude stem)."""
+    answer_stems = stems(answer_text)
+    return any(stem(word) in answer_stems for word in own_words(question))
 
 
 def entities(text: str) -> list[Entity]:

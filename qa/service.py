@@ -9,7 +9,7 @@ from typing import Protocol
 from index.filters import SearchFilters
 from qa.answer import AnswerDraft, ExtractiveAnswerer, SentenceEmbedder, SentenceVectors
 from qa.config import QASettings
-from qa.conversation import rewrite
+from qa.conversation import Reading, read_follow_up, speaks_to
 from qa.errors import QuestionRejected
 from qa.models import Answer, Passage, Turn
 from qa.retrieval import PassageSearch
@@ -73,13 +73,12 @@ class QAService:
         started = time.perf_counter()
         self.check(question)
         top_k = self._k(k)
-        standalone = self._standalone(question, history)
-        said = self._said(question, history, standalone, filters, as_of)
+        reading = self._reading(question, history)
+        said = self._said(question, history, reading.standalone, filters, as_of)
         if said is not None:
             standalone, draft = said.rewritten, said.draft
         else:
-            passages = self.retriever.search(standalone, top_k, filters, as_of)
-            draft = self.answerer.answer(standalone, passages)
+            standalone, draft = self._answer(reading, top_k, filters, as_of)
         return Answer(
             question=question,
             rewritten=standalone,
@@ -109,13 +108,36 @@ class QAService:
             limit = self.settings.max_question_chars
             raise QuestionRejected(f"The question is longer than {limit} characters.")
 
-    def _standalone(self, question: str, history: list[Turn] | None) -> str:
-        """The follow-up rewritten as a standalone question, or the question as asked when
-        the rewrite (a long earlier question with the new focus) would pass the length limit."""
-        standalone = rewrite(question, history)
-        if len(standalone) > self.settings.max_question_chars:
-            return question.strip()
-        return standalone
+    def _reading(self, question: str, history: list[Turn] | None) -> Reading:
+        """The follow-up read as a standalone question, or the question as asked when the
+        rewrite (a long earlier question with the new focus) would pass the length limit."""
+        reading = read_follow_up(question, history)
+        if len(reading.standalone) > self.settings.max_question_chars:
+            return Reading(question.strip())
+        return reading
+
+    def _answer(
+        self, reading: Reading, k: int, filters: SearchFilters | None, as_of: str | None
+    ) -> tuple[str, AnswerDraft]:
+        """The question answered and its answer: the standalone question's, unless it borrowed
+        the previous names and its answer holds none of the question's own words while the
+        question as asked gets an answer that does ("Where is the fiercest fighting?" after
+        "What did Zelenskiy say?" is not about Zelenskiy)."""
+        draft = self._extract(reading.standalone, k, filters, as_of)
+        alone = reading.as_asked
+        if alone is None or (draft.found and speaks_to(draft.text, alone)):
+            return reading.standalone, draft
+        alone_draft = self._extract(alone, k, filters, as_of)
+        if alone_draft.found and speaks_to(alone_draft.text, alone):
+            return alone, alone_draft
+        return reading.standalone, draft
+
+    def _extract(
+        self, question: str, k: int, filters: SearchFilters | None, as_of: str | None
+    ) -> AnswerDraft:
+        """The answerer's answer to ``question`` from its top ``k`` passages."""
+        passages = self.retriever.search(question, k, filters, as_of)
+        return self.answerer.answer(question, passages)
 
     def _said(
         self,

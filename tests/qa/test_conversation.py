@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.conversation import entities, last_person, rewrite
+from qa.conversation import Reading, entities, last_person, read_follow_up, rewrite, speaks_to
 from qa.models import Turn
 
 POKROVSK = Turn(
@@ -77,6 +77,37 @@ def test_places_are_not_taken_for_people() -> None:
 def test_a_short_follow_up_without_a_subject_borrows_the_previous_names() -> None:
     rewritten = rewrite("And what happened next?", [POKROVSK])
     assert rewritten == "What happened next regarding Pokrovsk?"
+
+
+ZELENSKIY = Turn(
+    question="What did Zelenskiy say?",
+    answer="Volodymyr Zelenskiy said Kyiv expected Moscow to intensify its offensives. [1]",
+)
+
+
+def test_a_name_less_question_with_words_of_its_own_keeps_its_asked_form() -> None:
+    reading = read_follow_up("Where is the fiercest fighting?", [ZELENSKIY])
+    assert reading == Reading(
+        "Where is the fiercest fighting regarding Zelenskiy?", "Where is the fiercest fighting?"
+    )
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What happened next?", "Why is it important?", "Who said that?", "And how many died?"],
+)
+def test_a_follow_up_that_points_back_only_borrows(question: str) -> None:
+    reading = read_follow_up(question, [ZELENSKIY])
+    assert reading.as_asked is None
+    assert reading.standalone.endswith("regarding Zelenskiy?")
+
+
+def test_speaks_to_compares_the_question_s_own_words_by_stem() -> None:
+    assert speaks_to("Clashes were reported near Pokrovsk. [1]", "Where are the clashes?")
+    assert not speaks_to(
+        "Zelenskiy said Kyiv expected more. [1]", "Where is the fiercest fighting?"
+    )
+    assert not speaks_to("Anything at all.", "What happened next?")  # no words of its own
 
 
 def test_entities_flag_people_by_titles_and_speech_verbs() -> None:

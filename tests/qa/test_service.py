@@ -72,6 +72,49 @@ def test_ask_searches_the_rewritten_question_with_the_options() -> None:
     assert answer.citations[0].paragraph == 2
 
 
+class TwoTopicRetriever(RecordingRetriever):
+    """A question "regarding Zelenskiy" finds his statement; any other finds the clashes."""
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        as_of: str | None = None,
+    ) -> list[Passage]:
+        passages = super().search(query, k, filters, as_of)
+        if "Zelenskiy" not in query:
+            return passages
+        text = "Zelenskiy said Kyiv expected Moscow to intensify its offensives."
+        return [
+            passages[0].model_copy(update={"paragraph_id": "a#3", "paragraph": 3, "text": text})
+        ]
+
+
+ZELENSKIY = Turn(question="What did Zelenskiy say?", answer="Zelenskiy said Kyiv expected it.")
+
+
+def test_a_borrowed_subject_that_misses_the_question_falls_back_to_the_question_as_asked() -> None:
+    retriever = TwoTopicRetriever()
+    service = QAService(retriever, ConstantEmbedder(), QASettings())
+    answer = service.ask("Where were clashes reported?", [ZELENSKIY])
+    assert [call[0] for call in retriever.calls] == [
+        "Where were clashes reported regarding Zelenskiy?",
+        "Where were clashes reported?",
+    ]
+    assert answer.rewritten == "Where were clashes reported?"
+    assert answer.citations[0].quote == "Clashes were reported in Kupiansk on Tuesday."
+
+
+def test_a_borrowed_subject_whose_answer_fits_is_kept() -> None:
+    retriever = TwoTopicRetriever()
+    service = QAService(retriever, ConstantEmbedder(), QASettings())
+    answer = service.ask("What was expected?", [ZELENSKIY])
+    assert [call[0] for call in retriever.calls] == ["What was expected regarding Zelenskiy?"]
+    assert answer.rewritten == "What was expected regarding Zelenskiy?"
+    assert "Zelenskiy said" in answer.answer
+
+
 def test_k_overrides_the_setting_for_ask_and_search() -> None:
     service, retriever = fake_service()
     service.ask("Where were clashes reported?", k=3)
@@ -170,6 +213,29 @@ def test_follow_up_about_kupiansk_is_rewritten_and_answered(sample_service: QASe
     kupiansk = [c for c in answer.citations if "Kupiansk" in c.quote]
     assert kupiansk and {c.paragraph for c in kupiansk} <= {2, 4}
     assert answer.citations[0] in kupiansk  # the best-supported sentence names Kupiansk
+
+
+@pytest.mark.slow
+def test_the_guide_s_conversation_zelenskiy_then_fighting_then_kupiansk(
+    sample_service: QAService,
+) -> None:
+    history: list[Turn] = []
+    answers = []
+    for question in [
+        "What did Zelenskiy say?",
+        "Where is the fiercest fighting?",
+        "And what about Kupiansk?",
+    ]:
+        answer = sample_service.ask(question, history)
+        answers.append(answer)
+        history.append(Turn(question=question, rewritten=answer.rewritten, answer=answer.answer))
+    zelenskiy, fighting, kupiansk = answers
+    assert "Kyiv expected Moscow to intensify its offensives" in zelenskiy.answer
+    assert fighting.rewritten == "Where is the fiercest fighting?"  # complete as asked
+    assert fighting.found and "Pokrovsk" in fighting.citations[0].quote
+    assert "Zelenskiy" not in fighting.answer
+    assert "Kupiansk" in kupiansk.rewritten
+    assert kupiansk.found and "Kupiansk" in kupiansk.citations[0].quote
 
 
 @pytest.mark.slow
