@@ -10,7 +10,8 @@ A short question without a name borrows the previous question's names ("What hap
 -> "What happened next regarding Pokrovsk?"). When such a question has words of its own and
 nothing that points back ("Where is the fiercest fighting?" after "What did Zelenskiy say?"),
 it may be complete as asked: its reading keeps the question as asked beside the borrowed form,
-and the service takes it as asked when the borrowed form's answer speaks to none of its words.
+and the service answers it as asked, from the passages the borrowed form found, when the
+borrowed form's answer speaks to none of its words.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.keyword import STOPWORDS
+from index.keyword import STOPWORDS, TERM
 from qa.models import Turn
 from qa.scoring import stem, stems
 
@@ -63,7 +64,7 @@ _FOLLOW_UP_WORDS = _words(
     "said tell told mean means many much"
 )
 _QUESTION_OPENERS = _words(
-    "what where who whom whose when why how which is are was were did does do can could will "
+    "what whats where who whom whose when why how which is are was were did does do can could will "
     "would has have had should"
 )
 
@@ -125,16 +126,18 @@ def _may_stand(question: str) -> bool:
 
 
 def own_words(question: str) -> list[str]:
-    """The words of ``question`` that say what it asks about (lower-cased): not stopwords,
-    question words or words that tie a follow-up to the conversation ("next", "happened")."""
+    """The words of ``question`` that say what it asks about (lower-cased, hyphenated words
+    split): not stopwords, question words or words that tie a follow-up to the conversation
+    ("next", "happened")."""
     skip = _SKIP | _QUESTION_OPENERS | _FOLLOW_UP_WORDS
-    return [w for w in (m.group().lower() for m in _WORD.finditer(question)) if w not in skip]
+    return [w for w in (m.group().lower() for m in TERM.finditer(question)) if w not in skip]
 
 
-def speaks_to(answer_text: str, question: str) -> bool:
-    """Whether ``answer_text`` holds one of ``question``'s own words (compared by crude stem)."""
-    answer_stems = stems(answer_text)
-    return any(stem(word) in answer_stems for word in own_words(question))
+def speaks_to(text: str, question: str) -> bool:
+    """Whether ``text`` holds one of ``question``'s own words (compared by crude stem, so
+    "clashes" matches "clash"; a question without words of its own matches nothing)."""
+    text_stems = stems(text)
+    return any(stem(word) in text_stems for word in own_words(question))
 
 
 def entities(text: str) -> list[Entity]:

@@ -39,6 +39,19 @@ class SpeakerAnswerer(Protocol):
         ...
 
 
+def _speaks_to(draft: AnswerDraft, question: str) -> bool:
+    """Whether ``draft`` is an answer whose first (best) quote holds one of the question's
+    own words."""
+    return draft.found and bool(draft.citations) and speaks_to(draft.citations[0].quote, question)
+
+
+def _same_articles(passages: Sequence[Passage], draft: AnswerDraft) -> list[Passage]:
+    """The passages of the articles ``draft`` cites (of the first passage's article when it
+    cites none), in their order."""
+    articles = {c.article_id for c in draft.citations} or {p.article_id for p in passages[:1]}
+    return [p for p in passages if p.article_id in articles]
+
+
 class QAService:
     """Answers questions (and follow-ups) from the indexed articles, every sentence cited."""
 
@@ -119,25 +132,18 @@ class QAService:
     def _answer(
         self, reading: Reading, k: int, filters: SearchFilters | None, as_of: str | None
     ) -> tuple[str, AnswerDraft]:
-        """The question answered and its answer: the standalone question's, unless it borrowed
-        the previous names and its answer holds none of the question's own words while the
-        question as asked gets an answer that does ("Where is the fiercest fighting?" after
-        "What did Zelenskiy say?" is not about Zelenskiy)."""
-        draft = self._extract(reading.standalone, k, filters, as_of)
+        """The searched question and its answer. A follow-up that borrowed the previous names
+        is searched with them; when the best quoted sentence holds none of the question's own
+        words, the question as asked is answered from the found passages of the articles
+        that answer (or the best passage) came from ("Where is the fiercest fighting?" after
+        "What did Zelenskiy say?" is not about Zelenskiy, but is asked in his article)."""
+        passages = self.retriever.search(reading.standalone, k, filters, as_of)
+        draft = self.answerer.answer(reading.standalone, passages)
         alone = reading.as_asked
-        if alone is None or (draft.found and speaks_to(draft.text, alone)):
+        if alone is None or _speaks_to(draft, alone):
             return reading.standalone, draft
-        alone_draft = self._extract(alone, k, filters, as_of)
-        if alone_draft.found and speaks_to(alone_draft.text, alone):
-            return alone, alone_draft
-        return reading.standalone, draft
-
-    def _extract(
-        self, question: str, k: int, filters: SearchFilters | None, as_of: str | None
-    ) -> AnswerDraft:
-        """The answerer's answer to ``question`` from its top ``k`` passages."""
-        passages = self.retriever.search(question, k, filters, as_of)
-        return self.answerer.answer(question, passages)
+        alone_draft = self.answerer.answer(alone, _same_articles(passages, draft))
+        return reading.standalone, alone_draft if _speaks_to(alone_draft, alone) else draft
 
     def _said(
         self,

@@ -14,10 +14,11 @@ from index.components import build_index
 from index.config import IndexSettings
 from index.filters import SearchFilters
 from index.readers import read_inputs
+from qa.answer import AnswerDraft
 from qa.components import build_qa
 from qa.config import QASettings
 from qa.errors import QuestionRejected
-from qa.models import Passage, Turn
+from qa.models import Citation, Passage, Turn
 from qa.service import QAService
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "ukraine-frontline.txt"
@@ -72,8 +73,12 @@ def test_ask_searches_the_rewritten_question_with_the_options() -> None:
     assert answer.citations[0].paragraph == 2
 
 
-class TwoTopicRetriever(RecordingRetriever):
-    """A question "regarding Zelenskiy" finds his statement; any other finds the clashes."""
+class ListRetriever(RecordingRetriever):
+    """Returns the given passages for every query, and records every search call."""
+
+    def __init__(self, passages: list[Passage]) -> None:
+        super().__init__()
+        self.passages = passages
 
     def search(
         self,
@@ -82,37 +87,85 @@ class TwoTopicRetriever(RecordingRetriever):
         filters: SearchFilters | None = None,
         as_of: str | None = None,
     ) -> list[Passage]:
-        passages = super().search(query, k, filters, as_of)
-        if "Zelenskiy" not in query:
-            return passages
-        text = "Zelenskiy said Kyiv expected Moscow to intensify its offensives."
-        return [
-            passages[0].model_copy(update={"paragraph_id": "a#3", "paragraph": 3, "text": text})
-        ]
+        super().search(query, k, filters, as_of)
+        return self.passages
+
+
+def passage(rank: int, article_id: str, text: str) -> Passage:
+    return Passage(rank=rank, article_id=article_id, paragraph_id=f"{article_id}#{rank}",
+                   title="Front", paragraph=rank, text=text, score=1.0 / rank)  # fmt: skip
 
 
 ZELENSKIY = Turn(question="What did Zelenskiy say?", answer="Zelenskiy said Kyiv expected it.")
+STATEMENT = "Zelenskiy said Kyiv expected Moscow to intensify its offensives."
 
 
-def test_a_borrowed_subject_that_misses_the_question_falls_back_to_the_question_as_asked() -> None:
-    retriever = TwoTopicRetriever()
+def test_a_borrowed_subject_that_misses_the_question_is_answered_as_asked_in_its_article() -> None:
+    retriever = ListRetriever([passage(1, "a", STATEMENT), passage(2, "a", PARAGRAPH)])
     service = QAService(retriever, ConstantEmbedder(), QASettings())
     answer = service.ask("Where were clashes reported?", [ZELENSKIY])
-    assert [call[0] for call in retriever.calls] == [
+    searched = "Where were clashes reported regarding Zelenskiy?"
+    assert [call[0] for call in retriever.calls] == [searched]  # one search
+    assert answer.rewritten == searched
+    assert answer.citations[0].quote == "Clashes were reported in Kupiansk on Tuesday."
+    assert "Zelenskiy" not in answer.answer
+
+
+def test_the_question_as_asked_is_not_answered_from_another_article() -> None:
+    retriever = ListRetriever([passage(1, "a", STATEMENT), passage(2, "b", PARAGRAPH)])
+    service = QAService(retriever, ConstantEmbedder(), QASettings())
+    answer = service.ask("Where were clashes reported?", [ZELENSKIY])
+    assert {c.article_id for c in answer.citations} == {"a"}
+    assert answer.citations[0].quote == STATEMENT
+
+
+class FirstPassageAnswerer:
+    """Quotes the first passage whole, or refuses when the question is in ``refuse``."""
+
+    def __init__(self, refuse: str = "") -> None:
+        self.refuse = refuse
+        self.asked: list[tuple[str, list[str]]] = []
+
+    def answer(self, question: str, passages: Sequence[Passage]) -> AnswerDraft:
+        self.asked.append((question, [p.paragraph_id for p in passages]))
+        if question == self.refuse or not passages:
+            return AnswerDraft(text="No indexed article answers this question.", found=False)
+        first = passages[0]
+        citation = Citation(n=1, article_id=first.article_id, title=first.title,
+                            paragraph=first.paragraph, quote=first.text,
+                            span=(0, len(first.text)), score=1.0)  # fmt: skip
+        return AnswerDraft(text=f"{first.text} [1]", found=True, citations=[citation])
+
+
+def test_an_as_asked_answer_that_fails_keeps_the_borrowed_answer() -> None:
+    retriever = ListRetriever([passage(1, "a", STATEMENT), passage(2, "a", PARAGRAPH)])
+    answerer = FirstPassageAnswerer(refuse="Where were clashes reported?")
+    service = QAService(retriever, ConstantEmbedder(), QASettings(), answerer=answerer)
+    answer = service.ask("Where were clashes reported?", [ZELENSKIY])
+    assert [question for question, _ in answerer.asked] == [
         "Where were clashes reported regarding Zelenskiy?",
         "Where were clashes reported?",
     ]
-    assert answer.rewritten == "Where were clashes reported?"
-    assert answer.citations[0].quote == "Clashes were reported in Kupiansk on Tuesday."
+    assert answer.found and answer.citations[0].quote == STATEMENT
+
+
+def test_after_a_refusal_the_question_as_asked_is_answered_in_the_best_passage_s_article() -> None:
+    retriever = ListRetriever(
+        [passage(1, "b", PARAGRAPH), passage(2, "a", STATEMENT), passage(3, "b", "More clashes.")]
+    )
+    answerer = FirstPassageAnswerer(refuse="Where were clashes reported regarding Zelenskiy?")
+    service = QAService(retriever, ConstantEmbedder(), QASettings(), answerer=answerer)
+    answer = service.ask("Where were clashes reported?", [ZELENSKIY])
+    assert answerer.asked[1] == ("Where were clashes reported?", ["b#1", "b#3"])
+    assert answer.found and answer.citations[0].quote == PARAGRAPH
 
 
 def test_a_borrowed_subject_whose_answer_fits_is_kept() -> None:
-    retriever = TwoTopicRetriever()
+    retriever = ListRetriever([passage(1, "a", STATEMENT), passage(2, "a", PARAGRAPH)])
     service = QAService(retriever, ConstantEmbedder(), QASettings())
     answer = service.ask("What was expected?", [ZELENSKIY])
     assert [call[0] for call in retriever.calls] == ["What was expected regarding Zelenskiy?"]
-    assert answer.rewritten == "What was expected regarding Zelenskiy?"
-    assert "Zelenskiy said" in answer.answer
+    assert answer.citations[0].quote == STATEMENT
 
 
 def test_k_overrides_the_setting_for_ask_and_search() -> None:
@@ -231,7 +284,8 @@ def test_the_guide_s_conversation_zelenskiy_then_fighting_then_kupiansk(
         history.append(Turn(question=question, rewritten=answer.rewritten, answer=answer.answer))
     zelenskiy, fighting, kupiansk = answers
     assert "Kyiv expected Moscow to intensify its offensives" in zelenskiy.answer
-    assert fighting.rewritten == "Where is the fiercest fighting?"  # complete as asked
+    # searched in Zelenskiy's context, answered as asked: the fighting is not about him
+    assert fighting.rewritten == "Where is the fiercest fighting regarding Zelenskiy?"
     assert fighting.found and "Pokrovsk" in fighting.citations[0].quote
     assert "Zelenskiy" not in fighting.answer
     assert "Kupiansk" in kupiansk.rewritten
