@@ -29,20 +29,13 @@ _DIGIT = re.compile(r"\d")
 
 
 def stem(term: str) -> str:
-    """A crude stem: the term without a plural or possessive ending, then without "-ing" or
-    "-ed" ("killed" ~ "killing" ~ "kills"), cut to STEM_CHARS; a short word stays whole."""
+    """A crude stem: the term without a plural or possessive ending, cut to STEM_CHARS."""
     term = term.lower().replace("’", "'")
-    for endings in (("'s", "es", "s"), ("ing", "ed")):
-        term = _without_ending(term, endings)
-    return term[:STEM_CHARS]
-
-
-def _without_ending(term: str, endings: tuple[str, ...]) -> str:
-    """``term`` without the first of ``endings`` it ends with, if 4 letters or more remain."""
-    for ending in endings:
+    for ending in ("'s", "es", "s"):
         if term.endswith(ending) and len(term) > len(ending) + 3:
-            return term[: -len(ending)]
-    return term
+            term = term[: -len(ending)]
+            break
+    return term[:STEM_CHARS]
 
 
 def stems(text: str) -> set[str]:
