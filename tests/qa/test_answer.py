@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from index.sentences import quotable_spans
-from qa.answer import NOT_FOUND, ExtractiveAnswerer
+from qa.answer import NOT_FOUND, ExtractiveAnswerer, is_question
 from qa.models import Passage
 
 DIM = 512
@@ -107,6 +107,22 @@ def test_a_title_passage_is_never_quoted() -> None:
     draft = answerer().answer("How much did the harbour bridge repairs cost?", [title, WEATHER])
     assert "12 million" not in draft.text and not draft.found
     assert draft.related[0].is_title  # still shown among the closest passages
+
+
+def test_a_question_is_never_quoted() -> None:
+    quiz = passage(1, "Quiz: how much did the harbour bridge repairs cost in the end?", "q", 0)
+    faq = passage(
+        2,
+        "How much did the harbour bridge repairs cost? "
+        "The city said the repairs cost 12 million dollars.",
+        number=4,
+    )
+    draft = answerer().answer("How much did the harbour bridge repairs cost?", [quiz, faq])
+    assert draft.found
+    assert [c.quote for c in draft.citations] == [
+        "The city said the repairs cost 12 million dollars."
+    ]
+    assert is_question("Is it over?”") and not is_question("He asked why.")
 
 
 def test_max_sentences_bounds_the_answer() -> None:
