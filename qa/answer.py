@@ -2,8 +2,8 @@
 question, each with its citation, or refuses when the evidence is too weak.
 
 Candidates are the sentences (exact spans from index.sentences) of the top passages, except
-questions, which assert nothing (on realtimeqa-dev 16 of 200 answers quoted one: Q&A
-headings, and a quiz page quoting the question itself; answer hit unchanged without). A cheap
+questions, which assert nothing. On realtimeqa-dev, 16 of 200 answers quoted a question (Q&A
+headings, quiz pages repeating the question asked); without them no answer hit changed. A cheap
 keyword pre-score keeps the most promising ones, which are embedded in one batch with the
 question; the final score mixes the sentence's cosine to the question, the weighted share of
 question terms in the sentence and its paragraph (names and numbers count double), whether it
@@ -189,8 +189,14 @@ def keyword_candidates(terms: QuestionTerms, passages: Sequence[Passage]) -> lis
 
 
 def is_question(sentence: str) -> bool:
-    """Whether ``sentence`` is a question (ends with "?", closing quotes aside)."""
-    return sentence.rstrip(" \"'”’)»").endswith("?")
+    """Whether ``sentence`` is a question: it ends with "?" (closing quotes and brackets
+    aside), and is not a statement that ends by quoting one (He asked: "Why now?")."""
+    body = sentence.rstrip(" \"'”’)]»")
+    if not body.endswith("?"):
+        return False
+    closers = sentence[len(body) :]
+    opening = max(body.rfind("“"), body.rfind('"'), body.rfind("«"))
+    return not (closers.strip(" )]") and opening > 0)
 
 
 def keyword_score(c: Candidate) -> float:

@@ -9,9 +9,10 @@ unchanged.
 A short question without a name borrows the previous question's names ("What happened next?"
 -> "What happened next regarding Pokrovsk?"). When such a question has words of its own and
 nothing that points back ("Where is the fiercest fighting?" after "What did Zelenskiy say?"),
-it may be complete as asked: its reading keeps the question as asked beside the borrowed form,
-and the service answers it as asked, from the passages the borrowed form found, when the
-borrowed form's answer speaks to none of its words.
+it may be complete as asked: its reading keeps the question as asked beside the borrowed form.
+When the borrowed form's best quote holds none of the question's own words, the service
+answers the question as asked from the passages the borrowed form found in the same article,
+and keeps that answer if its best quote holds one of them.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 
 from index.keyword import STOPWORDS, TERM
 from qa.models import Turn
-from qa.scoring import stem, stems
+from qa.scoring import QUESTION_FILLER, stem, stems
 
 
 def _words(text: str) -> frozenset[str]:
@@ -129,8 +130,9 @@ def own_words(question: str) -> list[str]:
     """The words of ``question`` that say what it asks about (lower-cased, hyphenated words
     split): not stopwords, question words or words that tie a follow-up to the conversation
     ("next", "happened")."""
-    skip = _SKIP | _QUESTION_OPENERS | _FOLLOW_UP_WORDS
-    return [w for w in (m.group().lower() for m in TERM.finditer(question)) if w not in skip]
+    skip = _SKIP | _QUESTION_OPENERS | _FOLLOW_UP_WORDS | QUESTION_FILLER
+    words = (m.group() for m in TERM.finditer(question))
+    return [w.lower() for w in words if _base(w) not in skip and w.lower() not in skip]
 
 
 def speaks_to(text: str, question: str) -> bool:
@@ -157,7 +159,12 @@ def entities(text: str) -> list[Entity]:
 
 def _is_name_word(word: str) -> bool:
     """Whether ``word`` can be part of a name: capitalised and not a function word."""
-    return word[:1].isupper() and word.lower() not in _SKIP
+    return word[:1].isupper() and _base(word) not in _SKIP
+
+
+def _base(word: str) -> str:
+    """``word`` lower-cased, without an apostrophe's ending ("What's" -> "what")."""
+    return word.lower().replace("’", "'").split("'")[0]
 
 
 def _adjacent(text: str, run: list[re.Match[str]], match: re.Match[str]) -> bool:

@@ -40,9 +40,12 @@ class SpeakerAnswerer(Protocol):
 
 
 def _speaks_to(draft: AnswerDraft, question: str) -> bool:
-    """Whether ``draft`` is an answer whose first (best) quote holds one of the question's
+    """Whether ``draft`` is an answer whose best-scored quote holds one of the question's
     own words."""
-    return draft.found and bool(draft.citations) and speaks_to(draft.citations[0].quote, question)
+    if not draft.found or not draft.citations:
+        return False
+    best = max(draft.citations, key=lambda c: c.score)
+    return speaks_to(best.quote, question)
 
 
 def _same_articles(passages: Sequence[Passage], draft: AnswerDraft) -> list[Passage]:

@@ -123,6 +123,8 @@ def test_a_question_is_never_quoted() -> None:
         "The city said the repairs cost 12 million dollars."
     ]
     assert is_question("Is it over?”") and not is_question("He asked why.")
+    assert is_question("“Why now?”") and is_question('Why now?"]')
+    assert not is_question('He asked: "Why now?"')  # a statement quoting a question
 
 
 def test_max_sentences_bounds_the_answer() -> None:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from qa.conversation import Reading, entities, last_person, read_follow_up, rewrite, speaks_to
+from qa.conversation import (
+    Reading,
+    entities,
+    last_person,
+    own_words,
+    read_follow_up,
+    rewrite,
+    speaks_to,
+)
 from qa.models import Turn
 
 POKROVSK = Turn(
@@ -100,6 +108,12 @@ def test_a_follow_up_that_points_back_only_borrows(question: str) -> None:
     reading = read_follow_up(question, [ZELENSKIY])
     assert reading.as_asked is None
     assert reading.standalone.endswith("regarding Zelenskiy?")
+
+
+def test_contractions_of_question_words_are_neither_names_nor_own_words() -> None:
+    assert entities("What's next?") == [] and entities("What’s next?") == []
+    assert own_words("What’s the score in Kyiv's match?") == ["score", "kyiv's", "match"]
+    assert own_words("Where were clashes reported this week?") == ["clashes"]
 
 
 def test_speaks_to_compares_the_question_s_own_words_by_stem() -> None:

@@ -17,6 +17,7 @@ from index.readers import read_inputs
 from qa.answer import AnswerDraft
 from qa.components import build_qa
 from qa.config import QASettings
+from qa.conversation import rewrite
 from qa.errors import QuestionRejected
 from qa.models import Citation, Passage, Turn
 from qa.service import QAService
@@ -120,17 +121,19 @@ def test_the_question_as_asked_is_not_answered_from_another_article() -> None:
 
 
 class FirstPassageAnswerer:
-    """Quotes the first passage whole, or refuses when the question is in ``refuse``."""
+    """Quotes the first passage whole (the last one for the question ``last_for``), or
+    refuses when the question is ``refuse``."""
 
-    def __init__(self, refuse: str = "") -> None:
+    def __init__(self, refuse: str = "", last_for: str = "") -> None:
         self.refuse = refuse
+        self.last_for = last_for
         self.asked: list[tuple[str, list[str]]] = []
 
     def answer(self, question: str, passages: Sequence[Passage]) -> AnswerDraft:
         self.asked.append((question, [p.paragraph_id for p in passages]))
         if question == self.refuse or not passages:
             return AnswerDraft(text="No indexed article answers this question.", found=False)
-        first = passages[0]
+        first = passages[-1] if question == self.last_for else passages[0]
         citation = Citation(n=1, article_id=first.article_id, title=first.title,
                             paragraph=first.paragraph, quote=first.text,
                             span=(0, len(first.text)), score=1.0)  # fmt: skip
@@ -160,12 +163,70 @@ def test_after_a_refusal_the_question_as_asked_is_answered_in_the_best_passage_s
     assert answer.found and answer.citations[0].quote == PARAGRAPH
 
 
+def test_an_as_asked_answer_off_the_question_keeps_the_borrowed_answer() -> None:
+    quiet = "Officials gave no figures on Tuesday."
+    retriever = ListRetriever([passage(1, "a", STATEMENT), passage(2, "a", quiet)])
+    answerer = FirstPassageAnswerer(last_for="Where were clashes reported?")
+    service = QAService(retriever, ConstantEmbedder(), QASettings(), answerer=answerer)
+    answer = service.ask("Where were clashes reported?", [ZELENSKIY])
+    assert len(answerer.asked) == 2  # the as-asked answer quoted the quiet night: not kept
+    assert answer.citations[0].quote == STATEMENT
+
+
 def test_a_borrowed_subject_whose_answer_fits_is_kept() -> None:
     retriever = ListRetriever([passage(1, "a", STATEMENT), passage(2, "a", PARAGRAPH)])
-    service = QAService(retriever, ConstantEmbedder(), QASettings())
+    answerer = FirstPassageAnswerer()
+    service = QAService(retriever, ConstantEmbedder(), QASettings(), answerer=answerer)
     answer = service.ask("What was expected?", [ZELENSKIY])
     assert [call[0] for call in retriever.calls] == ["What was expected regarding Zelenskiy?"]
+    assert [question for question, _ in answerer.asked] == [
+        "What was expected regarding Zelenskiy?"
+    ]  # answered once
     assert answer.citations[0].quote == STATEMENT
+
+
+class ReadingOrderAnswerer(FirstPassageAnswerer):
+    """Quotes every passage, in passage order, scored by the given scores."""
+
+    def __init__(self, scores: list[float]) -> None:
+        super().__init__()
+        self.scores = scores
+
+    def answer(self, question: str, passages: Sequence[Passage]) -> AnswerDraft:
+        self.asked.append((question, [p.paragraph_id for p in passages]))
+        citations = [
+            Citation(
+                n=n,
+                article_id=p.article_id,
+                title=p.title,
+                paragraph=p.paragraph,
+                quote=p.text,
+                span=(0, len(p.text)),
+                score=score,
+            )
+            for n, (p, score) in enumerate(zip(passages, self.scores, strict=True), start=1)
+        ]
+        return AnswerDraft(
+            text=" ".join(c.quote for c in citations), found=True, citations=citations
+        )
+
+
+def test_the_best_scored_quote_decides_not_the_first_in_reading_order() -> None:
+    retriever = ListRetriever([passage(1, "a", STATEMENT), passage(2, "a", PARAGRAPH)])
+    answerer = ReadingOrderAnswerer(scores=[0.5, 0.9])  # [2], on the clashes, is the best
+    service = QAService(retriever, ConstantEmbedder(), QASettings(), answerer=answerer)
+    service.ask("Where were clashes reported?", [ZELENSKIY])
+    assert len(answerer.asked) == 1
+
+
+def test_a_name_less_follow_up_whose_borrowed_form_is_too_long_is_searched_as_asked() -> None:
+    service, retriever = fake_service(max_question_chars=100)
+    names = "Zelenskiy, Gerasimov, Belousov, Syrskyi and Budanov"
+    previous = Turn(question=f"What did {names} say about Kupiansk and Pokrovsk?")
+    assert len(rewrite("Any casualties?", [previous])) > 100
+    answer = service.ask("Any casualties?", [previous])
+    assert answer.rewritten == "Any casualties?"
+    assert [call[0] for call in retriever.calls] == ["Any casualties?"]
 
 
 def test_k_overrides_the_setting_for_ask_and_search() -> None:
