@@ -59,6 +59,9 @@ NOT_PERSON = _words(
 _SKIP = STOPWORDS | _words("according and also then so did does do")
 _MAX_ELLIPTIC_WORDS = 5
 _CUE_CHARS = 100  # read on each side of a name for a person cue (bounded: names are many)
+_AUXILIARIES = _words(
+    "is are was were be been did does do has have had can could will would should may might must"
+)
 # Words that say how a follow-up relates to the conversation, not what it asks about.
 _FOLLOW_UP_WORDS = _words(
     "next else more later after before then now also too again happen happened happens say "
@@ -229,8 +232,9 @@ def _replace_focus(previous: str, focus: str) -> str:
 
 
 def _resolve_pronouns(question: str, history: Sequence[Turn]) -> str:
-    """``question`` with personal pronouns replaced by the last person named in the history."""
-    if not _PRONOUN.search(question):
+    """``question`` with personal pronouns replaced by the last person named in the history,
+    unless the question gives them a subject of its own."""
+    if not _PRONOUN.search(question) or _has_own_subject(question):
         return question
     person = last_person(history)
     if person is None:
@@ -241,6 +245,23 @@ def _resolve_pronouns(question: str, history: Sequence[Turn]) -> str:
 
     resolved = _PRONOUN.sub(substitute, question)
     return resolved[:1].upper() + resolved[1:]
+
+
+def _has_own_subject(question: str) -> bool:
+    """Whether the question's pronouns can refer within it: it names a person ("Author Cormac
+    McCarthy died this week. He won..."), or a "which ..." or opening "this ..." phrase is the
+    subject before the first pronoun ("Which golfer won his second Masters?", but not "Which
+    country did he visit?")."""
+    if any(e.person for e in entities(question)):
+        return True
+    pronoun = _PRONOUN.search(question)
+    before = question[: pronoun.start()] if pronoun else question
+    match = re.search(r"\bwhich\b|^\s*this\b", before, re.IGNORECASE)
+    if match is None:
+        return False
+    words = before[match.end() :].lower().split()
+    has_content = any(w not in STOPWORDS for w in words)
+    return has_content and not any(w in _AUXILIARIES for w in words[:2])
 
 
 def last_person(history: Sequence[Turn]) -> str | None:

@@ -110,6 +110,35 @@ def test_a_follow_up_that_points_back_only_borrows(question: str) -> None:
     assert reading.standalone.endswith("regarding Zelenskiy?")
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Author Cormac McCarthy died this week at 89. He won the Pulitzer Prize for which novel?",
+        "According to his biographer, Keir Starmer has had a portrait removed.",
+        "Which golfer won his second consecutive Masters?",
+        "Which politician announced this week that she’s running for president in 2024?",
+        "This football star announced his retirement before changing his mind.",
+    ],
+)
+def test_a_question_with_a_subject_of_its_own_keeps_its_pronouns(question: str) -> None:
+    assert rewrite(question, [GERASIMOV]) == question
+
+
+@pytest.mark.parametrize(
+    ("question", "standalone"),
+    [
+        ("Which country did he visit?", "Which country did Gerasimov visit?"),
+        ("Which of his aides resigned?", "Which of Gerasimov’s aides resigned?"),
+        ("Did he meet Zelenskiy?", "Did Gerasimov meet Zelenskiy?"),
+        ("Why did this happen to him?", "Why did this happen to Gerasimov?"),
+    ],
+)
+def test_a_pronoun_without_a_subject_in_the_question_is_resolved(
+    question: str, standalone: str
+) -> None:
+    assert rewrite(question, [GERASIMOV]) == standalone
+
+
 def test_contractions_of_question_words_are_neither_names_nor_own_words() -> None:
     assert entities("What's next?") == [] and entities("What’s next?") == []
     assert own_words("What’s the score in Kyiv's match?") == ["score", "kyiv's", "match"]
