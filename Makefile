@@ -47,6 +47,7 @@ bench: install
 	$(BIN)/python bench/quality.py --set ../shared/eval/realtimeqa-dev
 	$(BIN)/python bench/serve_latency.py
 	$(BIN)/python bench/attribution.py
+	$(BIN)/python bench/follow_ups.py --set ../shared/eval/realtimeqa-dev
 
 clean:
 	rm -rf $(VENV) newsdesk-data .pytest_cache .mypy_cache .ruff_cache
