@@ -59,9 +59,6 @@ NOT_PERSON = _words(
 _SKIP = STOPWORDS | _words("according and also then so did does do")
 _MAX_ELLIPTIC_WORDS = 5
 _CUE_CHARS = 100  # read on each side of a name for a person cue (bounded: names are many)
-_AUXILIARIES = _words(
-    "is are was were be been did does do has have had can could will would should may might must"
-)
 # Words that say how a follow-up relates to the conversation, not what it asks about.
 _FOLLOW_UP_WORDS = _words(
     "next else more later after before then now also too again happen happened happens say "
@@ -248,29 +245,23 @@ def _resolve_pronouns(question: str, history: Sequence[Turn]) -> str:
 
 
 def _has_own_subject(question: str) -> bool:
-    """Whether the question's pronouns can refer within it: it names a person ("Author Cormac
-    McCarthy died this week. He won..."), or a "which ..." or opening "this ..." phrase is the
-    subject before the first pronoun ("Which golfer won his second Masters?", but not "Which
-    country did he visit?")."""
-    if any(e.person for e in entities(question)):
-        return True
+    """Whether the question names a person before its first pronoun, who is then what the
+    pronoun refers to ("Author Cormac McCarthy died this week. He won...")."""
     pronoun = _PRONOUN.search(question)
     before = question[: pronoun.start()] if pronoun else question
-    match = re.search(r"\bwhich\b|^\s*this\b", before, re.IGNORECASE)
-    if match is None:
-        return False
-    words = before[match.end() :].lower().split()
-    has_content = any(w not in STOPWORDS for w in words)
-    return has_content and not any(w in _AUXILIARIES for w in words[:2])
+    return any(e.person for e in entities(before))
 
 
 def last_person(history: Sequence[Turn]) -> str | None:
-    """The person named last in the history (questions, then answers, newest turn first)."""
+    """The person the conversation is about, newest turn first: the first person its question
+    names (the one asked about), else the last person its answer names."""
     for turn in reversed(history):
-        for text in (turn.answer or "", turn.rewritten or turn.question):
-            people = [e.text for e in entities(_strip_markers(text)) if e.person]
-            if people:
-                return people[-1]
+        asked = [e.text for e in entities(turn.rewritten or turn.question) if e.person]
+        if asked:
+            return asked[0]
+        answered = [e.text for e in entities(_strip_markers(turn.answer or "")) if e.person]
+        if answered:
+            return answered[-1]
     return None
 
 
