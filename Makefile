@@ -48,6 +48,7 @@ bench: install
 	$(BIN)/python bench/serve_latency.py
 	$(BIN)/python bench/attribution.py
 	$(BIN)/python bench/follow_ups.py --set ../shared/eval/realtimeqa-dev
+	$(BIN)/python bench/refusal.py --set ../shared/eval/realtimeqa-dev --thresholds
 
 clean:
 	rm -rf $(VENV) newsdesk-data .pytest_cache .mypy_cache .ruff_cache
