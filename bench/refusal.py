@@ -27,8 +27,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import metrics, quality
 
-# (MIN_COSINE, MIN_COVERAGE, CONFIDENT_COSINE) tried by --thresholds, the defaults first.
-THRESHOLDS = [(0.25, 0.2, 0.5), (0.3, 0.2, 0.5), (0.35, 0.3, 0.55), (0.4, 0.3, 0.6)]
+# (MIN_COSINE, MIN_COVERAGE, CONFIDENT_COSINE) tried by --thresholds after the current ones.
+OTHER_THRESHOLDS = [
+    (0.25, 0.2, 0.5),
+    (0.25, 0.3, 0.5),
+    (0.25, 0.5, 0.5),
+    (0.25, 0.6, 0.5),
+    (0.25, 0.4, 0.6),
+    (0.35, 0.3, 0.55),
+]
 
 
 def holding_articles(set_dir: Path, questions: list[dict[str, Any]]) -> list[set[str]]:
@@ -88,7 +95,8 @@ def main(argv: list[str] | None = None) -> None:
     service = build_qa(quality.newsdesk_index(set_dir, data_dir), QASettings())
     questions = quality.load_questions(set_dir, args.limit)
     holding = holding_articles(set_dir, questions)
-    for thresholds in THRESHOLDS if args.thresholds else THRESHOLDS[:1]:
+    current = (qa.answer.MIN_COSINE, qa.answer.MIN_COVERAGE, qa.answer.CONFIDENT_COSINE)
+    for thresholds in [current, *(OTHER_THRESHOLDS if args.thresholds else [])]:
         qa.answer.MIN_COSINE, qa.answer.MIN_COVERAGE, qa.answer.CONFIDENT_COSINE = thresholds
         rows = [outcomes(service, q, h) for q, h in zip(questions, holding, strict=True)]
         halves = f"{summary(rows)} | {summary(rows[0::2])} | {summary(rows[1::2])}"
