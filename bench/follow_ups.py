@@ -1,18 +1,22 @@
-"""Follow-up rules on the dev questions: standalone questions mid-conversation, and pronoun
-follow-ups made from the questions that name a person.
+"""Follow-up rules on the dev questions, in three made-up conversations per question.
 
     HF_HUB_OFFLINE=1 .venv/bin/python bench/follow_ups.py --set ../shared/eval/realtimeqa-dev
 
+There is no evaluation set of conversations, so the turns are made from the dev questions:
 1. Standalone: every question is asked alone, and as the next turn after the set's previous
    question and its answer. The questions name their own subject, so a rewrite is a mistake
    (a pronoun given a name from the earlier answer). Prints each rewritten question, the count
    and the answer hit both ways.
-2. Pronouns: a question that names a person ("Liz Truss became the new prime minister of which
-   country this week?") is asked after "What is the latest news about Liz Truss?" (with its
-   answer), with the name replaced by "they" ("They became ..."). Prints how many rewrites
-   name the person again, and the answer hit of the follow-ups against the original questions.
-   The names come from the rule-based entity finder, so a few are not people ("Mega
-   Millions"); the rule measured is the same: a pronoun refers to what was asked about.
+2. Asked about: a question that names a person ("Liz Truss became the new prime minister of
+   which country this week?") is asked after "What is the latest news about Liz Truss?" (with
+   its answer), with the name replaced by "they". Prints how many rewrites name the person
+   again, and the answer hit of the follow-ups against the original questions. The names come
+   from the rule-based entity finder, so a few are not people ("Mega Millions").
+3. Answered: a question asking for a person ("Which professional dancer ...?") whose shown
+   answer holds its gold answer is followed by "What else do we know about them?". Prints how
+   many rewrites name the gold answer (its last word, a surname).
+2 favours the rule "a pronoun is the person the previous question named", 3 the rule "after a
+question asking who, it is the person answered": together they check that both hold.
 
 Over bench/quality.py's index cache, with the full service (build_qa: speaker answers too).
 """
@@ -28,6 +32,15 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import quality
+
+_PRONOUN = re.compile(r"\b(he|she|they|him|her|them|his|their|hers|theirs)\b", re.IGNORECASE)
+# A name after "the", "St.", a number or a possessive, or with an institution's word, is most
+# likely not a person ("the Smithsonian's National Zoo", "St. Patrick", "World Cup").
+_NOT_AFTER = re.compile(r"(\bthe|\bSt\.|\d|’s|'s)\s*$")
+_INSTITUTION = re.compile(
+    r"\b(Report|Zoo|Globes|Court|Street|Party|Cup|Awards?|Festival|Day|Games|Olympics|Series|"
+    r"Bowl|Prize|Board|Belt|House|Department|Army|Tour)\b"
+)
 
 
 def ask_both_ways(service: Any, questions: list[dict[str, Any]]) -> list[tuple[bool, bool, str]]:
@@ -46,65 +59,105 @@ def ask_both_ways(service: Any, questions: list[dict[str, Any]]) -> list[tuple[b
     return rows
 
 
-# A person named after "the", "St.", a number or a possessive, or by an institution's word, is
-# most likely not a person ("the Smithsonian's National Zoo", "St. Patrick", "World Cup").
-_PRONOUN = re.compile(r"\b(he|she|they|him|her|them|his|their|hers|theirs)\b", re.IGNORECASE)
-_NOT_AFTER = re.compile(r"(\bthe|\bSt\.|\d|’s|'s)\s*$")
-_INSTITUTION = re.compile(
-    r"\b(Report|Zoo|Globes|Court|Street|Party|Cup|Awards?|Festival|Day|Games|Olympics|Series|"
-    r"Bowl|Prize|Board|Belt|House|Department|Army|Tour)\b"
-)
-
-
-def pronoun_follow_up(question: str) -> tuple[str, str] | None:
-    """(the person, the question with that person replaced by "they"/"their"), or None for a
-    question that names no person or already holds a pronoun."""
-    from qa.conversation import TITLES, entities
+def named_person(question: str) -> str | None:
+    """The first person the question names (by qa.names, without the likely institutions), or
+    None; also None for a question that already holds a pronoun."""
+    from qa.names import entities
 
     if _PRONOUN.search(question):
         return None
-    people = [
-        e.text
-        for e in entities(question)
-        if e.person and 2 <= len(e.text.split()) <= 3
-        if not _NOT_AFTER.search(question[: e.start]) and not _INSTITUTION.search(e.text)
-    ]
-    if not people:
-        return None
+    for e in entities(question):
+        plausible = 2 <= len(e.text.split()) <= 3 and not _INSTITUTION.search(e.text)
+        if e.person and plausible and not _NOT_AFTER.search(question[: e.start]):
+            return e.text
+    return None
+
+
+def with_pronoun(question: str, person: str) -> str | None:
+    """``question`` with ``person`` (and a title before it) replaced by "they" or "their"."""
+    from qa.names import TITLES
+
     titles = "|".join(re.escape(title) for title in TITLES)
-    named = rf"(?:\b(?:{titles})\s+)*{re.escape(people[0])}(?P<possessive>['’]s)?"
+    named = rf"(?:\b(?:{titles})\s+)*{re.escape(person)}(?P<possessive>['’]s)?"
     match = re.search(named, question, re.IGNORECASE)
     if match is None:
         return None
     pronoun = "their" if match.group("possessive") else "they"
     text = question[: match.start()] + pronoun + question[match.end() :]
-    return people[0], text[:1].upper() + text[1:]
+    return text[:1].upper() + text[1:]
 
 
-def ask_pronoun_follow_ups(service: Any, questions: list[dict[str, Any]]) -> list[tuple]:
+def ask_about_named(service: Any, questions: list[dict[str, Any]]) -> list[tuple[bool, ...]]:
     """Per question naming a person: the follow-up's rewrite names the person again, and the
     answer hit of the original question and of the follow-up."""
-    from qa.models import Turn
-
     rows = []
     for question in questions:
-        made = pronoun_follow_up(question["question"])
-        if made is None:
+        person = named_person(question["question"])
+        follow_up = with_pronoun(question["question"], person) if person else None
+        if person is None or follow_up is None:
             continue
-        person, text = made
         as_of, gold = question.get("date"), question["answer"]
-        first = f"What is the latest news about {person}?"
-        opening = service.ask(first, as_of=as_of)
-        history = [Turn(question=first, rewritten=opening.rewritten, answer=opening.answer)]
-        follow_up = service.ask(text, history, as_of=as_of)
+        history = [_turn(service, f"What is the latest news about {person}?", as_of)[0]]
+        asked = service.ask(follow_up, history, as_of=as_of)
         original = service.ask(question["question"], as_of=as_of)
-        hits = (quality.answer_hit(original, gold), quality.answer_hit(follow_up, gold))
-        rows.append((person in follow_up.rewritten, *hits))
+        hits = (quality.answer_hit(original, gold), quality.answer_hit(asked, gold))
+        rows.append((person in asked.rewritten, *hits))
     return rows
 
 
+def ask_about_answered(service: Any, questions: list[dict[str, Any]]) -> list[bool]:
+    """Per question asking for a person and answered with its gold answer: whether "What else
+    do we know about them?" is rewritten with the gold answer's last word."""
+    from qa.names import asks_for_person
+
+    rows = []
+    for question in questions:
+        if not asks_for_person(question["question"]):
+            continue
+        turn, answer = _turn(service, question["question"], question.get("date"))
+        if not quality.answer_hit(answer, question["answer"]):
+            continue
+        rewritten = service.ask("What else do we know about them?", [turn]).rewritten
+        rows.append(question["answer"].split()[-1] in rewritten)
+    return rows
+
+
+def _turn(service: Any, question: str, as_of: str | None) -> tuple[Any, Any]:
+    """The question asked: as a chat turn (with its rewritten form and answer), and its
+    Answer."""
+    from qa.models import Turn
+
+    answer = service.ask(question, as_of=as_of)
+    return Turn(question=question, rewritten=answer.rewritten, answer=answer.answer), answer
+
+
+def report(questions: list[dict[str, Any]], service: Any) -> None:
+    """Run the three conversations and print their figures."""
+    rows = ask_both_ways(service, questions)
+    for question, row in zip(questions, rows, strict=True):
+        if row[2] != question["question"].strip():
+            print(f"rewritten: {question['question']}\n       as: {row[2]}")
+    print(f"standalone: {len(rows)} questions, rewritten mid-conversation: ", end="")
+    print(
+        f"{sum(row[2] != q['question'].strip() for q, row in zip(questions, rows, strict=True))}; ",
+        end="",
+    )
+    print(f"answer hit alone {_share([r[0] for r in rows])}, mid-conversation ", end="")
+    print(_share([r[1] for r in rows]))
+    named = ask_about_named(service, questions)
+    print(f"asked about: {len(named)} follow-ups, naming the person again: ", end="")
+    print(f"{sum(r[0] for r in named)}; answer hit of the original questions ", end="")
+    print(f"{_share([r[1] for r in named])}, of the follow-ups {_share([r[2] for r in named])}")
+    answered = ask_about_answered(service, questions)
+    print(f"answered: {len(answered)} follow-ups, naming the answer: {sum(answered)}")
+
+
+def _share(values: list[bool]) -> str:
+    return f"{sum(values) / (len(values) or 1):.3f}"
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Print both measures."""
+    """Print the figures of the three made-up conversations."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", required=True, type=Path, help="folder of an evaluation set")
     parser.add_argument("--limit", type=int, default=None, help="only the first N questions")
@@ -115,24 +168,8 @@ def main(argv: list[str] | None = None) -> None:
 
     set_dir = args.set.resolve()
     data_dir = args.data_dir or quality.REPO / "bench" / ".cache" / set_dir.name
-    components = quality.newsdesk_index(set_dir, data_dir)
-    questions = quality.load_questions(set_dir, args.limit)
-    service = build_qa(components, QASettings())
-    rows = ask_both_ways(service, questions)
-    rewritten = [(q["question"], row[2]) for q, row in zip(questions, rows, strict=True)]
-    rewritten = [(asked, new) for asked, new in rewritten if new != asked.strip()]
-    for asked, new in rewritten:
-        print(f"rewritten: {asked}\n       as: {new}")
-    count = len(rows)
-    print(f"questions: {count}, rewritten mid-conversation: {len(rewritten)}")
-    print(f"answer hit alone {sum(r[0] for r in rows) / count:.3f}, ", end="")
-    print(f"mid-conversation {sum(r[1] for r in rows) / count:.3f}")
-    follow_ups = ask_pronoun_follow_ups(service, questions)
-    made = len(follow_ups) or 1
-    print(f"pronoun follow-ups: {len(follow_ups)}, naming the person again: ", end="")
-    print(f"{sum(r[0] for r in follow_ups)}; answer hit of the original questions ", end="")
-    print(f"{sum(r[1] for r in follow_ups) / made:.3f}, of the follow-ups ", end="")
-    print(f"{sum(r[2] for r in follow_ups) / made:.3f}")
+    service = build_qa(quality.newsdesk_index(set_dir, data_dir), QASettings())
+    report(quality.load_questions(set_dir, args.limit), service)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,7 @@
 """Follow-up questions rewritten into standalone questions, by rules over the chat history.
 
-No language model: named entities are runs of capitalised words, a person is an entity with a
-person cue (a title before it, a speech verb after it, "did X say"...), pronouns are resolved to
-the last person named in the history, and an elliptic follow-up ("And what about Kupiansk?")
+No language model: named entities and people come from qa.names, pronouns are resolved to the
+person the conversation is about, and an elliptic follow-up ("And what about Kupiansk?")
 borrows the previous question with its last entity replaced. A standalone question is returned
 unchanged.
 
@@ -21,8 +20,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.keyword import STOPWORDS, TERM
+from index.keyword import TERM
 from qa.models import Turn
+from qa.names import FUNCTION_WORDS, asks_for_person, base_word, entities
 from qa.scoring import QUESTION_FILLER, stem, stems
 
 
@@ -31,9 +31,9 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_WORD = re.compile(r"[A-Za-z][\w’'\-.]*[\w]|[A-Za-z]")
 _PRONOUN = re.compile(r"\b(he|she|they|him|her|them|his|their|hers|theirs)\b", re.IGNORECASE)
 _POSSESSIVE = frozenset({"his", "their", "hers", "theirs"})
+_OBJECT_PRONOUNS = frozenset({"him", "them"})
 _ELLIPSIS = re.compile(
     r"^\s*(?:and|but|also)?\s*(?:(?:what|how)\s+about|and)\s+(?:in|at|on|for|with|near)?\s*"
     r"(?P<focus>[^?]{1,60}?)\s*\??\s*$",
@@ -42,23 +42,7 @@ _ELLIPSIS = re.compile(
 _LEADING_AND = re.compile(r"^\s*(?:and|also|then|so)\b[\s,]*", re.IGNORECASE)
 # Words that point back at something said before ("Why is it important?", "Who said that?").
 _POINTS_BACK = re.compile(r"\b(it|its|this|that|these|those|there)\b", re.IGNORECASE)
-TITLES = _words(
-    "president general gen. mr. mrs. ms. dr. sen. rep. gov. minister chancellor king queen pope "
-    "judge secretary senator governor mayor prince princess commander chief ceo coach"
-)
-SPEECH_VERBS = _words(
-    "said says say told tells asserted announced claimed stated added warned argued insisted "
-    "highlighted described pointed noted wrote posted"
-)
-NOT_PERSON = _words(
-    "city region state states united kingdom republic union house court council congress senate "
-    "party ministry department university street river sea ocean island north south east west "
-    "monday tuesday wednesday thursday friday saturday sunday january february march april may "
-    "june july august september october november december"
-)
-_SKIP = STOPWORDS | _words("according and also then so did does do")
 _MAX_ELLIPTIC_WORDS = 5
-_CUE_CHARS = 100  # read on each side of a name for a person cue (bounded: names are many)
 # Words that say how a follow-up relates to the conversation, not what it asks about.
 _FOLLOW_UP_WORDS = _words(
     "next else more later after before then now also too again happen happened happens say "
@@ -68,15 +52,6 @@ _QUESTION_OPENERS = _words(
     "what whats where who whom whose when why how which is are was were did does do can could will "
     "would has have had should"
 )
-
-
-@dataclass(frozen=True)
-class Entity:
-    """A run of capitalised words in a text; ``person`` when a cue says it names someone."""
-
-    text: str
-    start: int
-    person: bool
 
 
 @dataclass(frozen=True)
@@ -130,9 +105,9 @@ def own_words(question: str) -> list[str]:
     """The words of ``question`` that say what it asks about (lower-cased, hyphenated words
     split): not stopwords, question words or words that tie a follow-up to the conversation
     ("next", "happened")."""
-    skip = _SKIP | _QUESTION_OPENERS | _FOLLOW_UP_WORDS | QUESTION_FILLER
+    skip = FUNCTION_WORDS | _QUESTION_OPENERS | _FOLLOW_UP_WORDS | QUESTION_FILLER
     words = (m.group() for m in TERM.finditer(question))
-    return [w.lower() for w in words if _base(w) not in skip and w.lower() not in skip]
+    return [w.lower() for w in words if base_word(w) not in skip and w.lower() not in skip]
 
 
 def speaks_to(text: str, question: str) -> bool:
@@ -140,63 +115,6 @@ def speaks_to(text: str, question: str) -> bool:
     "clashes" matches "clash"; a question without words of its own matches nothing)."""
     text_stems = stems(text)
     return any(stem(word) in text_stems for word in own_words(question))
-
-
-def entities(text: str) -> list[Entity]:
-    """The named entities of ``text`` in order: runs of capitalised words that are not
-    question words or stopwords, titles stripped, with a person cue flag."""
-    found: list[Entity] = []
-    run: list[re.Match[str]] = []
-    for match in [*_WORD.finditer(text), None]:
-        if match is not None and _is_name_word(match.group()) and _adjacent(text, run, match):
-            run.append(match)
-            continue
-        if run:
-            found.extend(_entity(text, run))
-        run = [match] if match is not None and _is_name_word(match.group()) else []
-    return found
-
-
-def _is_name_word(word: str) -> bool:
-    """Whether ``word`` can be part of a name: capitalised and not a function word."""
-    return word[:1].isupper() and _base(word) not in _SKIP
-
-
-def _base(word: str) -> str:
-    """``word`` lower-cased, without an apostrophe's ending ("What's" -> "what")."""
-    return word.lower().replace("’", "'").split("'")[0]
-
-
-def _adjacent(text: str, run: list[re.Match[str]], match: re.Match[str]) -> bool:
-    """Whether ``match`` directly follows the run (only spaces between)."""
-    return bool(run) and text[run[-1].end() : match.start()] == " "
-
-
-def _entity(text: str, run: list[re.Match[str]]) -> list[Entity]:
-    """The entity of one run of capitalised words, titles dropped (none if only titles)."""
-    titled = False
-    while run and run[0].group().lower() in TITLES:
-        titled = True
-        run = run[1:]
-    if not run:
-        return []
-    start, end = run[0].start(), run[-1].end()
-    name = re.sub(r"(’s|'s)$", "", text[start:end])
-    return [Entity(name, start, titled or _person_cue(text, start, end, len(run)))]
-
-
-def _person_cue(text: str, start: int, end: int, words: int) -> bool:
-    """Whether the context around ``text[start:end]`` suggests a person."""
-    name_words = text[start:end].lower().split()
-    if any(w.strip(".,’'s") in NOT_PERSON for w in name_words):
-        return False
-    before = text[max(0, start - _CUE_CHARS) : start].lower().split()[-2:]
-    after = text[end : end + _CUE_CHARS].lower().replace(",", " ").split()[:1]
-    if after and after[0] in SPEECH_VERBS:
-        return True
-    if before and before[-1] in {"did", "does", "do", "to", "by"} and words <= 3:
-        return before[-1] != "to" or before[-2:-1] == ["according"]
-    return words >= 2 and not text[start:end].isupper()
 
 
 def _previous_question(history: Sequence[Turn]) -> str:
@@ -246,23 +164,37 @@ def _resolve_pronouns(question: str, history: Sequence[Turn]) -> str:
 
 def _has_own_subject(question: str) -> bool:
     """Whether the question names a person before its first pronoun, who is then what the
-    pronoun refers to ("Author Cormac McCarthy died this week. He won...")."""
+    pronoun refers to ("Author Cormac McCarthy died this week. He won..."); an object pronoun
+    refers to someone else ("Did Zelenskiy respond to him?")."""
     pronoun = _PRONOUN.search(question)
-    before = question[: pronoun.start()] if pronoun else question
-    return any(e.person for e in entities(before))
+    if pronoun is None or pronoun.group().lower() in _OBJECT_PRONOUNS:
+        return False
+    return any(e.person for e in entities(question[: pronoun.start()]))
 
 
 def last_person(history: Sequence[Turn]) -> str | None:
-    """The person the conversation is about, newest turn first: the first person its question
-    names (the one asked about), else the last person its answer names."""
+    """The person the conversation is about, from the newest turn that names one."""
     for turn in reversed(history):
-        asked = [e.text for e in entities(turn.rewritten or turn.question) if e.person]
-        if asked:
-            return asked[0]
-        answered = [e.text for e in entities(_strip_markers(turn.answer or "")) if e.person]
-        if answered:
-            return answered[-1]
+        person = _turn_person(turn)
+        if person is not None:
+            return person
     return None
+
+
+def _turn_person(turn: Turn) -> str | None:
+    """The person a turn is about: the answer's first new person when the question asks who
+    ("Who replaced Liz Truss?"), else the first person the question names (the one asked
+    about), else the last person the answer names."""
+    question = turn.rewritten or turn.question
+    asked = [e.text for e in entities(question) if e.person]
+    answered = [e.text for e in entities(_strip_markers(turn.answer or "")) if e.person]
+    if asks_for_person(question):
+        new = [name for name in answered if not any(name in a or a in name for a in asked)]
+        if new:
+            return new[0]
+    if asked:
+        return asked[0]
+    return answered[-1] if answered else None
 
 
 def _strip_markers(text: str) -> str:

@@ -14,6 +14,7 @@ from qa.conversation import (
     speaks_to,
 )
 from qa.models import Turn
+from qa.names import asks_for_person
 
 POKROVSK = Turn(
     question="Where is the fiercest fighting around Pokrovsk?",
@@ -141,12 +142,47 @@ def test_the_person_asked_about_comes_before_people_named_in_the_answer() -> Non
         ),
         ("Why did this happen to him?", "Why did this happen to Gerasimov?"),
         ("Which company hired her?", "Which company hired Gerasimov?"),
+        ("Did Zelenskiy respond to him?", "Did Zelenskiy respond to Gerasimov?"),
     ],
 )
 def test_a_pronoun_without_a_subject_in_the_question_is_resolved(
     question: str, standalone: str
 ) -> None:
     assert rewrite(question, [GERASIMOV]) == standalone
+
+
+@pytest.mark.parametrize(
+    ("turn", "follow_up", "standalone"),
+    [
+        (
+            Turn(
+                question="Who replaced Liz Truss as prime minister?",
+                answer="Rishi Sunak replaced Liz Truss as prime minister on Tuesday. [1]",
+            ),
+            "What did he promise?",
+            "What did Rishi Sunak promise?",
+        ),
+        (
+            Turn(
+                question="Which professional dancer will replace Tyra Banks as host?",
+                answer="Julianne Hough will replace Tyra Banks as host. [1]",
+            ),
+            "What else do we know about her?",
+            "What else do we know about Julianne Hough?",
+        ),
+    ],
+)
+def test_after_a_question_asking_who_a_pronoun_is_the_person_answered(
+    turn: Turn, follow_up: str, standalone: str
+) -> None:
+    assert rewrite(follow_up, [turn]) == standalone
+
+
+def test_asks_for_person() -> None:
+    assert asks_for_person("Who replaced Liz Truss?") and asks_for_person("And whose idea was it?")
+    assert asks_for_person("Which baseball veteran did the Angels hire?")
+    assert not asks_for_person("Which country did he visit?")
+    assert not asks_for_person("What did the man who shot him say?")
 
 
 def test_contractions_of_question_words_are_neither_names_nor_own_words() -> None:
