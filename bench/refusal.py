@@ -3,16 +3,20 @@
     HF_HUB_OFFLINE=1 .venv/bin/python bench/refusal.py --set ../shared/eval/realtimeqa-dev
 
 shared/eval/README.md: "questions whose answer is in no article must get 'not found', not a
-guess". Every dev question has its answer somewhere, so the answer-less case is made by
-removing, for each question, every article whose text holds the gold answer: the question
-is answered from its first retrieved passages of the other articles (the retriever reads
-ARTICLE_DEPTH passages and the answer-holding articles' are dropped before the answerer
-sees them, as if they were not indexed). Any answer given then is a guess.
+guess". Every dev question has its answer somewhere, so two answer-less cases are made:
+- off topic: each question is answered from the passages retrieved for the next question;
+- missing detail: each question is answered from its own retrieved passages minus those of
+  every article whose text holds its gold answer, as if those articles were not indexed.
+  The retriever returns its fused candidate pools (up to ARTICLE_DEPTH passages, often about
+  100), so after the removal some questions have fewer than the answerer's k passages left;
+  they are left out of this figure (a real answer-less index would refill the pools), as are
+  the questions no article answers in the set's own text.
 
-Prints, per half of the set and in all: answer hit and refusal rate with every article (what
-bench/quality.py measures), and the guess rate without the answer-holding articles (the
-share answered; lower is better). ``--thresholds`` also prints the same for other refusal
-thresholds of qa.answer (MIN_COSINE, MIN_COVERAGE, CONFIDENT_COSINE), to show the trade-off.
+Prints, all | even | odd: answer hit and refusal rate with every article (as bench/quality.py
+measures them), the share refused off topic (higher is better), and the share answered with
+a missing detail (a guess; lower is better) with the number of questions it counts.
+``--thresholds`` repeats it for other refusal thresholds of qa.answer (MIN_COSINE,
+MIN_COVERAGE, CONFIDENT_COSINE), to show the trade-off.
 """
 
 from __future__ import annotations
@@ -34,34 +38,45 @@ OTHER_THRESHOLDS = [
     (0.25, 0.5, 0.5),
     (0.25, 0.6, 0.5),
     (0.25, 0.4, 0.6),
+    (0.3, 0.4, 0.5),
     (0.35, 0.3, 0.55),
 ]
 
 
 def holding_articles(set_dir: Path, questions: list[dict[str, Any]]) -> list[set[str]]:
     """Per question, the ids of the articles whose text (or title) holds its gold answer."""
+    needles = [f" {metrics.normalise(q['answer'])} " for q in questions]
     holding: list[set[str]] = [set() for _ in questions]
     with (set_dir / "articles.jsonl").open(encoding="utf-8") as lines:
         for line in lines:
             article = json.loads(line)
-            text = f"{article.get('title') or ''}\n{article.get('text') or ''}"
-            normal = f" {metrics.normalise(text)} "
-            for n, question in enumerate(questions):
-                needle = metrics.normalise(question["answer"])
-                if needle and f" {needle} " in normal:
+            words = metrics.normalise(f"{article.get('title') or ''} {article.get('text') or ''}")
+            text = f" {words} "
+            for n, needle in enumerate(needles):
+                if needle.strip() and needle in text:
                     holding[n].add(article["id"])
     return holding
 
 
-def outcomes(service: Any, question: dict[str, Any], holding: set[str]) -> tuple[bool, ...]:
-    """(answer hit, refused) with every article, and answered without the holding ones."""
-    text, as_of = question["question"], question.get("date")
-    k = service.settings.top_k
-    passages = service.retriever.search(text, k=quality.ARTICLE_DEPTH, as_of=as_of)
-    full = service.answerer.answer(text, passages[:k])
-    hit = _hit(full, question["answer"])
-    others = [p for p in passages if p.article_id not in holding][:k]
-    return hit, not full.found, service.answerer.answer(text, others).found
+def retrieved(service: Any, questions: list[dict[str, Any]]) -> list[list[Any]]:
+    """Per question, the passages the retriever returns for it (up to ARTICLE_DEPTH)."""
+    return [
+        service.retriever.search(q["question"], k=quality.ARTICLE_DEPTH, as_of=q.get("date"))
+        for q in questions
+    ]
+
+
+def outcomes(service: Any, question: dict[str, Any], mine: list[Any], others: list[Any],
+             holding: set[str]) -> tuple[Any, ...]:  # fmt: skip
+    """(answer hit, refused) with every article, refused over ``others`` (another
+    question's passages), and answered without the holding articles (None when not
+    counted)."""
+    text, k, gold = question["question"], service.settings.top_k, question["answer"]
+    full = service.answerer.answer(text, mine[:k])
+    off_topic = service.answerer.answer(text, others[:k])
+    rest = [p for p in mine if p.article_id not in holding]
+    guessed = service.answerer.answer(text, rest[:k]).found if holding and len(rest) >= k else None
+    return _hit(full, gold), not full.found, not off_topic.found, guessed
 
 
 def _hit(draft: Any, gold: str) -> bool:
@@ -71,15 +86,33 @@ def _hit(draft: Any, gold: str) -> bool:
     return any(metrics.contains_answer(c.quote, gold) for c in draft.citations)
 
 
-def summary(rows: list[tuple[bool, ...]]) -> str:
-    """Answer hit, refusal rate and guess rate of ``rows``."""
-    count = len(rows) or 1
-    hit, refused, guessed = (sum(column) / count for column in zip(*rows, strict=True))
-    return f"hit {hit:.3f} refused {refused:.3f} guessed {guessed:.3f}"
+def summary(rows: list[tuple[Any, ...]]) -> str:
+    """Answer hit, refusal rate, off-topic refusals and guesses (with their count)."""
+    share = [sum(column) / (len(rows) or 1) for column in list(zip(*rows, strict=True))[:3]]
+    counted = [row[3] for row in rows if row[3] is not None]
+    guessed = sum(counted) / (len(counted) or 1)
+    return (
+        f"hit {share[0]:.3f} refused {share[1]:.3f} off-topic refused {share[2]:.3f} "
+        f"guessed {guessed:.3f} (of {len(counted)})"
+    )
+
+
+def measure(
+    service: Any,
+    questions: list[dict[str, Any]],
+    passages: list[list[Any]],
+    holding: list[set[str]],
+) -> str:
+    """The summary line of every question, then of the even and odd halves."""
+    rows = [
+        outcomes(service, q, passages[n], passages[(n + 1) % len(questions)], holding[n])
+        for n, q in enumerate(questions)
+    ]
+    return f"{summary(rows)} | {summary(rows[0::2])} | {summary(rows[1::2])}"
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Print answer hit, refusal rate and guess rate (all | even | odd)."""
+    """Print the refusal figures for the current thresholds (and others with --thresholds)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", required=True, type=Path, help="folder of an evaluation set")
     parser.add_argument("--limit", type=int, default=None, help="only the first N questions")
@@ -95,12 +128,12 @@ def main(argv: list[str] | None = None) -> None:
     service = build_qa(quality.newsdesk_index(set_dir, data_dir), QASettings())
     questions = quality.load_questions(set_dir, args.limit)
     holding = holding_articles(set_dir, questions)
+    passages = retrieved(service, questions)
     current = (qa.answer.MIN_COSINE, qa.answer.MIN_COVERAGE, qa.answer.CONFIDENT_COSINE)
     for thresholds in [current, *(OTHER_THRESHOLDS if args.thresholds else [])]:
         qa.answer.MIN_COSINE, qa.answer.MIN_COVERAGE, qa.answer.CONFIDENT_COSINE = thresholds
-        rows = [outcomes(service, q, h) for q, h in zip(questions, holding, strict=True)]
-        halves = f"{summary(rows)} | {summary(rows[0::2])} | {summary(rows[1::2])}"
-        print(f"thresholds {thresholds}: {halves}", flush=True)
+        line = measure(service, questions, passages, holding)
+        print(f"thresholds {thresholds}: {line}", flush=True)
 
 
 if __name__ == "__main__":
