@@ -51,10 +51,10 @@ W_EXPECTED = 0.1
 W_RANK = 0.1
 # Refusal: the best sentence must reach MIN_COSINE, and either MIN_COVERAGE of the question's
 # weighted terms (in it or its paragraph) or CONFIDENT_COSINE on its own. On realtimeqa-dev
-# (bench/refusal.py) this refuses 5% of the questions and 99.5% of them asked over the next
-# question's passages (off topic). A missing detail on a covered topic is harder: with the articles that hold the answer removed (bench/refusal.py),
-# MIN_COVERAGE 0.2 still answered 96% of the dev questions, 0.4 answers 89% (lower on both
-# halves) with the same answer hits, and 0.5 loses one.
+# (bench/refusal.py) this refuses 5% of the questions, and 99.5% of them asked over the next
+# question's passages (off topic). A missing detail on a covered topic is harder: with the
+# articles that hold the answer removed, MIN_COVERAGE 0.2 still answered 96% of the dev
+# questions, 0.4 answers 89% (lower on both halves) with the same answer hits, 0.5 loses one.
 MIN_COSINE = 0.25
 MIN_COVERAGE = 0.4
 CONFIDENT_COSINE = 0.5
