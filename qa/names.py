@@ -33,6 +33,7 @@ TITLES = _words(
 )
 
 
+_BARE_TITLES = frozenset(title.rstrip(".") for title in TITLES)
 # Kinds of people a "which ..." question can ask for (with TITLES).
 PERSON_NOUNS = TITLES | _words(
     "person people man woman official lawmaker politician candidate athlete player star "
@@ -102,16 +103,25 @@ def _adjacent(text: str, run: list[re.Match[str]], match: re.Match[str]) -> bool
 
 
 def _entity(text: str, run: list[re.Match[str]]) -> list[Entity]:
-    """The entity of one run of capitalised words, titles dropped (none if only titles)."""
-    titled = False
-    while run and run[0].group().lower() in TITLES:
-        titled = True
-        run = run[1:]
+    """The entity of one run of capitalised words, without the words up to its last title
+    ("Former Vice President Mike Pence" -> "Mike Pence"; none if only titles); a run that
+    ends in a title is what comes before a name ("Maryland Gov. Wes Moore")."""
+    while run and _is_title(run[-1].group()):
+        run = run[:-1]
+    titles = [n for n, match in enumerate(run) if _is_title(match.group())]
+    titled = bool(titles)
+    if titles:
+        run = run[titles[-1] + 1 :]
     if not run:
         return []
     start, end = run[0].start(), run[-1].end()
     name = re.sub(r"(’s|'s)$", "", text[start:end])
     return [Entity(name, start, titled or _person_cue(text, start, end, len(run)))]
+
+
+def _is_title(word: str) -> bool:
+    """Whether ``word`` is a title ("Gen", "gov.", "President")."""
+    return word.lower().rstrip(".") in _BARE_TITLES
 
 
 def _person_cue(text: str, start: int, end: int, words: int) -> bool:

@@ -178,6 +178,15 @@ def test_after_a_question_asking_who_a_pronoun_is_the_person_answered(
     assert rewrite(follow_up, [turn]) == standalone
 
 
+def test_titles_are_dropped_wherever_they_stand_in_a_name() -> None:
+    found = entities("Former Vice President Mike Pence met Maryland Gov. Wes Moore.")
+    assert [(e.text, e.person) for e in found] == [
+        ("Mike Pence", True),
+        ("Maryland", False),
+        ("Wes Moore", True),
+    ]
+
+
 def test_asks_for_person() -> None:
     assert asks_for_person("Who replaced Liz Truss?") and asks_for_person("And whose idea was it?")
     assert asks_for_person("Which baseball veteran did the Angels hire?")
