@@ -21,17 +21,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.keyword import TERM
+from index.speaker_words import word_set
 from qa.models import Turn
 from qa.names import FUNCTION_WORDS, asks_for_person, base_word, entities
 from qa.scoring import QUESTION_FILLER, stem, stems
 
-
-def _words(text: str) -> frozenset[str]:
-    """The set of the whitespace-separated words of ``text`` (for readable word lists)."""
-    return frozenset(text.split())
-
-
-_PRONOUN = re.compile(r"\b(he|she|they|him|her|them|his|their|hers|theirs)\b", re.IGNORECASE)
+PRONOUN = re.compile(r"\b(he|she|they|him|her|them|his|their|hers|theirs)\b", re.IGNORECASE)
 _POSSESSIVE = frozenset({"his", "their", "hers", "theirs"})
 _OBJECT_PRONOUNS = frozenset({"him", "them"})
 _ELLIPSIS = re.compile(
@@ -44,11 +39,11 @@ _LEADING_AND = re.compile(r"^\s*(?:and|also|then|so)\b[\s,]*", re.IGNORECASE)
 _POINTS_BACK = re.compile(r"\b(it|its|this|that|these|those|there)\b", re.IGNORECASE)
 _MAX_ELLIPTIC_WORDS = 5
 # Words that say how a follow-up relates to the conversation, not what it asks about.
-_FOLLOW_UP_WORDS = _words(
+_FOLLOW_UP_WORDS = word_set(
     "next else more later after before then now also too again happen happened happens say "
     "said tell told mean means many much"
 )
-_QUESTION_OPENERS = _words(
+_QUESTION_OPENERS = word_set(
     "what whats where who whom whose when why how which is are was were did does do can could will "
     "would has have had should"
 )
@@ -132,7 +127,7 @@ def _elliptic_focus(question: str) -> str | None:
     words = focus.lower().split()
     if not words or len(words) > _MAX_ELLIPTIC_WORDS or words[0] in _QUESTION_OPENERS:
         return None
-    if _PRONOUN.search(focus):
+    if PRONOUN.search(focus):
         return None
     return focus
 
@@ -149,7 +144,7 @@ def _replace_focus(previous: str, focus: str) -> str:
 def _resolve_pronouns(question: str, history: Sequence[Turn]) -> str:
     """``question`` with personal pronouns replaced by the last person named in the history,
     unless the question gives them a subject of its own."""
-    if not _PRONOUN.search(question) or _has_own_subject(question):
+    if not PRONOUN.search(question) or _has_own_subject(question):
         return question
     person = last_person(history)
     if person is None:
@@ -158,7 +153,7 @@ def _resolve_pronouns(question: str, history: Sequence[Turn]) -> str:
     def substitute(match: re.Match[str]) -> str:
         return f"{person}’s" if match.group().lower() in _POSSESSIVE else person
 
-    resolved = _PRONOUN.sub(substitute, question)
+    resolved = PRONOUN.sub(substitute, question)
     return resolved[:1].upper() + resolved[1:]
 
 
@@ -166,7 +161,7 @@ def _has_own_subject(question: str) -> bool:
     """Whether the question names a person before its first pronoun, who is then what the
     pronoun refers to ("Author Cormac McCarthy died this week. He won..."); an object pronoun
     refers to someone else ("Did Zelenskiy respond to him?")."""
-    pronoun = _PRONOUN.search(question)
+    pronoun = PRONOUN.search(question)
     if pronoun is None or pronoun.group().lower() in _OBJECT_PRONOUNS:
         return False
     return any(e.person for e in entities(question[: pronoun.start()]))

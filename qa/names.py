@@ -11,55 +11,34 @@ import re
 from dataclasses import dataclass
 
 from index.keyword import STOPWORDS
-
-
-def _words(text: str) -> frozenset[str]:
-    """The set of the whitespace-separated words of ``text`` (for readable word lists)."""
-    return frozenset(text.split())
-
+from index.speaker_words import word_set
 
 _WORD = re.compile(r"[A-Za-z][\w’'\-.]*[\w]|[A-Za-z]")
-
-
 _WHO = re.compile(r"^\W*(?:(?:and|so|but)\s+)?(?:who|whom|whose)\b", re.IGNORECASE)
-
-
 _WHICH_KIND = re.compile(r"\bwhich\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", re.IGNORECASE)
-
-
-TITLES = _words(
+TITLES = word_set(
     "president general gen. mr. mrs. ms. dr. sen. rep. gov. minister chancellor king queen pope "
     "judge secretary senator governor mayor prince princess commander chief ceo coach"
 )
-
-
 _BARE_TITLES = frozenset(title.rstrip(".") for title in TITLES)
 # Kinds of people a "which ..." question can ask for (with TITLES).
-PERSON_NOUNS = TITLES | _words(
+PERSON_NOUNS = TITLES | word_set(
     "person people man woman official lawmaker politician candidate athlete player star "
     "celebrity actor actress singer rapper musician dancer artist writer journalist host "
     "comedian legend veteran figure billionaire entrepreneur executive gymnast golfer swimmer "
     "skater driver boxer footballer rider runner climber scientist doctor activist"
 )
-
-
-SPEECH_VERBS = _words(
+SPEECH_VERBS = word_set(
     "said says say told tells asserted announced claimed stated added warned argued insisted "
     "highlighted described pointed noted wrote posted"
 )
-
-
-NOT_PERSON = _words(
+NOT_PERSON = word_set(
     "city region state states united kingdom republic union house court council congress senate "
     "party ministry department university street river sea ocean island north south east west "
     "monday tuesday wednesday thursday friday saturday sunday january february march april may "
     "june july august september october november december"
 )
-
-
-FUNCTION_WORDS = STOPWORDS | _words("according and also then so did does do")
-
-
+FUNCTION_WORDS = STOPWORDS | word_set("according and also then so did does do")
 _CUE_CHARS = 100  # read on each side of a name for a person cue (bounded: names are many)
 
 

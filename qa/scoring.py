@@ -7,17 +7,12 @@ import re
 from dataclasses import dataclass
 
 from index.keyword import TERM, query_terms
-
-
-def _words(text: str) -> frozenset[str]:
-    """The set of the whitespace-separated words of ``text`` (for readable word lists)."""
-    return frozenset(text.split())
-
+from index.speaker_words import word_set
 
 NAME_WEIGHT = 2.0  # a capitalised word or a number of the question counts double
 STEM_CHARS = 6  # words agreeing on their first 6 letters match ("nominations" ~ "nominated")
 # Words of a question that say what is asked, not what it is about.
-QUESTION_FILLER = _words(
+QUESTION_FILLER = word_set(
     "according say says said tell told report reported happen happened name named "
     "which what who whom week year"
 )

@@ -37,10 +37,15 @@ class ConstantEmbedder:
 
 
 class RecordingRetriever:
-    """Returns one fixed passage and records every search call."""
+    """Returns the given passages (by default one fixed passage) for every query, and records
+    every search call."""
 
-    def __init__(self) -> None:
+    def __init__(self, passages: list[Passage] | None = None) -> None:
         self.calls: list[tuple[str, int, SearchFilters | None, str | None]] = []
+        self.passages = passages or [
+            Passage(rank=1, article_id="a", paragraph_id="a#2", title="Front", paragraph=2,
+                    text=PARAGRAPH, score=1.0)
+        ]  # fmt: skip
 
     def search(
         self,
@@ -50,10 +55,7 @@ class RecordingRetriever:
         as_of: str | None = None,
     ) -> list[Passage]:
         self.calls.append((query, k, filters, as_of))
-        return [
-            Passage(rank=1, article_id="a", paragraph_id="a#2", title="Front", paragraph=2,
-                    text=PARAGRAPH, score=1.0)
-        ]  # fmt: skip
+        return self.passages
 
 
 def fake_service(**settings: Any) -> tuple[QAService, RecordingRetriever]:
@@ -74,24 +76,6 @@ def test_ask_searches_the_rewritten_question_with_the_options() -> None:
     assert answer.citations[0].paragraph == 2
 
 
-class ListRetriever(RecordingRetriever):
-    """Returns the given passages for every query, and records every search call."""
-
-    def __init__(self, passages: list[Passage]) -> None:
-        super().__init__()
-        self.passages = passages
-
-    def search(
-        self,
-        query: str,
-        k: int = 10,
-        filters: SearchFilters | None = None,
-        as_of: str | None = None,
-    ) -> list[Passage]:
-        super().search(query, k, filters, as_of)
-        return self.passages
-
-
 def passage(rank: int, article_id: str, text: str) -> Passage:
     return Passage(rank=rank, article_id=article_id, paragraph_id=f"{article_id}#{rank}",
                    title="Front", paragraph=rank, text=text, score=1.0 / rank)  # fmt: skip
@@ -102,7 +86,7 @@ STATEMENT = "Zelenskiy said Kyiv expected Moscow to intensify its offensives."
 
 
 def test_a_borrowed_subject_that_misses_the_question_is_answered_as_asked_in_its_article() -> None:
-    retriever = ListRetriever([passage(1, "a", STATEMENT), passage(2, "a", PARAGRAPH)])
+    retriever = RecordingRetriever([passage(1, "a", STATEMENT), passage(2, "a", PARAGRAPH)])
     service = QAService(retriever, ConstantEmbedder(), QASettings())
     answer = service.ask("Where were clashes reported?", [ZELENSKIY])
     searched = "Where were clashes reported regarding Zelenskiy?"
@@ -113,7 +97,7 @@ def test_a_borrowed_subject_that_misses_the_question_is_answered_as_asked_in_its
 
 
 def test_the_question_as_asked_is_not_answered_from_another_article() -> None:
-    retriever = ListRetriever([passage(1, "a", STATEMENT), passage(2, "b", PARAGRAPH)])
+    retriever = RecordingRetriever([passage(1, "a", STATEMENT), passage(2, "b", PARAGRAPH)])
     service = QAService(retriever, ConstantEmbedder(), QASettings())
     answer = service.ask("Where were clashes reported?", [ZELENSKIY])
     assert {c.article_id for c in answer.citations} == {"a"}
@@ -141,7 +125,7 @@ class FirstPassageAnswerer:
 
 
 def test_an_as_asked_answer_that_fails_keeps_the_borrowed_answer() -> None:
-    retriever = ListRetriever([passage(1, "a", STATEMENT), passage(2, "a", PARAGRAPH)])
+    retriever = RecordingRetriever([passage(1, "a", STATEMENT), passage(2, "a", PARAGRAPH)])
     answerer = FirstPassageAnswerer(refuse="Where were clashes reported?")
     service = QAService(retriever, ConstantEmbedder(), QASettings(), answerer=answerer)
     answer = service.ask("Where were clashes reported?", [ZELENSKIY])
@@ -153,7 +137,7 @@ def test_an_as_asked_answer_that_fails_keeps_the_borrowed_answer() -> None:
 
 
 def test_after_a_refusal_the_question_as_asked_is_answered_in_the_best_passage_s_article() -> None:
-    retriever = ListRetriever(
+    retriever = RecordingRetriever(
         [passage(1, "b", PARAGRAPH), passage(2, "a", STATEMENT), passage(3, "b", "More clashes.")]
     )
     answerer = FirstPassageAnswerer(refuse="Where were clashes reported regarding Zelenskiy?")
@@ -165,7 +149,7 @@ def test_after_a_refusal_the_question_as_asked_is_answered_in_the_best_passage_s
 
 def test_an_as_asked_answer_off_the_question_keeps_the_borrowed_answer() -> None:
     quiet = "Officials gave no figures on Tuesday."
-    retriever = ListRetriever([passage(1, "a", STATEMENT), passage(2, "a", quiet)])
+    retriever = RecordingRetriever([passage(1, "a", STATEMENT), passage(2, "a", quiet)])
     answerer = FirstPassageAnswerer(last_for="Where were clashes reported?")
     service = QAService(retriever, ConstantEmbedder(), QASettings(), answerer=answerer)
     answer = service.ask("Where were clashes reported?", [ZELENSKIY])
@@ -174,7 +158,7 @@ def test_an_as_asked_answer_off_the_question_keeps_the_borrowed_answer() -> None
 
 
 def test_a_borrowed_subject_whose_answer_fits_is_kept() -> None:
-    retriever = ListRetriever([passage(1, "a", STATEMENT), passage(2, "a", PARAGRAPH)])
+    retriever = RecordingRetriever([passage(1, "a", STATEMENT), passage(2, "a", PARAGRAPH)])
     answerer = FirstPassageAnswerer()
     service = QAService(retriever, ConstantEmbedder(), QASettings(), answerer=answerer)
     answer = service.ask("What was expected?", [ZELENSKIY])
@@ -212,7 +196,7 @@ class ReadingOrderAnswerer(FirstPassageAnswerer):
 
 
 def test_the_best_scored_quote_decides_not_the_first_in_reading_order() -> None:
-    retriever = ListRetriever([passage(1, "a", STATEMENT), passage(2, "a", PARAGRAPH)])
+    retriever = RecordingRetriever([passage(1, "a", STATEMENT), passage(2, "a", PARAGRAPH)])
     answerer = ReadingOrderAnswerer(scores=[0.5, 0.9])  # [2], on the clashes, is the best
     service = QAService(retriever, ConstantEmbedder(), QASettings(), answerer=answerer)
     service.ask("Where were clashes reported?", [ZELENSKIY])
