@@ -33,7 +33,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import quality
 
-_PRONOUN = re.compile(r"\b(he|she|they|him|her|them|his|their|hers|theirs)\b", re.IGNORECASE)
 # A name after "the", "St.", a number or a possessive, or with an institution's word, is most
 # likely not a person ("the Smithsonian's National Zoo", "St. Patrick", "World Cup").
 _NOT_AFTER = re.compile(r"(\bthe|\bSt\.|\d|’s|'s)\s*$")
@@ -43,28 +42,33 @@ _INSTITUTION = re.compile(
 )
 
 
-def ask_both_ways(service: Any, questions: list[dict[str, Any]]) -> list[tuple[bool, bool, str]]:
-    """Per question: answer hit alone, answer hit after the previous question, and the
-    rewritten question mid-conversation."""
-    from qa.models import Turn
+def ask_alone(service: Any, questions: list[dict[str, Any]]) -> list[Any]:
+    """Each question's Answer, asked alone (no history)."""
+    return [service.ask(q["question"], as_of=q.get("date")) for q in questions]
 
+
+def ask_both_ways(
+    service: Any, questions: list[dict[str, Any]], alone: list[Any]
+) -> list[tuple[bool, bool, str]]:
+    """Per question: answer hit alone, answer hit after the previous question, and the
+    rewritten question mid-conversation (``alone``: each question's Answer alone)."""
     rows, previous = [], None
-    for question in questions:
-        text, as_of = question["question"], question.get("date")
-        alone = service.ask(text, as_of=as_of)
-        chatted = service.ask(text, [previous] if previous else None, as_of=as_of)
-        hits = quality.answer_hit(alone, question["answer"])
-        rows.append((hits, quality.answer_hit(chatted, question["answer"]), chatted.rewritten))
-        previous = Turn(question=text, rewritten=alone.rewritten, answer=alone.answer)
+    for question, answer in zip(questions, alone, strict=True):
+        text, gold = question["question"], question["answer"]
+        chatted = service.ask(text, [previous] if previous else None, as_of=question.get("date"))
+        hits = (quality.answer_hit(answer, gold), quality.answer_hit(chatted, gold))
+        rows.append((*hits, chatted.rewritten))
+        previous = _as_turn(text, answer)
     return rows
 
 
 def named_person(question: str) -> str | None:
     """The first person the question names (by qa.names, without the likely institutions), or
     None; also None for a question that already holds a pronoun."""
+    from qa.conversation import PRONOUN
     from qa.names import entities
 
-    if _PRONOUN.search(question):
+    if PRONOUN.search(question):
         return None
     for e in entities(question):
         plausible = 2 <= len(e.text.split()) <= 3 and not _INSTITUTION.search(e.text)
@@ -87,68 +91,69 @@ def with_pronoun(question: str, person: str) -> str | None:
     return text[:1].upper() + text[1:]
 
 
-def ask_about_named(service: Any, questions: list[dict[str, Any]]) -> list[tuple[bool, ...]]:
+def ask_about_named(
+    service: Any, questions: list[dict[str, Any]], alone: list[Any]
+) -> list[tuple[bool, ...]]:
     """Per question naming a person: the follow-up's rewrite names the person again, and the
-    answer hit of the original question and of the follow-up."""
+    answer hit of the original question (its Answer in ``alone``) and of the follow-up."""
     rows = []
-    for question in questions:
+    for question, original in zip(questions, alone, strict=True):
         person = named_person(question["question"])
         follow_up = with_pronoun(question["question"], person) if person else None
         if person is None or follow_up is None:
             continue
         as_of, gold = question.get("date"), question["answer"]
-        history = [_turn(service, f"What is the latest news about {person}?", as_of)[0]]
+        opening = f"What is the latest news about {person}?"
+        history = [_as_turn(opening, service.ask(opening, as_of=as_of))]
         asked = service.ask(follow_up, history, as_of=as_of)
-        original = service.ask(question["question"], as_of=as_of)
         hits = (quality.answer_hit(original, gold), quality.answer_hit(asked, gold))
         rows.append((person in asked.rewritten, *hits))
     return rows
 
 
-def ask_about_answered(service: Any, questions: list[dict[str, Any]]) -> list[bool]:
-    """Per question asking for a person and answered with its gold answer: whether "What else
-    do we know about them?" is rewritten with the gold answer's last word."""
+def ask_about_answered(
+    service: Any, questions: list[dict[str, Any]], alone: list[Any]
+) -> list[bool]:
+    """Per question asking for a person and answered (``alone``) with its gold answer:
+    whether "What else do we know about them?" is rewritten with the gold answer's last word."""
     from qa.names import asks_for_person
 
     rows = []
-    for question in questions:
-        if not asks_for_person(question["question"]):
+    for question, answer in zip(questions, alone, strict=True):
+        gold = question["answer"]
+        if not asks_for_person(question["question"]) or not quality.answer_hit(answer, gold):
             continue
-        turn, answer = _turn(service, question["question"], question.get("date"))
-        if not quality.answer_hit(answer, question["answer"]):
-            continue
+        turn = _as_turn(question["question"], answer)
         rewritten = service.ask("What else do we know about them?", [turn]).rewritten
-        rows.append(question["answer"].split()[-1] in rewritten)
+        rows.append(gold.split()[-1] in rewritten)
     return rows
 
 
-def _turn(service: Any, question: str, as_of: str | None) -> tuple[Any, Any]:
-    """The question asked: as a chat turn (with its rewritten form and answer), and its
-    Answer."""
+def _as_turn(question: str, answer: Any) -> Any:
+    """``question`` and its Answer as a chat turn (with the rewritten form and answer text)."""
     from qa.models import Turn
 
-    answer = service.ask(question, as_of=as_of)
-    return Turn(question=question, rewritten=answer.rewritten, answer=answer.answer), answer
+    return Turn(question=question, rewritten=answer.rewritten, answer=answer.answer)
 
 
 def report(questions: list[dict[str, Any]], service: Any) -> None:
     """Run the three conversations and print their figures."""
-    rows = ask_both_ways(service, questions)
-    for question, row in zip(questions, rows, strict=True):
-        if row[2] != question["question"].strip():
-            print(f"rewritten: {question['question']}\n       as: {row[2]}")
-    print(f"standalone: {len(rows)} questions, rewritten mid-conversation: ", end="")
+    alone = ask_alone(service, questions)
+    rows = ask_both_ways(service, questions, alone)
+    changed = [(q["question"], row[2]) for q, row in zip(questions, rows, strict=True)]
+    changed = [(asked, new) for asked, new in changed if new != asked.strip()]
+    for asked, new in changed:
+        print(f"rewritten: {asked}\n       as: {new}")
     print(
-        f"{sum(row[2] != q['question'].strip() for q, row in zip(questions, rows, strict=True))}; ",
-        end="",
+        f"standalone: {len(rows)} questions, rewritten mid-conversation: {len(changed)}; ", end=""
     )
     print(f"answer hit alone {_share([r[0] for r in rows])}, mid-conversation ", end="")
     print(_share([r[1] for r in rows]))
-    named = ask_about_named(service, questions)
+    named = ask_about_named(service, questions, alone)
     print(f"asked about: {len(named)} follow-ups, naming the person again: ", end="")
     print(f"{sum(r[0] for r in named)}; answer hit of the original questions ", end="")
     print(f"{_share([r[1] for r in named])}, of the follow-ups {_share([r[2] for r in named])}")
-    answered = ask_about_answered(service, questions)
+    answered = ask_about_answered(service, questions, alone)
     print(f"answered: {len(answered)} follow-ups, naming the answer: {sum(answered)}")
 
 
@@ -167,8 +172,8 @@ def main(argv: list[str] | None = None) -> None:
     from qa.config import QASettings
 
     set_dir = args.set.resolve()
-    data_dir = args.data_dir or quality.REPO / "bench" / ".cache" / set_dir.name
-    service = build_qa(quality.newsdesk_index(set_dir, data_dir), QASettings())
+    components = quality.newsdesk_index(set_dir, quality.cache_dir(set_dir, args.data_dir))
+    service = build_qa(components, QASettings())
     report(quality.load_questions(set_dir, args.limit), service)
 
 

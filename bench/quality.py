@@ -250,6 +250,11 @@ def ask_baseline(baseline: Baseline, question: dict[str, Any], depth: int) -> Re
 # --- main ---------------------------------------------------------------------------------
 
 
+def cache_dir(set_dir: Path, data_dir: Path | None) -> Path:
+    """The index cache folder of an evaluation set: ``data_dir``, else bench/.cache/SET."""
+    return data_dir or REPO / "bench" / ".cache" / set_dir.name
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -275,7 +280,7 @@ def main(argv: list[str] | None = None) -> None:
     """Index (once), ask every question, print the measures."""
     args = parse_args(argv)
     set_dir = args.set.resolve()
-    data_dir = args.data_dir or REPO / "bench" / ".cache" / set_dir.name
+    data_dir = cache_dir(set_dir, args.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     components = newsdesk_index(set_dir, data_dir, articles_for(set_dir, args.limit))
     stats = components.catalog.stats()

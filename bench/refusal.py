@@ -124,8 +124,8 @@ def main(argv: list[str] | None = None) -> None:
     from qa.config import QASettings
 
     set_dir = args.set.resolve()
-    data_dir = args.data_dir or quality.REPO / "bench" / ".cache" / set_dir.name
-    service = build_qa(quality.newsdesk_index(set_dir, data_dir), QASettings())
+    components = quality.newsdesk_index(set_dir, quality.cache_dir(set_dir, args.data_dir))
+    service = build_qa(components, QASettings())
     questions = quality.load_questions(set_dir, args.limit)
     holding = holding_articles(set_dir, questions)
     passages = retrieved(service, questions)

@@ -118,8 +118,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data-dir", type=Path, default=None, help="index cache folder")
     args = parser.parse_args(argv)
     set_dir = args.set.resolve()
-    data_dir = args.data_dir or quality.REPO / "bench" / ".cache" / set_dir.name
-    components = quality.newsdesk_index(set_dir, data_dir)
+    components = quality.newsdesk_index(set_dir, quality.cache_dir(set_dir, args.data_dir))
     questions = quality.load_questions(set_dir, None)
     made = services(components, args.variant or [""])
     print("variant: all | even | odd  (@1000 chars, @5000 chars, @10, MRR@10)")
