@@ -49,6 +49,7 @@ bench: install
 	$(BIN)/python bench/attribution.py
 	$(BIN)/python bench/follow_ups.py --set ../shared/eval/realtimeqa-dev
 	$(BIN)/python bench/refusal.py --set ../shared/eval/realtimeqa-dev --thresholds
+	$(BIN)/python bench/answer_weights.py --set ../shared/eval/realtimeqa-dev
 
 clean:
 	rm -rf $(VENV) newsdesk-data .pytest_cache .mypy_cache .ruff_cache

@@ -60,6 +60,7 @@ class Scores:
     at_k: dict[int, list[bool]] = field(default_factory=dict)
     rr: list[float] = field(default_factory=list)
     hits: list[bool] = field(default_factory=list)
+    best_hits: list[bool] = field(default_factory=list)
     refused: list[bool] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
 
@@ -76,12 +77,13 @@ class Scores:
             self.rr.append(metrics.reciprocal_rank(ranking, question["gold_doc_ids"]))
         if result.answer is not None:
             self.hits.append(answer_hit(result.answer, gold))
+            self.best_hits.append(best_quote_hit(result.answer, gold))
             self.refused.append(not result.answer.found)
         self.seconds.append(result.seconds)
 
     def rows(self) -> dict[str, str]:
         """The printed figures, by measure name."""
-        rows = {"answer hit": _share(self.hits)}
+        rows = {"answer hit": _share(self.hits), "best-quote hit": _share(self.best_hits)}
         rows |= {f"recall@{b} chars": _share(self.chars[b]) for b in CHAR_BUDGETS}
         rows |= {f"recall@{k}": _share(self.at_k[k]) for k in RECALL_KS}
         rows[f"gold MRR@10 (n={len(self.rr)})"] = _number(metrics.mean(self.rr))
@@ -104,6 +106,15 @@ def answer_hit(answer: Any, gold: str) -> bool:
     if not answer.found or not metrics.contains_answer(answer.answer, gold):
         return False
     return any(metrics.contains_answer(c.quote, gold) for c in answer.citations)
+
+
+def best_quote_hit(answer: Any, gold: str) -> bool:
+    """The answer's best-scored quote (the one the answerer trusts most) contains the gold
+    answer: how often the sentence it leads with is the right one."""
+    if not answer.found or not answer.citations:
+        return False
+    best = max(answer.citations, key=lambda c: c.score)
+    return metrics.contains_answer(best.quote, gold)
 
 
 # --- data and indexes ---------------------------------------------------------------------

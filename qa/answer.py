@@ -7,8 +7,9 @@ headings, quiz pages repeating the question asked); without them no answer hit c
 keyword pre-score keeps the most promising ones, which are embedded in one batch with the
 question; the final score mixes the sentence's cosine to the question, the weighted share of
 question terms in the sentence and its paragraph (names and numbers count double), whether it
-holds the kind of thing asked (a name, number or date the question lacks), and the passage's
-retrieval rank.
+holds the kind of thing asked (a name, number or date the question lacks), the passage's
+retrieval rank, and where the sentence stands (an article's first paragraph, a paragraph's
+first sentence: news puts the facts first).
 
 Citations: one per quoted sentence, numbered in the order of the answer text, each with the
 exact span of the quote in its paragraph. Sentences of one paragraph stay in text order; the
@@ -21,7 +22,7 @@ Another answerer (an LLM) can replace this one: the service only calls
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -35,7 +36,8 @@ from qa.scoring import QuestionTerms, coverage, holds_expected, question_terms, 
 # keyword pre-score are scored with their sentence vectors (stored at indexing time, so no
 # model call; an older index without them embeds them now, about 13 ms of CPU per candidate).
 # On realtimeqa-dev (even | odd halves): 10 passages answered 0.55 | 0.47, 6 or 8 passages
-# 0.53 | 0.45; 12 candidates instead of 6 one question fewer, 40 no better.
+# 0.53 | 0.45; 12 candidates instead of 6 one question fewer, 40 no better (measured with the
+# earlier weights named below).
 ANSWER_PASSAGES = 10
 MAX_CANDIDATES = 6
 MIN_SENTENCE_CHARS = 20
@@ -43,23 +45,34 @@ MAX_SENTENCE_CHARS = 600
 # Only the first MAX_EMBED_CHARS of a candidate are embedded: one batch is padded to its longest
 # text, so this bounds the encoding cost (the quote itself is never cut by this).
 MAX_EMBED_CHARS = 160
-# Score weights (chosen on realtimeqa-dev; cosine is the only term in cosine units).
-W_COSINE = 1.0
-W_SENTENCE_TERMS = 0.5
-W_PARAGRAPH_TERMS = 0.2
-W_EXPECTED = 0.1
-W_RANK = 0.1
+# Score weights, one per kind of evidence (``evidence``): a class-balanced logistic regression
+# of "the sentence holds the gold answer" over realtimeqa-dev's candidate sentences, rounded
+# (bench/answer_weights.py, bench/RESULTS.md). Fitted on one half of the questions, they put
+# the gold answer in the best sentence of 40 | 28 questions of the other (even | odd), against
+# 32 | 28 with the earlier hand-set weights (cosine 1, terms 0.5 and 0.2, kind 0.1, rank 0.1),
+# with the same answer hits.
+WEIGHTS: dict[str, float] = {
+    "cosine": 0.8,
+    "sentence_terms": 1.7,
+    "paragraph_terms": 0.0,  # fitted near 0 (the halves disagree); still a refusal evidence
+    "kind_asked": 1.4,
+    "rank": 0.35,
+    "lead_paragraph": 0.6,  # news puts the facts first
+    "opens_paragraph": 0.35,
+}
 # Refusal: the best sentence must reach MIN_COSINE, and either MIN_COVERAGE of the question's
 # weighted terms (in it or its paragraph) or CONFIDENT_COSINE on its own. On realtimeqa-dev
-# (bench/refusal.py) this refuses 5% of the questions, and 99.5% of them asked over the next
+# (bench/refusal.py) this refuses 9.5% of the questions and all of them asked over the next
 # question's passages (off topic). A missing detail on a covered topic is harder: with the
-# articles that hold the answer removed, MIN_COVERAGE 0.2 still answered 96% of the dev
-# questions, 0.4 answers 89% (lower on both halves) with the same answer hits, 0.5 loses one.
+# articles that hold the answer removed, MIN_COVERAGE 0.2 still answers 90% of the questions
+# (and refuses 4% with every article), 0.3 83% (6%), 0.4 79% (9.5%; lower on both halves,
+# and the same answer hits as 0.2), 0.5 74% (11%, two answer hits fewer).
 MIN_COSINE = 0.25
 MIN_COVERAGE = 0.4
 CONFIDENT_COSINE = 0.5
-# Composition: further sentences must score within KEEP_MARGIN of the best one.
-KEEP_MARGIN = 0.3
+# Composition: further sentences must score within KEEP_MARGIN of the best one (1.0 keeps
+# answers as long as with the earlier weights: a median of 590 characters, 3.4 sentences).
+KEEP_MARGIN = 1.0
 DUPLICATE_COSINE = 0.92
 DUPLICATE_WORDS = 0.7
 RELATED_PASSAGES = 3
@@ -104,6 +117,7 @@ class Candidate:
     passage: Passage
     rank: int  # 0-based position of the passage in the retrieved list
     span: tuple[int, int]
+    opens_paragraph: bool = False
     keyword: float = 0.0
     context: float = 0.0
     expected: bool = False
@@ -125,10 +139,12 @@ class ExtractiveAnswerer:
         embedder: SentenceEmbedder,
         max_sentences: int = 4,
         sentences: SentenceVectors | None = None,
+        weights: Mapping[str, float] = WEIGHTS,
     ) -> None:
         self.embedder = embedder
         self.max_sentences = max_sentences
         self.sentences = sentences
+        self.weights = weights
 
     def answer(self, question: str, passages: Sequence[Passage]) -> AnswerDraft:
         """Quote 1..max_sentences sentences answering ``question``, each cited, or refuse
@@ -145,14 +161,15 @@ class ExtractiveAnswerer:
         """The scored candidate sentences, best first."""
         terms = question_terms(question)
         pool = keyword_candidates(terms, passages[:ANSWER_PASSAGES])
-        pool = sorted(pool, key=keyword_score, reverse=True)[:MAX_CANDIDATES]
+        pool.sort(key=lambda c: keyword_score(c, self.weights), reverse=True)
+        pool = pool[:MAX_CANDIDATES]
         if not pool:
             return []
         question_vector = self.embedder.embed_query(question)
         for candidate, vector in zip(pool, self.vectors(pool), strict=True):
             candidate.vector = vector
             candidate.cosine = float(np.dot(question_vector, vector))
-            candidate.score = final_score(candidate)
+            candidate.score = final_score(candidate, self.weights)
         return sorted(pool, key=lambda c: c.score, reverse=True)
 
     def vectors(self, pool: Sequence[Candidate]) -> list[np.ndarray]:
@@ -178,8 +195,8 @@ def keyword_candidates(terms: QuestionTerms, passages: Sequence[Passage]) -> lis
         if passage.is_title:
             continue  # not the article's text (and perhaps words of its URL)
         context = coverage(terms, stems(f"{passage.title}\n{passage.text}"))
-        for span in quotable_spans(passage.text):
-            candidate = Candidate(passage, rank, span, context=context)
+        for number, span in enumerate(quotable_spans(passage.text)):
+            candidate = Candidate(passage, rank, span, number == 0, context=context)
             if not MIN_SENTENCE_CHARS <= len(candidate.text) <= MAX_SENTENCE_CHARS:
                 continue
             if is_question(candidate.text):
@@ -201,19 +218,29 @@ def is_question(sentence: str) -> bool:
     return not (closers.strip(" )]") and opening > 0)
 
 
-def keyword_score(c: Candidate) -> float:
+def evidence(c: Candidate) -> dict[str, float]:
+    """The candidate's evidence, by the names of WEIGHTS: its cosine to the question, the
+    weighted share of question terms in it and in its paragraph, whether it holds the kind of
+    thing asked, its passage's retrieval rank, and where it stands."""
+    return {
+        "cosine": c.cosine,
+        "sentence_terms": c.keyword,
+        "paragraph_terms": c.context,
+        "kind_asked": float(c.expected),
+        "rank": 1.0 / (1 + c.rank),
+        "lead_paragraph": float(c.passage.paragraph == 0),
+        "opens_paragraph": float(c.opens_paragraph),
+    }
+
+
+def keyword_score(c: Candidate, weights: Mapping[str, float] = WEIGHTS) -> float:
     """The pre-score that picks the candidates to embed: every evidence but the cosine."""
-    return (
-        W_SENTENCE_TERMS * c.keyword
-        + W_PARAGRAPH_TERMS * c.context
-        + W_EXPECTED * c.expected
-        + W_RANK / (1 + c.rank)
-    )
+    return sum(weights[name] * value for name, value in evidence(c).items() if name != "cosine")
 
 
-def final_score(c: Candidate) -> float:
-    """The candidate's answer score: semantic match, keyword evidence, answer kind, rank."""
-    return W_COSINE * c.cosine + keyword_score(c)
+def final_score(c: Candidate, weights: Mapping[str, float] = WEIGHTS) -> float:
+    """The candidate's answer score: the weighted sum of all its evidence."""
+    return sum(weights[name] * value for name, value in evidence(c).items())
 
 
 def supported(best: Candidate) -> bool:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
+from bench.answer_weights import fit
 from bench.metrics import (
     contains_answer,
     cut_at_chars,
@@ -15,7 +17,8 @@ from bench.metrics import (
     recall_at_k,
     reciprocal_rank,
 )
-from bench.quality import Result, Scores
+from bench.quality import Result, Scores, best_quote_hit
+from qa.models import Answer, Citation
 
 
 def test_normalise_lowercases_strips_accents_and_punctuation() -> None:
@@ -88,3 +91,34 @@ def test_gold_article_mrr_reads_the_deeper_ranking_when_there_is_one() -> None:
     deeper = ["x", "x", "y", "gold"]  # the 3rd distinct article, past the passages read
     scores.add(question, Result(["Kyiv", "Kyiv again"], ["x", "x"], 0.1, ranked_articles=deeper))
     assert scores.rr == [0.0, pytest.approx(1 / 3)]
+
+
+def test_best_quote_hit_reads_the_highest_scored_citation_only() -> None:
+    def cited(quote: str, score: float) -> Citation:
+        return Citation(
+            n=1,
+            article_id="a",
+            title="t",
+            url="",
+            paragraph=0,
+            quote=quote,
+            span=(0, 1),
+            score=score,
+        )
+
+    right, wrong = cited("Fighting is fiercest near Pokrovsk.", 2.0), cited("Kyiv said so.", 3.0)
+    answer = Answer(question="q", rewritten="q", answer="...", found=True, citations=[right, wrong])
+    assert not best_quote_hit(answer, "Pokrovsk")
+    assert best_quote_hit(answer.model_copy(update={"citations": [right]}), "Pokrovsk")
+    refused = answer.model_copy(update={"found": False, "citations": []})
+    assert not best_quote_hit(refused, "Pokrovsk")
+
+
+def test_answer_weights_fit_finds_the_evidence_that_marks_the_answer() -> None:
+    rng = np.random.default_rng(0)
+    noise, marker = rng.normal(size=400), rng.integers(0, 2, size=400).astype(float)
+    labels = (marker + 0.3 * rng.normal(size=400)) > 0.5
+    weights = fit([(np.column_stack([noise, marker]), labels)])
+    assert weights[1] > 3 * abs(weights[0]) and weights[1] > 1.0
+    stronger = fit([(np.column_stack([noise, marker]), labels)], c=100.0)
+    assert stronger[1] > weights[1]  # a weaker penalty lets the weight grow
