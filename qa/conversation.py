@@ -193,8 +193,9 @@ def _turn_person(turn: Turn) -> str | None:
 
 
 def _strip_markers(text: str) -> str:
-    """Answer text without its citation markers ("[2]")."""
-    return re.sub(r"\s*\[\d+\]", "", text)
+    """Answer text without its citation markers ("[2]"), each replaced by a line break so
+    that no name runs from one quote into the next ("... 10:56 a.m. ET [1] Democrats ...")."""
+    return re.sub(r"\s*\[\d+\]\s*", "\n", text)
 
 
 def _borrow_subject(question: str, previous: str) -> str:

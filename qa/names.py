@@ -26,7 +26,9 @@ PERSON_NOUNS = TITLES | word_set(
     "person people man woman official lawmaker politician candidate athlete player star "
     "celebrity actor actress singer rapper musician dancer artist writer journalist host "
     "comedian legend veteran figure billionaire entrepreneur executive gymnast golfer swimmer "
-    "skater driver boxer footballer rider runner climber scientist doctor activist"
+    "skater driver boxer footballer rider runner climber scientist doctor activist leader "
+    "founder owner manager captain director chairman chairwoman spokesperson spokesman "
+    "spokeswoman member"
 )
 SPEECH_VERBS = word_set(
     "said says say told tells asserted announced claimed stated added warned argued insisted "
@@ -83,8 +85,10 @@ def _adjacent(text: str, run: list[re.Match[str]], match: re.Match[str]) -> bool
 
 def _entity(text: str, run: list[re.Match[str]]) -> list[Entity]:
     """The entity of one run of capitalised words, without the words up to its last title
-    ("Former Vice President Mike Pence" -> "Mike Pence"; none if only titles); a run that
-    ends in a title is what comes before a name ("Maryland Gov. Wes Moore")."""
+    ("Former Vice President Mike Pence" -> "Mike Pence"; none if only titles). A run that
+    ends in a title, or comes right before a kind of person, says what a person is, and is
+    no person itself ("Maryland Gov. Wes Moore", "the Underground Railroad leader")."""
+    describes = bool(run) and _is_title(run[-1].group())
     while run and _is_title(run[-1].group()):
         run = run[:-1]
     titles = [n for n, match in enumerate(run) if _is_title(match.group())]
@@ -95,7 +99,15 @@ def _entity(text: str, run: list[re.Match[str]]) -> list[Entity]:
         return []
     start, end = run[0].start(), run[-1].end()
     name = re.sub(r"(’s|'s)$", "", text[start:end])
+    if describes or _before_person_noun(text, end):
+        return [Entity(name, start, False)]
     return [Entity(name, start, titled or _person_cue(text, start, end, len(run)))]
+
+
+def _before_person_noun(text: str, end: int) -> bool:
+    """Whether the word right after ``text[:end]`` is a lower-case kind of person."""
+    following = re.match(r" ([a-z]+)\b", text[end : end + 30])
+    return following is not None and following.group(1) in PERSON_NOUNS
 
 
 def _is_title(word: str) -> bool:
@@ -106,7 +118,7 @@ def _is_title(word: str) -> bool:
 def _person_cue(text: str, start: int, end: int, words: int) -> bool:
     """Whether the context around ``text[start:end]`` suggests a person."""
     name_words = text[start:end].lower().split()
-    if any(w.strip(".,’'s") in NOT_PERSON for w in name_words):
+    if any(base_word(w).strip(".,") in NOT_PERSON for w in name_words):
         return False
     before = text[max(0, start - _CUE_CHARS) : start].lower().split()[-2:]
     after = text[end : end + _CUE_CHARS].lower().replace(",", " ").split()[:1]

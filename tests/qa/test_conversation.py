@@ -187,6 +187,36 @@ def test_titles_are_dropped_wherever_they_stand_in_a_name() -> None:
     ]
 
 
+def test_what_a_person_is_is_no_person() -> None:
+    found = entities("Former South Carolina Gov. Nikki Haley met the Underground Railroad leader.")
+    assert [(e.text, e.person) for e in found] == [
+        ("Former South Carolina", False),
+        ("Nikki Haley", True),
+        ("Underground Railroad", False),
+    ]
+    found = entities("Tesla chief executive Elon Musk said so.")
+    assert [(e.text, e.person) for e in found] == [("Tesla", False), ("Elon Musk", True)]
+
+
+def test_place_words_starting_or_ending_in_s_are_still_places() -> None:
+    assert [(e.text, e.person) for e in entities("But South Africa announced it.")] == [
+        ("South Africa", False)
+    ]
+    assert [(e.text, e.person) for e in entities("The United States said no.")] == [
+        ("United States", False)
+    ]
+
+
+def test_an_answered_person_is_never_joined_across_citation_markers() -> None:
+    turn = Turn(
+        question="Who won the Democratic primary for US Senate in Texas?",
+        answer="Updated 10:56 a.m. ET [1] James Talarico won the primary, officials said. [2]",
+    )
+    assert rewrite("What else do we know about him?", [turn]) == (
+        "What else do we know about James Talarico?"
+    )
+
+
 def test_asks_for_person() -> None:
     assert asks_for_person("Who replaced Liz Truss?") and asks_for_person("And whose idea was it?")
     assert asks_for_person("Which baseball veteran did the Angels hire?")
