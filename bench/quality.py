@@ -109,8 +109,8 @@ def answer_hit(answer: Any, gold: str) -> bool:
 
 
 def best_quote_hit(answer: Any, gold: str) -> bool:
-    """The answer's best-scored quote (the one the answerer trusts most) contains the gold
-    answer: how often the sentence it leads with is the right one."""
+    """The answer's best-scored quote (the one the answerer trusts most; shown first unless
+    another quote of its paragraph comes before it) contains the gold answer."""
     if not answer.found or not answer.citations:
         return False
     best = max(answer.citations, key=lambda c: c.score)

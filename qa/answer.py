@@ -22,8 +22,9 @@ Another answerer (an LLM) can replace this one: the service only calls
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Protocol
 
 import numpy as np
@@ -45,33 +46,43 @@ MAX_SENTENCE_CHARS = 600
 # Only the first MAX_EMBED_CHARS of a candidate are embedded: one batch is padded to its longest
 # text, so this bounds the encoding cost (the quote itself is never cut by this).
 MAX_EMBED_CHARS = 160
-# Score weights, one per kind of evidence (``evidence``): a class-balanced logistic regression
-# of "the sentence holds the gold answer" over realtimeqa-dev's candidate sentences, rounded
-# (bench/answer_weights.py, bench/RESULTS.md). Fitted on one half of the questions, they put
-# the gold answer in the best sentence of 40 | 28 questions of the other (even | odd), against
-# 32 | 28 with the earlier hand-set weights (cosine 1, terms 0.5 and 0.2, kind 0.1, rank 0.1),
-# with the same answer hits.
-WEIGHTS: dict[str, float] = {
-    "cosine": 0.8,
-    "sentence_terms": 1.7,
-    "paragraph_terms": 0.0,  # fitted near 0 (the halves disagree); still a refusal evidence
-    "kind_asked": 1.4,
-    "rank": 0.35,
-    "lead_paragraph": 0.6,  # news puts the facts first
-    "opens_paragraph": 0.35,
-}
+# Score weights, one per kind of evidence (``evidence`` and the cosine): a class-balanced
+# logistic regression of "the sentence holds the gold answer" over realtimeqa-dev's candidate
+# sentences, fitted on all 200 questions and rounded (bench/answer_weights.py,
+# bench/RESULTS.md). Weights fitted on one half make the best-scored quote hold the gold answer
+# for 39 | 30 questions of the other half, against 32 | 28 with the earlier hand-set weights
+# (cosine 1, terms 0.5 and 0.2, kind 0.1, rank 0.1, KEEP_MARGIN 0.3), at the same answer
+# length and answer hits (105 against 104), but with 17 refusals instead of 10.
+WEIGHTS: Mapping[str, float] = MappingProxyType(
+    {
+        "cosine": 0.9,
+        "sentence_terms": 1.8,
+        "paragraph_terms": 0.0,  # fitted near 0 (the halves disagree); still refusal evidence
+        "kind_asked": 1.45,
+        "rank": 0.35,
+        "lead_paragraph": 0.7,
+    }
+)
+# News puts the facts first, so a sentence of an article's first paragraph gets the
+# lead_paragraph weight, but only when it holds LEAD_MIN_TERMS of the question's weighted terms:
+# position breaks ties between sentences that match the question, it does not make a lead
+# sentence that merely sets the scene the answer (best quotes from a first paragraph: 50 of 190
+# answers with the earlier weights, 93 with an unconditional lead weight, 75 of 184 now).
+LEAD_MIN_TERMS = 0.5
 # Refusal: the best sentence must reach MIN_COSINE, and either MIN_COVERAGE of the question's
 # weighted terms (in it or its paragraph) or CONFIDENT_COSINE on its own. On realtimeqa-dev
-# (bench/refusal.py) this refuses 9.5% of the questions and all of them asked over the next
+# (bench/refusal.py) this refuses 8% of the questions and 99.5% of them asked over the next
 # question's passages (off topic). A missing detail on a covered topic is harder: with the
-# articles that hold the answer removed, MIN_COVERAGE 0.2 still answers 90% of the questions
-# (and refuses 4% with every article), 0.3 83% (6%), 0.4 79% (9.5%; lower on both halves,
-# and the same answer hits as 0.2), 0.5 74% (11%, two answer hits fewer).
+# articles that hold the answer removed, MIN_COVERAGE 0.2 still answers 95% of the questions
+# (refusing 3% with every article), 0.3 89% (5.5%), 0.4 84% (8%, lower on both halves, the
+# same answer hits), 0.5 81% (8.5%, one answer hit fewer). The earlier weights traced about
+# the same curve (0.4: 89% at 5%).
 MIN_COSINE = 0.25
 MIN_COVERAGE = 0.4
 CONFIDENT_COSINE = 0.5
-# Composition: further sentences must score within KEEP_MARGIN of the best one (1.0 keeps
-# answers as long as with the earlier weights: a median of 590 characters, 3.4 sentences).
+# Composition: further sentences must score within KEEP_MARGIN of the best one, in the units of
+# WEIGHTS (1.0 keeps answers as long as with the earlier weights and their margin of 0.3: a
+# median of about 590 characters).
 KEEP_MARGIN = 1.0
 DUPLICATE_COSINE = 0.92
 DUPLICATE_WORDS = 0.7
@@ -117,7 +128,6 @@ class Candidate:
     passage: Passage
     rank: int  # 0-based position of the passage in the retrieved list
     span: tuple[int, int]
-    opens_paragraph: bool = False
     keyword: float = 0.0
     context: float = 0.0
     expected: bool = False
@@ -140,11 +150,13 @@ class ExtractiveAnswerer:
         max_sentences: int = 4,
         sentences: SentenceVectors | None = None,
         weights: Mapping[str, float] = WEIGHTS,
+        keep_margin: float = KEEP_MARGIN,
     ) -> None:
         self.embedder = embedder
         self.max_sentences = max_sentences
         self.sentences = sentences
         self.weights = weights
+        self.keep_margin = keep_margin
 
     def answer(self, question: str, passages: Sequence[Passage]) -> AnswerDraft:
         """Quote 1..max_sentences sentences answering ``question``, each cited, or refuse
@@ -152,17 +164,19 @@ class ExtractiveAnswerer:
         candidates = self.candidates(question, passages)
         if not candidates or not supported(candidates[0]):
             return AnswerDraft(NOT_FOUND, False, related=list(passages[:RELATED_PASSAGES]))
-        chosen = order_for_reading(select(candidates, self.max_sentences))
+        chosen = order_for_reading(select(candidates, self.max_sentences, self.keep_margin))
         citations = [cite(n, c) for n, c in enumerate(chosen, start=1)]
-        text = " ".join(f"{c.quote} [{c.n}]" for c in citations)
-        return AnswerDraft(text, True, citations)
+        return AnswerDraft(quoted(citations), True, citations)
 
-    def candidates(self, question: str, passages: Sequence[Passage]) -> list[Candidate]:
-        """The scored candidate sentences, best first."""
+    def candidates(
+        self, question: str, passages: Sequence[Passage], limit: int | None = MAX_CANDIDATES
+    ) -> list[Candidate]:
+        """The scored candidate sentences, best first: the ``limit`` best by the keyword
+        pre-score (all of them when None), each with its cosine and final score."""
         terms = question_terms(question)
         pool = keyword_candidates(terms, passages[:ANSWER_PASSAGES])
         pool.sort(key=lambda c: keyword_score(c, self.weights), reverse=True)
-        pool = pool[:MAX_CANDIDATES]
+        pool = pool[:limit]
         if not pool:
             return []
         question_vector = self.embedder.embed_query(question)
@@ -195,8 +209,8 @@ def keyword_candidates(terms: QuestionTerms, passages: Sequence[Passage]) -> lis
         if passage.is_title:
             continue  # not the article's text (and perhaps words of its URL)
         context = coverage(terms, stems(f"{passage.title}\n{passage.text}"))
-        for number, span in enumerate(quotable_spans(passage.text)):
-            candidate = Candidate(passage, rank, span, number == 0, context=context)
+        for span in quotable_spans(passage.text):
+            candidate = Candidate(passage, rank, span, context=context)
             if not MIN_SENTENCE_CHARS <= len(candidate.text) <= MAX_SENTENCE_CHARS:
                 continue
             if is_question(candidate.text):
@@ -219,28 +233,27 @@ def is_question(sentence: str) -> bool:
 
 
 def evidence(c: Candidate) -> dict[str, float]:
-    """The candidate's evidence, by the names of WEIGHTS: its cosine to the question, the
-    weighted share of question terms in it and in its paragraph, whether it holds the kind of
-    thing asked, its passage's retrieval rank, and where it stands."""
+    """The candidate's evidence but its cosine, by the names of WEIGHTS: the weighted share of
+    question terms in it and in its paragraph, whether it holds the kind of thing asked, its
+    passage's retrieval rank, and whether it is a matching sentence of an article's lead."""
+    lead = c.passage.paragraph == 0 and c.keyword >= LEAD_MIN_TERMS
     return {
-        "cosine": c.cosine,
         "sentence_terms": c.keyword,
         "paragraph_terms": c.context,
         "kind_asked": float(c.expected),
         "rank": 1.0 / (1 + c.rank),
-        "lead_paragraph": float(c.passage.paragraph == 0),
-        "opens_paragraph": float(c.opens_paragraph),
+        "lead_paragraph": float(lead),
     }
 
 
 def keyword_score(c: Candidate, weights: Mapping[str, float] = WEIGHTS) -> float:
     """The pre-score that picks the candidates to embed: every evidence but the cosine."""
-    return sum(weights[name] * value for name, value in evidence(c).items() if name != "cosine")
+    return sum(weights[name] * value for name, value in evidence(c).items())
 
 
 def final_score(c: Candidate, weights: Mapping[str, float] = WEIGHTS) -> float:
     """The candidate's answer score: the weighted sum of all its evidence."""
-    return sum(weights[name] * value for name, value in evidence(c).items())
+    return weights["cosine"] * c.cosine + keyword_score(c, weights)
 
 
 def supported(best: Candidate) -> bool:
@@ -250,10 +263,10 @@ def supported(best: Candidate) -> bool:
     return best.cosine >= CONFIDENT_COSINE or max(best.keyword, best.context) >= MIN_COVERAGE
 
 
-def select(candidates: list[Candidate], limit: int) -> list[Candidate]:
-    """The best candidates within KEEP_MARGIN of the best one, near-duplicates skipped."""
+def select(candidates: list[Candidate], limit: int, margin: float = KEEP_MARGIN) -> list[Candidate]:
+    """The best candidates within ``margin`` of the best one, near-duplicates skipped."""
     chosen: list[Candidate] = []
-    floor = candidates[0].score - KEEP_MARGIN
+    floor = candidates[0].score - margin
     for candidate in candidates:
         if len(chosen) >= limit or candidate.score < floor:
             break
@@ -280,6 +293,22 @@ def order_for_reading(chosen: list[Candidate]) -> list[Candidate]:
     for candidate in chosen:
         groups.setdefault(candidate.passage.paragraph_id, []).append(candidate)
     return [c for group in groups.values() for c in sorted(group, key=lambda c: c.span)]
+
+
+def keep_citations(draft: AnswerDraft, keep: Callable[[Citation], bool]) -> AnswerDraft:
+    """``draft`` with only the quotes ``keep`` accepts, renumbered in order and the text
+    rebuilt from them. ``draft`` itself when it would keep all of them or none, or when its
+    text is not made of its quotes (another answerer's prose)."""
+    kept = [c for c in draft.citations if keep(c)]
+    if not kept or len(kept) == len(draft.citations) or draft.text != quoted(draft.citations):
+        return draft
+    citations = [c.model_copy(update={"n": n}) for n, c in enumerate(kept, start=1)]
+    return AnswerDraft(quoted(citations), draft.found, citations, draft.related)
+
+
+def quoted(citations: Sequence[Citation]) -> str:
+    """The extractive answer text: each quote followed by its marker."""
+    return " ".join(f"{c.quote} [{c.n}]" for c in citations)
 
 
 def cite(n: int, candidate: Candidate) -> Citation:

@@ -7,7 +7,13 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from index.filters import SearchFilters
-from qa.answer import AnswerDraft, ExtractiveAnswerer, SentenceEmbedder, SentenceVectors
+from qa.answer import (
+    AnswerDraft,
+    ExtractiveAnswerer,
+    SentenceEmbedder,
+    SentenceVectors,
+    keep_citations,
+)
 from qa.config import QASettings
 from qa.conversation import Reading, read_follow_up, speaks_to
 from qa.errors import QuestionRejected
@@ -46,6 +52,12 @@ def _speaks_to(draft: AnswerDraft, question: str) -> bool:
         return False
     best = max(draft.citations, key=lambda c: c.score)
     return speaks_to(best.quote, question)
+
+
+def _about(draft: AnswerDraft, question: str) -> AnswerDraft:
+    """``draft`` without the quotes that hold none of the question's own words: they matched
+    only the names a follow-up borrowed."""
+    return keep_citations(draft, lambda c: speaks_to(c.quote, question))
 
 
 def _same_articles(passages: Sequence[Passage], draft: AnswerDraft) -> list[Passage]:
@@ -139,14 +151,19 @@ class QAService:
         is searched with them; when the best quoted sentence holds none of the question's own
         words, the question as asked is answered from the found passages of the articles
         that answer (or the best passage) came from ("Where is the fiercest fighting?" after
-        "What did Zelenskiy say?" is not about Zelenskiy, but is asked in his article)."""
+        "What did Zelenskiy say?" is not about Zelenskiy, but is asked in his article). Either
+        way, quotes holding none of the question's own words are left out."""
         passages = self.retriever.search(reading.standalone, k, filters, as_of)
         draft = self.answerer.answer(reading.standalone, passages)
         alone = reading.as_asked
-        if alone is None or _speaks_to(draft, alone):
+        if alone is None:
             return reading.standalone, draft
+        if _speaks_to(draft, alone):
+            return reading.standalone, _about(draft, alone)
         alone_draft = self.answerer.answer(alone, _same_articles(passages, draft))
-        return reading.standalone, alone_draft if _speaks_to(alone_draft, alone) else draft
+        if _speaks_to(alone_draft, alone):
+            return reading.standalone, _about(alone_draft, alone)
+        return reading.standalone, draft
 
     def _said(
         self,

@@ -9,7 +9,14 @@ from collections.abc import Sequence
 import numpy as np
 
 from index.sentences import quotable_spans
-from qa.answer import NOT_FOUND, ExtractiveAnswerer, is_question
+from qa.answer import (
+    NOT_FOUND,
+    AnswerDraft,
+    ExtractiveAnswerer,
+    evidence,
+    is_question,
+    keep_citations,
+)
 from qa.models import Passage
 
 DIM = 512
@@ -77,7 +84,7 @@ def test_answer_quotes_the_matching_sentence_verbatim_with_its_citation() -> Non
 
 def test_citations_are_numbered_in_reading_order_and_keep_text_order() -> None:
     text = (
-        "The bridge reopened on Monday after repairs. "
+        "The harbour bridge reopened on Monday after repairs. "
         "Engineers said the harbour bridge reopened after repairs that cost 12 million dollars."
     )
     question = "harbour bridge reopened after repairs cost"
@@ -88,7 +95,9 @@ def test_citations_are_numbered_in_reading_order_and_keep_text_order() -> None:
     assert len(spans) == 2 and spans == sorted(spans)  # ...yet one paragraph reads in order
     assert [c.n for c in draft.citations] == [1, 2]
     assert [int(n) for n in re.findall(r"\[(\d+)\]", draft.text)] == [1, 2]
-    assert draft.text.startswith("The bridge reopened on Monday after repairs. [1] Engineers")
+    assert draft.text.startswith(
+        "The harbour bridge reopened on Monday after repairs. [1] Engineers"
+    )
 
 
 def test_reprinted_wire_copy_is_quoted_once() -> None:
@@ -133,17 +142,20 @@ def test_an_articles_lead_paragraph_is_preferred_to_a_later_one_saying_the_same(
     assert [(c.article_id, c.paragraph) for c in draft.citations] == [("a2", 0)]
 
 
-def test_a_paragraphs_opening_sentence_is_preferred_to_the_same_words_further_on() -> None:
-    opening = passage(1, "Repairs to the harbour bridge cost 12 million dollars.")
-    inside = passage(
+def test_a_lead_sentence_that_does_not_match_the_question_gets_no_lead_bonus() -> None:
+    lead = passage(
         1,
-        "The work ran late. Repairs to the harbour bridge cost 12 million dollars in all.",
-        "a2",
-        opening.paragraph,
+        "Officials met in the capital on Monday. "
+        "The harbour bridge repairs cost the city 12 million dollars, they said.",
+        "a1",
+        0,
     )
-    question = "How much did repairs to the harbour bridge cost?"
-    best = answerer().candidates(question, [inside, opening])[0]
-    assert best.passage.article_id == "a1" and best.opens_paragraph
+    later = passage(2, "Harbour bridge repairs cost 12 million dollars in all.", "a2", 5)
+    question = "How much did the harbour bridge repairs cost?"
+    scored = {c.text: c for c in answerer().candidates(question, [lead, later])}
+    assert evidence(scored["Officials met in the capital on Monday."])["lead_paragraph"] == 0.0
+    matching = scored["The harbour bridge repairs cost the city 12 million dollars, they said."]
+    assert evidence(matching)["lead_paragraph"] == 1.0
 
 
 def test_a_sentence_holding_the_kind_asked_for_outranks_one_without_it() -> None:
@@ -236,3 +248,14 @@ def test_sentences_without_stored_vectors_are_embedded_on_the_spot() -> None:
     )
     assert "Engineers said the harbour bridge repairs cost 12 million dollars." in draft.text
     assert embedder.sentences and all(s in HARBOUR.text for s in embedder.sentences)
+
+
+def test_keep_citations_renumbers_the_kept_quotes_and_leaves_prose_alone() -> None:
+    draft = answerer().answer("harbour bridge repairs Monday", [HARBOUR])
+    assert len(draft.citations) >= 2
+    kept = keep_citations(draft, lambda c: "12 million" in c.quote)
+    assert [c.n for c in kept.citations] == [1] and "12 million" in kept.citations[0].quote
+    assert kept.text == f"{kept.citations[0].quote} [1]"
+    assert keep_citations(draft, lambda c: False) is draft  # never an answer without quotes
+    prose = AnswerDraft("The repairs cost 12 million dollars [1].", True, draft.citations)
+    assert keep_citations(prose, lambda c: "12 million" in c.quote) is prose

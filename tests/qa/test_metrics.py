@@ -114,11 +114,18 @@ def test_best_quote_hit_reads_the_highest_scored_citation_only() -> None:
     assert not best_quote_hit(refused, "Pokrovsk")
 
 
-def test_answer_weights_fit_finds_the_evidence_that_marks_the_answer() -> None:
+def test_answer_weights_fit_is_scikit_learns_balanced_logistic_regression() -> None:
+    sklearn = pytest.importorskip("sklearn.linear_model")
     rng = np.random.default_rng(0)
-    noise, marker = rng.normal(size=400), rng.integers(0, 2, size=400).astype(float)
-    labels = (marker + 0.3 * rng.normal(size=400)) > 0.5
-    weights = fit([(np.column_stack([noise, marker]), labels)])
-    assert weights[1] > 3 * abs(weights[0]) and weights[1] > 1.0
-    stronger = fit([(np.column_stack([noise, marker]), labels)], c=100.0)
-    assert stronger[1] > weights[1]  # a weaker penalty lets the weight grow
+    x = rng.normal(size=(600, 3))
+    labels = x @ [2.0, -1.0, 0.0] + rng.normal(size=600) > 2.5  # about 1 in 8 positive
+    assert 0.05 < labels.mean() < 0.2
+    for c in (0.3, 5.0):
+        expected = sklearn.LogisticRegression(C=c, class_weight="balanced", tol=1e-10)
+        expected.fit(x, labels)
+        np.testing.assert_allclose(fit([(x, labels)], c), expected.coef_[0], atol=1e-4)
+
+
+def test_answer_weights_fit_refuses_labels_of_one_class() -> None:
+    with pytest.raises(ValueError, match="both classes"):
+        fit([(np.ones((4, 2)), np.zeros(4, dtype=bool))])
