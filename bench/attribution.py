@@ -134,16 +134,16 @@ def score(rows: list[dict], predictions: list[list[Labelled]]) -> dict[str, floa
             )
             counts["span_r"] += any(overlap(p, g, False) for p in predicted)
             counts["st_r"] += any(overlap(p, g, True) for p in predicted)
-    p, g = max(counts["pred"], 1), max(counts["gold"], 1)
+    predicted_n, gold_n = max(counts["pred"], 1), max(counts["gold"], 1)
     return {
         "statements_predicted": counts["pred"],
         "statements_gold": counts["gold"],
-        "speaker_precision": counts["sp_p"] / p,
-        "speaker_recall": counts["sp_r"] / g,
-        "span_precision": counts["span_p"] / p,
-        "span_recall": counts["span_r"] / g,
-        "span_precision_strict": counts["st_p"] / p,
-        "span_recall_strict": counts["st_r"] / g,
+        "speaker_precision": counts["sp_p"] / predicted_n,
+        "speaker_recall": counts["sp_r"] / gold_n,
+        "span_precision": counts["span_p"] / predicted_n,
+        "span_recall": counts["span_r"] / gold_n,
+        "span_precision_strict": counts["st_p"] / predicted_n,
+        "span_recall_strict": counts["st_r"] / gold_n,
     }
 
 

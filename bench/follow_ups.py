@@ -96,7 +96,7 @@ def ask_about_named(
 ) -> list[tuple[bool, ...]]:
     """Per question naming a person: the follow-up's rewrite names the person again, and the
     answer hit of the original question (its Answer in ``alone``) and of the follow-up."""
-    rows = []
+    rows: list[tuple[bool, ...]] = []
     for question, original in zip(questions, alone, strict=True):
         person = named_person(question["question"])
         follow_up = with_pronoun(question["question"], person) if person else None

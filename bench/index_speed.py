@@ -63,15 +63,15 @@ class RecordingEmbedder:
         return getattr(self.inner, name)
 
 
-def ours(articles: list[object], embedder: object, data_dir: Path) -> tuple[float, list[str]]:
+def ours(articles: list[Any], embedder: object, data_dir: Path) -> tuple[float, list[str]]:
     """Seconds for IndexService.add, and the embed texts it embedded."""
     from index.components import build_index
     from index.config import IndexSettings
 
     recording = RecordingEmbedder(embedder)
-    index = build_index(IndexSettings(data_dir=data_dir), embedder=recording)  # type: ignore[arg-type]
+    index = build_index(IndexSettings(data_dir=data_dir), embedder=recording)
     started = time.perf_counter()
-    index.service.add(articles)  # type: ignore[arg-type]
+    index.service.add(articles)
     seconds = time.perf_counter() - started
     return seconds, recording.texts
 

@@ -1,0 +1,1 @@
+"""Benchmarks of newsdesk (see bench/RESULTS.md)."""
