@@ -122,6 +122,32 @@ def test_a_question_that_names_a_person_before_its_pronoun_keeps_it(question: st
     assert rewrite(question, [GERASIMOV]) == question
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which golfer won his second consecutive Masters?",
+        "Which politician announced this week that she’s running for president?",
+        "Who said she would run again?",
+    ],
+)
+def test_a_pronoun_of_the_person_asked_for_is_left_alone(question: str) -> None:
+    assert rewrite(question, [GERASIMOV]) == question
+
+
+@pytest.mark.parametrize(
+    ("question", "standalone"),
+    [
+        ("Who is his deputy?", "Who is Gerasimov’s deputy?"),
+        ("Which general did he dismiss?", "Which general did Gerasimov dismiss?"),
+        ("Who replaced him?", "Who replaced Gerasimov?"),
+    ],
+)
+def test_a_pronoun_that_is_not_the_person_asked_for_is_resolved(
+    question: str, standalone: str
+) -> None:
+    assert rewrite(question, [GERASIMOV]) == standalone
+
+
 def test_the_person_asked_about_comes_before_people_named_in_the_answer() -> None:
     truss = Turn(
         question="What is the latest news about Liz Truss?",
