@@ -43,11 +43,6 @@ _FOLLOW_UP_WORDS = word_set(
     "next else more later after before then now also too again happen happened happens say "
     "said tell told mean means many much"
 )
-_QUESTION_WORD = re.compile(r"\b(?:who|whom|whose|which)\b", re.IGNORECASE)
-_AUXILIARIES = word_set(
-    "is are was were be been am do does did has have had can could will would should may might must"
-)
-_SUBJECT_WORDS = 4  # words after "who" / "which" read for an auxiliary ("Which player did he")
 _QUESTION_OPENERS = word_set(
     "what whats where who whom whose when why how which is are was were did does do can could will "
     "would has have had should"
@@ -151,17 +146,25 @@ def _resolve_pronouns(question: str, history: Sequence[Turn]) -> str:
     unless the question gives them a subject of its own."""
     if not PRONOUN.search(question) or _has_own_subject(question):
         return question
-    if _bound_by_question_word(question):
-        return question
     person = last_person(history)
     if person is None:
         return question
 
     def substitute(match: re.Match[str]) -> str:
-        return f"{person}’s" if match.group().lower() in _POSSESSIVE else person
+        return f"{person}’s" if _is_possessive(match, question) else person
 
     resolved = PRONOUN.sub(substitute, question)
     return resolved[:1].upper() + resolved[1:]
+
+
+def _is_possessive(pronoun: re.Match[str], question: str) -> bool:
+    """Whether the pronoun is possessive: "his", "their"..., or "her" before a word that is
+    not a function word ("Who is her husband?", but "Who beat her in the primary?")."""
+    word = pronoun.group().lower()
+    if word != "her":
+        return word in _POSSESSIVE
+    following = re.match(r"\s+([A-Za-z’'-]+)", question[pronoun.end() :])
+    return following is not None and base_word(following.group(1)) not in FUNCTION_WORDS
 
 
 def _has_own_subject(question: str) -> bool:
@@ -172,22 +175,6 @@ def _has_own_subject(question: str) -> bool:
     if pronoun is None or pronoun.group().lower() in _OBJECT_PRONOUNS:
         return False
     return any(e.person for e in entities(question[: pronoun.start()]))
-
-
-def _bound_by_question_word(question: str) -> bool:
-    """Whether the question asks for a person as its subject, whose pronouns then stand for
-    the person asked for ("Which golfer won his second Masters?", "Who said she would run?"),
-    not for someone earlier in the conversation. Not when an auxiliary follows the question
-    word closely ("Who is his wife?", "Which player did he sign?"), nor for an object pronoun
-    ("Who replaced him?")."""
-    pronoun = PRONOUN.search(question)
-    asking = _QUESTION_WORD.search(question)
-    if pronoun is None or asking is None or pronoun.group().lower() in _OBJECT_PRONOUNS:
-        return False
-    if not asks_for_person(question) or asking.start() > pronoun.start():
-        return False
-    between = [w.lower() for w in TERM.findall(question[asking.end() : pronoun.start()])]
-    return not any(word in _AUXILIARIES for word in between[:_SUBJECT_WORDS])
 
 
 def last_person(history: Sequence[Turn]) -> str | None:

@@ -15,10 +15,12 @@ from index.speaker_words import word_set
 
 _WORD = re.compile(r"[A-Za-z][\w’'\-.]*[\w]|[A-Za-z]")
 _WHO = re.compile(r"^\W*(?:(?:and|so|but)\s+)?(?:who|whom|whose)\b", re.IGNORECASE)
+_OFFICE_OF = re.compile(r"\b([A-Z][a-z]+\.?) of $")  # "Secretary of ", before an office's name
 _WHICH_KIND = re.compile(r"\bwhich\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", re.IGNORECASE)
 TITLES = word_set(
     "president general gen. mr. mrs. ms. dr. sen. rep. gov. minister chancellor king queen pope "
-    "judge secretary senator governor mayor prince princess commander chief ceo coach"
+    "judge secretary senator governor mayor prince princess commander chief ceo coach leader "
+    "speaker"
 )
 _BARE_TITLES = frozenset(title.rstrip(".") for title in TITLES)
 # Kinds of people a "which ..." question can ask for (with TITLES).
@@ -26,9 +28,12 @@ PERSON_NOUNS = TITLES | word_set(
     "person people man woman official lawmaker politician candidate athlete player star "
     "celebrity actor actress singer rapper musician dancer artist writer journalist host "
     "comedian legend veteran figure billionaire entrepreneur executive gymnast golfer swimmer "
-    "skater driver boxer footballer rider runner climber scientist doctor activist leader "
-    "founder owner manager captain director chairman chairwoman spokesperson spokesman "
-    "spokeswoman member"
+    "skater driver boxer footballer rider runner climber scientist doctor activist"
+)
+# Lower-case nouns of a role that a name before them describes ("the Hamas leader").
+_ROLE_NOUNS = PERSON_NOUNS | word_set(
+    "leader founder owner manager captain director chairman chairwoman spokesperson spokesman "
+    "spokeswoman"
 )
 SPEECH_VERBS = word_set(
     "said says say told tells asserted announced claimed stated added warned argued insisted "
@@ -99,15 +104,35 @@ def _entity(text: str, run: list[re.Match[str]]) -> list[Entity]:
         return []
     start, end = run[0].start(), run[-1].end()
     name = re.sub(r"(’s|'s)$", "", text[start:end])
-    if describes or _before_person_noun(text, end):
+    if describes or _describes_role(text, start, end):
         return [Entity(name, start, False)]
+    holder = _office_holder(text, run)
+    if holder is not None:
+        return [holder]
     return [Entity(name, start, titled or _person_cue(text, start, end, len(run)))]
 
 
-def _before_person_noun(text: str, end: int) -> bool:
-    """Whether the word right after ``text[:end]`` is a lower-case kind of person."""
-    following = re.match(r" ([a-z]+)\b", text[end : end + 30])
-    return following is not None and following.group(1) in PERSON_NOUNS
+def _office_holder(text: str, run: list[re.Match[str]]) -> Entity | None:
+    """The person a run names after "<title> of" ("Secretary of State Antony Blinken"): its
+    last two words, the office's name before them; None for any other run."""
+    office = _OFFICE_OF.search(text[max(0, run[0].start() - 40) : run[0].start()])
+    if office is None or not _is_title(office.group(1)) or len(run) < 3:
+        return None
+    start = run[-2].start()
+    return Entity(text[start : run[-1].end()], start, True)
+
+
+def _describes_role(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` describes the role named right after it: "the Underground
+    Railroad leader", "Labour leader Keir Starmer", but not "OpenAI named Sam Altman chief
+    executive" or "Elon Musk, owner of X"."""
+    following = re.match(r" ([a-z]+)\b(\s+\S+)?", text[end : end + 60])
+    if following is None or following.group(1) not in _ROLE_NOUNS:
+        return False
+    after = (following.group(2) or "").strip()
+    if after[:1].isupper():
+        return True
+    return bool(re.search(r"\b(?:the|a|an)\s+$|['’]s\s+$", text[max(0, start - 10) : start]))
 
 
 def _is_title(word: str) -> bool:

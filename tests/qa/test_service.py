@@ -15,6 +15,7 @@ from index.config import IndexSettings
 from index.filters import SearchFilters
 from index.readers import read_inputs
 from qa.answer import AnswerDraft
+from qa.answer import quoted as answer_text
 from qa.components import build_qa
 from qa.config import QASettings
 from qa.conversation import rewrite
@@ -201,6 +202,23 @@ def test_the_best_scored_quote_decides_not_the_first_in_reading_order() -> None:
     service = QAService(retriever, ConstantEmbedder(), QASettings(), answerer=answerer)
     service.ask("Where were clashes reported?", [ZELENSKIY])
     assert len(answerer.asked) == 1
+
+
+class QuotingAnswerer(ReadingOrderAnswerer):
+    """ReadingOrderAnswerer with the extractive answerer's text: each quote and its marker."""
+
+    def answer(self, question: str, passages: Sequence[Passage]) -> AnswerDraft:
+        draft = super().answer(question, passages)
+        return AnswerDraft(answer_text(draft.citations), True, draft.citations)
+
+
+def test_a_borrowed_answer_keeps_only_the_quotes_on_the_question_s_own_words() -> None:
+    retriever = RecordingRetriever([passage(1, "a", STATEMENT), passage(2, "a", PARAGRAPH)])
+    answerer = QuotingAnswerer(scores=[0.5, 0.9])  # [2], on the clashes, is the best
+    service = QAService(retriever, ConstantEmbedder(), QASettings(), answerer=answerer)
+    answer = service.ask("Where were clashes reported?", [ZELENSKIY])
+    assert [c.quote for c in answer.citations] == [PARAGRAPH]  # Zelenskiy's words left out
+    assert answer.citations[0].n == 1 and answer.answer == f"{PARAGRAPH} [1]"
 
 
 def test_a_name_less_follow_up_whose_borrowed_form_is_too_long_is_searched_as_asked() -> None:
