@@ -91,8 +91,8 @@ def _adjacent(text: str, run: list[re.Match[str]], match: re.Match[str]) -> bool
 def _entity(text: str, run: list[re.Match[str]]) -> list[Entity]:
     """The entity of one run of capitalised words, without the words up to its last title
     ("Former Vice President Mike Pence" -> "Mike Pence"; none if only titles). A run that
-    ends in a title, or comes right before a kind of person, says what a person is, and is
-    no person itself ("Maryland Gov. Wes Moore", "the Underground Railroad leader")."""
+    ends in a title, or describes the role named after it, says what a person is, and is no
+    person itself ("Maryland Gov. Wes Moore", "the Underground Railroad leader")."""
     describes = bool(run) and _is_title(run[-1].group())
     while run and _is_title(run[-1].group()):
         run = run[:-1]
