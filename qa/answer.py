@@ -8,8 +8,8 @@ keyword pre-score keeps the most promising ones, which are embedded in one batch
 question; the final score mixes the sentence's cosine to the question, the weighted share of
 question terms in the sentence and its paragraph (names and numbers count double), whether it
 holds the kind of thing asked (a name, number or date the question lacks), the passage's
-retrieval rank, and where the sentence stands (an article's first paragraph, a paragraph's
-first sentence: news puts the facts first).
+retrieval rank, and, for a sentence that matches the question, whether it is in its
+article's first paragraph (news puts the facts first).
 
 Citations: one per quoted sentence, numbered in the order of the answer text, each with the
 exact span of the quote in its paragraph. Sentences of one paragraph stay in text order; the

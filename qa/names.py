@@ -30,10 +30,10 @@ PERSON_NOUNS = TITLES | word_set(
     "comedian legend veteran figure billionaire entrepreneur executive gymnast golfer swimmer "
     "skater driver boxer footballer rider runner climber scientist doctor activist"
 )
-# Lower-case nouns of a role that a name before them describes ("the Hamas leader").
+# Lower-case nouns of a role that a name before them describes ("the Hamas leader"; "leader"
+# is a title, so already a person noun).
 _ROLE_NOUNS = PERSON_NOUNS | word_set(
-    "leader founder owner manager captain director chairman chairwoman spokesperson spokesman "
-    "spokeswoman"
+    "founder owner manager captain director chairman chairwoman spokesperson spokesman spokeswoman"
 )
 SPEECH_VERBS = word_set(
     "said says say told tells asserted announced claimed stated added warned argued insisted "
