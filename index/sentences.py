@@ -97,27 +97,6 @@ def split_sentences(text: str) -> list[str]:
     return [text[start:end] for start, end in sentence_spans(text)]
 
 
-def is_question(sentence: str) -> bool:
-    """Whether ``sentence`` is a question: it ends with "?" (closing quotes and brackets
-    aside), and is not a statement that ends by quoting one (He asked: "Why now?")."""
-    body = sentence.rstrip(" \"'”’)]»")
-    if not body.endswith("?"):
-        return False
-    closers = sentence[len(body) :]
-    opening = max(body.rfind("“"), body.rfind('"'), body.rfind("«"))
-    return not (closers.strip(" )]") and opening > 0)
-
-
-def question_share(text: str) -> float:
-    """The share of ``text``'s sentence characters that are in questions (0.0 to 1.0): near 1
-    for a Q&A heading or a quiz item, which state nothing."""
-    if "?" not in text:
-        return 0.0
-    sentences = split_sentences(text)
-    asked = sum(len(sentence) for sentence in sentences if is_question(sentence))
-    return asked / max(1, sum(len(sentence) for sentence in sentences))
-
-
 def _line_spans(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
     """Append to ``spans`` the sentences of the single line ``text[start:end]``."""
     begin = start

@@ -29,7 +29,7 @@ from typing import Protocol
 
 import numpy as np
 
-from index.sentences import Span, is_question, quotable_spans
+from index.sentences import Span, quotable_spans
 from qa.models import Citation, Passage
 from qa.scoring import QuestionTerms, coverage, holds_expected, question_terms, stems, word_overlap
 
@@ -219,6 +219,17 @@ def keyword_candidates(terms: QuestionTerms, passages: Sequence[Passage]) -> lis
             candidate.expected = holds_expected(terms, candidate.text)
             pool.append(candidate)
     return pool
+
+
+def is_question(sentence: str) -> bool:
+    """Whether ``sentence`` is a question: it ends with "?" (closing quotes and brackets
+    aside), and is not a statement that ends by quoting one (He asked: "Why now?")."""
+    body = sentence.rstrip(" \"'”’)]»")
+    if not body.endswith("?"):
+        return False
+    closers = sentence[len(body) :]
+    opening = max(body.rfind("“"), body.rfind('"'), body.rfind("«"))
+    return not (closers.strip(" )]") and opening > 0)
 
 
 def evidence(c: Candidate) -> dict[str, float]:

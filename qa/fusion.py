@@ -1,6 +1,6 @@
 """Fusing ranked candidate lists into one ranking: reciprocal rank fusion, a preference for
-recent articles, a demotion of paragraphs made of questions, context from neighbouring
-paragraphs and the whole article, and removal of near-duplicate paragraphs."""
+recent articles, context from neighbouring paragraphs and the whole article, and removal of
+near-duplicate paragraphs."""
 
 from __future__ import annotations
 
@@ -24,8 +24,6 @@ class FusionParams:
     window_pool: int = 4  # with a window, pools of this many x settings.candidates are read
     inside_boost: float = 0.0  # score x (1 + boost) when published in the as-of window
     after_penalty: float = 0.2  # score x (1 - penalty) when published after the as-of day
-    question_penalty: float = 0.2  # score x (1 - penalty) for a paragraph mostly of questions
-    question_share: float = 0.5  # ... from this share of its sentence text in questions
     neighbour_weight: float = 0.0  # share of the previous/next paragraphs' scores added
     article_weight: float = 0.0  # share of the article's best paragraph score added
     common_share: float = 0.1  # keyword terms in more paragraphs than this are dropped (1 = none)
@@ -85,21 +83,6 @@ def apply_recency(
     ``placement(paragraph_id)`` says where each paragraph's article was published."""
     factors = {"inside": 1.0 + params.inside_boost, "after": 1.0 - params.after_penalty}
     return {pid: score * factors.get(placement(pid), 1.0) for pid, score in scores.items()}
-
-
-def demote_questions(
-    scores: dict[str, float], share: Callable[[str], float], params: FusionParams
-) -> dict[str, float]:
-    """Scores scaled down for paragraphs whose ``share(paragraph_id)`` of text in questions
-    reaches ``params.question_share``: a quiz item or Q&A heading is worded like the question
-    asked, so both searches rank it high, yet it states no answer."""
-    if params.question_penalty <= 0:
-        return scores
-    factor = 1.0 - params.question_penalty
-    return {
-        pid: score * factor if share(pid) >= params.question_share else score
-        for pid, score in scores.items()
-    }
 
 
 def shingles(text: str) -> frozenset[tuple[str, ...]]:

@@ -16,7 +16,6 @@ from index.errors import IndexingError
 from index.filters import SearchFilters
 from index.keyword import TermCounts, keyword_search
 from index.paragraphs import is_title_passage
-from index.sentences import question_share
 from index.store import VectorStore
 from qa.config import QASettings
 from qa.errors import QuestionRejected, RetrievalUnavailable
@@ -25,7 +24,6 @@ from qa.fusion import (
     RankedList,
     add_context,
     apply_recency,
-    demote_questions,
     drop_copies,
     reciprocal_rank_fusion,
 )
@@ -230,7 +228,6 @@ class Retriever:
         scores = {pid: s for pid, s in fused.items() if pid in stored}  # gone since indexed
         if window is not None:
             scores = apply_recency(scores, lambda pid: window.placement(stored[pid].published), p)
-        scores = demote_questions(scores, lambda pid: question_share(stored[pid].text), p)
         scores = add_context(scores, p.neighbour_weight, p.article_weight)
         return dict(sorted(scores.items(), key=lambda item: (-item[1], item[0])))
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.sentences import is_question, question_share, sentence_spans, split_sentences
+from index.sentences import sentence_spans, split_sentences
 from tests.conftest import EVAL_ARTICLES
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "ukraine-frontline.txt"
@@ -181,20 +181,3 @@ def test_real_articles_spans_are_exact_and_fast() -> None:
     assert time.perf_counter() - started < 5
     for text, spans in zip(texts, all_spans, strict=True):
         assert_exact_spans(text, spans)
-
-
-def test_a_question_ends_with_a_question_mark_unless_a_statement_quotes_it() -> None:
-    assert is_question("Is it over?”") and not is_question("He asked why.")
-    assert is_question("“Why now?”") and is_question('Why now?"]')
-    assert not is_question('He asked: "Why now?"')  # a statement quoting a question
-
-
-def test_question_share_is_the_share_of_sentence_text_in_questions() -> None:
-    assert question_share("The council approved the budget. It cost $5 million.") == 0.0
-    assert question_share("6. Which species washed ashore on the Isle of Lewis?") == 1.0
-    heading = "Where is the opening ceremony?"
-    answer = "It will be held at the San Siro stadium in Milan on Friday night."
-    share = question_share(f"{heading}\n{answer}")
-    assert share == pytest.approx(len(heading) / (len(heading) + len(answer)))
-    assert question_share('He asked: "Why now?" Nobody answered.') == 0.0
-    assert question_share("") == 0.0

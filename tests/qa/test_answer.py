@@ -14,6 +14,7 @@ from qa.answer import (
     AnswerDraft,
     ExtractiveAnswerer,
     evidence,
+    is_question,
     keep_citations,
 )
 from qa.models import Passage
@@ -128,6 +129,9 @@ def test_a_question_is_never_quoted() -> None:
     assert [c.quote for c in draft.citations] == [
         "The city said the repairs cost 12 million dollars."
     ]
+    assert is_question("Is it over?”") and not is_question("He asked why.")
+    assert is_question("“Why now?”") and is_question('Why now?"]')
+    assert not is_question('He asked: "Why now?"')  # a statement quoting a question
 
 
 def test_an_articles_lead_paragraph_is_preferred_to_a_later_one_saying_the_same() -> None:

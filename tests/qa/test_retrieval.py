@@ -20,13 +20,7 @@ from index.models import Article
 from index.readers import read_inputs
 from qa.config import QASettings
 from qa.errors import QuestionRejected, RetrievalUnavailable
-from qa.fusion import (
-    FusionParams,
-    RankedList,
-    demote_questions,
-    drop_copies,
-    reciprocal_rank_fusion,
-)
+from qa.fusion import FusionParams, RankedList, drop_copies, reciprocal_rank_fusion
 from qa.retrieval import Retriever
 
 REPO = Path(__file__).resolve().parents[2]
@@ -152,53 +146,11 @@ def test_a_page_of_boilerplate_only_is_found_by_its_title(tmp_path: Path) -> Non
 def test_a_body_paragraph_that_repeats_the_title_is_no_title_passage(tmp_path: Path) -> None:
     components = build_index(IndexSettings(data_dir=tmp_path), embedder=HashingEmbedder())
     title = "Where are the most cases of Lyme disease in the state?"
-    ticks = "Ticks carrying the disease were found in every county this summer."
-    assert components.service.add(
-        [article("lyme", title, f"{title}\n{ticks}", "2024-06-01", "x")]
-    ).ok
+    body = f"{title}\nTicks carrying the disease were found in every county this summer."
+    assert components.service.add([article("lyme", title, body, "2024-06-01", "x")]).ok
     retriever = Retriever(components.catalog, components.store, components.embedder, QASettings())
     found = retriever.search("most cases of Lyme disease", k=2)
-    # the heading ranks second: a paragraph of questions is demoted
-    assert {p.text: p.is_title for p in found} == {title: False, ticks: False}
-
-
-def test_paragraphs_mostly_of_questions_are_demoted() -> None:
-    scores = {"quiz": 1.0, "heading": 0.9, "fact": 0.8}
-    shares = {"quiz": 1.0, "heading": 0.4, "fact": 0.0}
-    demoted = demote_questions(scores, shares.__getitem__, FusionParams(question_penalty=0.25))
-    assert demoted == {"quiz": 0.75, "heading": 0.9, "fact": 0.8}
-    assert demote_questions(scores, shares.__getitem__, FusionParams(question_penalty=0)) == scores
-
-
-QUIZ = (
-    "Quiz of the week",
-    "5. Which species washed ashore on the Isle of Lewis this week?\n"
-    "Sperm whales, pilot whales, harbour porpoises or false killer whales?",
-)
-STRANDING = (
-    "Whales stranded on Lewis",
-    "A pod of pilot whales washed ashore on a beach on the Isle of Lewis on Sunday.",
-)
-
-
-@pytest.mark.parametrize(
-    ("penalty", "order"), [(0.2, ["stranding", "quiz"]), (0.0, ["quiz", "stranding"])]
-)
-def test_a_quiz_repeating_the_question_ranks_below_the_report_that_answers_it(
-    tmp_path: Path, penalty: float, order: list[str]
-) -> None:
-    components = build_index(IndexSettings(data_dir=tmp_path), embedder=HashingEmbedder())
-    pages = [
-        article("quiz", *QUIZ, "2023-07-21", "week.example"),
-        article("stranding", *STRANDING, "2023-07-18", "bbc.example"),
-    ]
-    assert components.service.add([*pages, *ARTICLES]).ok
-    params = FusionParams(question_penalty=penalty)
-    retriever = Retriever(
-        components.catalog, components.store, components.embedder, QASettings(), params
-    )
-    found = retriever.search("Which species washed ashore on the Isle of Lewis?", k=2)
-    assert [p.article_id for p in found] == order
+    assert (found[0].text, found[0].is_title) == (title, False)
 
 
 def test_fusion_ranks_an_id_found_by_both_lists_first() -> None:
