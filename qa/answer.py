@@ -223,12 +223,13 @@ def keyword_candidates(terms: QuestionTerms, passages: Sequence[Passage]) -> lis
 
 def is_question(sentence: str) -> bool:
     """Whether ``sentence`` is a question: it ends with "?" (closing quotes and brackets
-    aside), and is not a statement that ends by quoting one (He asked: "Why now?")."""
+    aside), and is not a statement that ends by quoting one (He asked: "Why now?", or in
+    British style ‘Why now?’; a straight ' is left out, as it is also an apostrophe)."""
     body = sentence.rstrip(" \"'”’)]»")
     if not body.endswith("?"):
         return False
     closers = sentence[len(body) :]
-    opening = max(body.rfind("“"), body.rfind('"'), body.rfind("«"))
+    opening = max(body.rfind(mark) for mark in ("“", '"', "«", "‘"))
     return not (closers.strip(" )]") and opening > 0)
 
 

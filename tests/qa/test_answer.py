@@ -132,6 +132,7 @@ def test_a_question_is_never_quoted() -> None:
     assert is_question("Is it over?”") and not is_question("He asked why.")
     assert is_question("“Why now?”") and is_question('Why now?"]')
     assert not is_question('He asked: "Why now?"')  # a statement quoting a question
+    assert not is_question("He asked: ‘Why now?’") and is_question("‘Why now?’")
 
 
 def test_an_articles_lead_paragraph_is_preferred_to_a_later_one_saying_the_same() -> None:
