@@ -17,7 +17,7 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,9 +103,15 @@ def _number(value: float) -> str:
 
 def answer_hit(answer: Any, gold: str) -> bool:
     """The shown answer contains the gold answer and one of its citations quotes it."""
-    if not answer.found or not metrics.contains_answer(answer.answer, gold):
+    return shown_hit(answer.found, answer.answer, answer.citations, gold)
+
+
+def shown_hit(found: bool, text: str, citations: Sequence[Any], gold: str) -> bool:
+    """The answer hit of an answer's parts (also of an answerer's draft, bench/refusal.py):
+    found, its text contains the gold answer and one of ``citations`` quotes it."""
+    if not found or not metrics.contains_answer(text, gold):
         return False
-    return any(metrics.contains_answer(c.quote, gold) for c in answer.citations)
+    return any(metrics.contains_answer(c.quote, gold) for c in citations)
 
 
 def best_quote_hit(answer: Any, gold: str) -> bool:

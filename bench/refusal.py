@@ -76,14 +76,8 @@ def outcomes(service: Any, question: dict[str, Any], mine: list[Any], others: li
     off_topic = service.answerer.answer(text, others[:k])
     rest = [p for p in mine if p.article_id not in holding]
     guessed = service.answerer.answer(text, rest[:k]).found if holding and len(rest) >= k else None
-    return _hit(full, gold), not full.found, not off_topic.found, guessed
-
-
-def _hit(draft: Any, gold: str) -> bool:
-    """The answer hit of bench/quality.py, on an answerer's draft."""
-    if not draft.found or not metrics.contains_answer(draft.text, gold):
-        return False
-    return any(metrics.contains_answer(c.quote, gold) for c in draft.citations)
+    hit = quality.shown_hit(full.found, full.text, full.citations, gold)
+    return hit, not full.found, not off_topic.found, guessed
 
 
 def summary(rows: list[tuple[Any, ...]]) -> str:
