@@ -102,7 +102,7 @@ def own_words(question: str) -> list[str]:
     ("next", "happened")."""
     skip = FUNCTION_WORDS | _QUESTION_OPENERS | _FOLLOW_UP_WORDS | QUESTION_FILLER
     words = (m.group() for m in TERM.finditer(question))
-    return [w.lower() for w in words if base_word(w) not in skip and w.lower() not in skip]
+    return [w.lower() for w in words if base_word(w) not in skip]
 
 
 def speaks_to(text: str, question: str) -> bool:
@@ -144,7 +144,8 @@ def _replace_focus(previous: str, focus: str) -> str:
 def _resolve_pronouns(question: str, history: Sequence[Turn]) -> str:
     """``question`` with personal pronouns replaced by the last person named in the history,
     unless the question gives them a subject of its own."""
-    if not PRONOUN.search(question) or _has_own_subject(question):
+    first = PRONOUN.search(question)
+    if first is None or _has_own_subject(question, first):
         return question
     person = last_person(history)
     if person is None:
@@ -167,12 +168,11 @@ def _is_possessive(pronoun: re.Match[str], question: str) -> bool:
     return following is not None and base_word(following.group(1)) not in FUNCTION_WORDS
 
 
-def _has_own_subject(question: str) -> bool:
-    """Whether the question names a person before its first pronoun, who is then what the
-    pronoun refers to ("Author Cormac McCarthy died this week. He won..."); an object pronoun
-    refers to someone else ("Did Zelenskiy respond to him?")."""
-    pronoun = PRONOUN.search(question)
-    if pronoun is None or pronoun.group().lower() in _OBJECT_PRONOUNS:
+def _has_own_subject(question: str, pronoun: re.Match[str]) -> bool:
+    """Whether the question names a person before ``pronoun``, its first, who is then what
+    the pronoun refers to ("Author Cormac McCarthy died this week. He won..."); an object
+    pronoun refers to someone else ("Did Zelenskiy respond to him?")."""
+    if pronoun.group().lower() in _OBJECT_PRONOUNS:
         return False
     return any(e.person for e in entities(question[: pronoun.start()]))
 
