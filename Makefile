@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install run test test-fast lint format bench browser clean
+.PHONY: install run test test-fast lint format bench browser clean reader-weights
 
 install: $(STAMP)
 
@@ -50,6 +50,14 @@ bench: install
 	$(BIN)/python bench/follow_ups.py --set ../shared/eval/realtimeqa-dev
 	$(BIN)/python bench/refusal.py --set ../shared/eval/realtimeqa-dev --thresholds
 	$(BIN)/python bench/answer_weights.py --set ../shared/eval/realtimeqa-dev
+	$(BIN)/python bench/reader.py --set ../shared/eval/realtimeqa-dev --reads 6,12,24,32
+
+# Rebuilds the reader's weights (qa/reader/weights) from the train set: about 40 minutes on 2 cores.
+reader-weights: install
+	$(BIN)/python bench/reader_data.py --set ../shared/eval/realtimeqa-train \
+		--out bench/.cache/reader-train.jsonl
+	$(BIN)/python bench/train_reader.py --pairs bench/.cache/reader-train.jsonl
+	$(BIN)/python bench/reader.py --set ../shared/eval/realtimeqa-dev --write-calibration
 
 clean:
 	rm -rf $(VENV) newsdesk-data .pytest_cache .mypy_cache .ruff_cache

@@ -10,8 +10,8 @@ shared/eval/README.md and bench/metrics.py).
 from __future__ import annotations
 
 import argparse
-import importlib
 import inspect
+import itertools
 import json
 import os
 import statistics
@@ -38,6 +38,10 @@ DEPTH = 30  # passages read per question: enough for 5,000 characters of short p
 # passages (or chunks) read for gold-article MRR@10, which ranks distinct articles: 30 short
 # paragraphs often come from fewer than 10 articles (bench/RESULTS.md)
 ARTICLE_DEPTH = 200
+MAX_SHORT_WORDS = 10
+# The answerers compared side by side: today's sentence scorer and the learned reader.
+ANSWERERS = {"scorer": False, "reader": True}  # name: whether the reader reads
+CONFIDENCE_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0001)
 
 
 @dataclass
@@ -61,6 +65,9 @@ class Scores:
     rr: list[float] = field(default_factory=list)
     hits: list[bool] = field(default_factory=list)
     best_hits: list[bool] = field(default_factory=list)
+    short_hits: list[bool] = field(default_factory=list)
+    confidences: list[tuple[float, bool]] = field(default_factory=list)  # shown answers
+    by_id: dict[str, tuple[bool, bool]] = field(default_factory=dict)  # answer, short hit
     refused: list[bool] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
 
@@ -76,14 +83,20 @@ class Scores:
             ranking = result.ranked_articles or result.article_ids
             self.rr.append(metrics.reciprocal_rank(ranking, question["gold_doc_ids"]))
         if result.answer is not None:
-            self.hits.append(answer_hit(result.answer, gold))
-            self.best_hits.append(best_quote_hit(result.answer, gold))
-            self.refused.append(not result.answer.found)
+            answer = result.answer
+            self.hits.append(answer_hit(answer, gold))
+            self.best_hits.append(best_quote_hit(answer, gold))
+            self.short_hits.append(short_answer_hit(answer, gold))
+            self.refused.append(not answer.found)
+            if answer.found and answer.confidence is not None:
+                self.confidences.append((answer.confidence, self.hits[-1]))
+            self.by_id[question["id"]] = (self.hits[-1], self.short_hits[-1])
         self.seconds.append(result.seconds)
 
     def rows(self) -> dict[str, str]:
         """The printed figures, by measure name."""
         rows = {"answer hit": _share(self.hits), "best-quote hit": _share(self.best_hits)}
+        rows["short-answer hit"] = _share(self.short_hits)
         rows |= {f"recall@{b} chars": _share(self.chars[b]) for b in CHAR_BUDGETS}
         rows |= {f"recall@{k}": _share(self.at_k[k]) for k in RECALL_KS}
         rows[f"gold MRR@10 (n={len(self.rr)})"] = _number(metrics.mean(self.rr))
@@ -112,6 +125,15 @@ def shown_hit(found: bool, text: str, citations: Sequence[Any], gold: str) -> bo
     if not found or not metrics.contains_answer(text, gold):
         return False
     return any(metrics.contains_answer(c.quote, gold) for c in citations)
+
+
+def short_answer_hit(answer: Any, gold: str) -> bool:
+    """The answer has a short answer of at most MAX_SHORT_WORDS words holding the gold
+    answer."""
+    short = getattr(answer, "short_answer", None)
+    if not answer.found or short is None or len(short.text.split()) > MAX_SHORT_WORDS:
+        return False
+    return metrics.contains_answer(short.text, gold)
 
 
 def best_quote_hit(answer: Any, gold: str) -> bool:
@@ -192,34 +214,21 @@ def _progress(name: str) -> Callable[[int, int], None]:
 
 
 def answering_service(components: Any, qa_settings: Any, retriever: Any) -> Any:
-    """The answering service of qa.service when it exists, else None (answer hit: n/a)."""
-    try:
-        module = importlib.import_module("qa.service")
-    except ImportError:
-        return None
-    service_class = getattr(module, "QAService", None)
-    if service_class is None or not hasattr(service_class, "ask"):
-        return None
-    available = {
-        "retriever": retriever,
-        "catalog": components.catalog,
-        "store": components.store,
-        "embedder": components.embedder,
-        "settings": qa_settings,
-        "qa_settings": qa_settings,
-        "sentences": _sentence_vectors(components),
-    }
-    wanted = inspect.signature(service_class).parameters
-    return service_class(**{name: available[name] for name in wanted if name in available})
+    """A QAService over ``retriever`` answering as ``qa_settings`` say (the reader or the
+    sentence scorer alone). Speaker questions take the ordinary path here, as they always
+    have in this bench, so its figures measure the answerer."""
+    from qa.components import build_answerer
+    from qa.service import QAService
+
+    answerer = build_answerer(components, qa_settings)
+    return QAService(retriever, components.embedder, qa_settings, answerer=answerer)
 
 
 def _sentence_vectors(components: Any) -> Any:
-    """The stored sentence vectors, when this version of newsdesk keeps them."""
-    try:
-        module = importlib.import_module("index.sentence_vectors")
-    except ImportError:
-        return None
-    return module.SentenceVectorStore(components.catalog)
+    """The stored sentence vectors of the index."""
+    from index.sentence_vectors import SentenceVectorStore
+
+    return SentenceVectorStore(components.catalog)
 
 
 def ask_newsdesk(
@@ -281,6 +290,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-baseline", action="store_true", help="skip the LangChain baseline")
     parser.add_argument("--index-only", action="store_true", help="build the caches and stop")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument(
+        "--answerer", action="append", choices=tuple(ANSWERERS), help="only these (repeatable)"
+    )
     return parser.parse_args(argv)
 
 
@@ -309,33 +321,44 @@ def main(argv: list[str] | None = None) -> None:
         print(f"baseline index: the same {len(indexed)} articles, {baseline.count()} chunks")
     if args.index_only:
         return
-    columns = evaluate(components, baseline, load_questions(set_dir, args.limit))
+    questions = load_questions(set_dir, args.limit)
+    columns = evaluate(components, baseline, questions, args.answerer or tuple(ANSWERERS))
     print_table(columns)
+    for column in columns:
+        print_calibration(column)
+    print_gpt3(set_dir, columns, questions)
     if args.json:
         args.json.write_text(json.dumps({c.name: c.rows() for c in columns}, indent=2) + "\n")
 
 
 def evaluate(
-    components: Any, baseline: Baseline | None, questions: list[dict[str, Any]]
+    components: Any,
+    baseline: Baseline | None,
+    questions: list[dict[str, Any]],
+    answerers: Sequence[str] = tuple(ANSWERERS),
 ) -> list[Scores]:
-    """Ask every question of each system and score the results."""
+    """Ask every question of each answerer (same retrieval) and of the baseline, and score
+    the results."""
     from qa.components import build_retriever
     from qa.config import QASettings
 
-    qa_settings = QASettings()
-    retriever = build_retriever(components, qa_settings)
-    service = answering_service(components, qa_settings, retriever)
+    columns = []
+    retriever = build_retriever(components, QASettings())
     retriever.search("warm up", k=DEPTH)
-    ours, searches = Scores("newsdesk"), []
-    for question in questions:
-        result, searched = ask_newsdesk(retriever, service, question, DEPTH)
-        ours.add(question, result)
-        searches.append(searched)
-    print(
-        f"newsdesk retrieval alone: median {1000 * statistics.median(searches):.1f} ms,"
-        f" p95 {1000 * metrics.percentile(searches, 0.95):.1f} ms ({DEPTH} passages)"
-    )
-    columns = [ours]
+    for name in answerers:
+        settings = QASettings(reader=ANSWERERS[name])
+        service = answering_service(components, settings, retriever)
+        service.ask("warm up")
+        ours, searches = Scores(name), []
+        for question in questions:
+            result, searched = ask_newsdesk(retriever, service, question, DEPTH)
+            ours.add(question, result)
+            searches.append(searched)
+        print(
+            f"{name}: retrieval alone median {1000 * statistics.median(searches):.1f} ms,"
+            f" p95 {1000 * metrics.percentile(searches, 0.95):.1f} ms ({DEPTH} passages)"
+        )
+        columns.append(ours)
     if baseline is not None:
         theirs = Scores("baseline")
         baseline.search("warm up", DEPTH)
@@ -343,6 +366,47 @@ def evaluate(
             theirs.add(question, ask_baseline(baseline, question, DEPTH))
         columns.append(theirs)
     return columns
+
+
+def print_calibration(scores: Scores) -> None:
+    """Shown answers by confidence: how many, their mean confidence, and how many hit."""
+    if not scores.confidences:
+        return
+    print(f"\n{scores.name}: calibration of shown answers (confidence vs answer hit)")
+    print("confidence   answers  mean conf  hit rate")
+    for low, high in itertools.pairwise(CONFIDENCE_BINS):
+        inside = [(c, h) for c, h in scores.confidences if low <= c < high]
+        if inside:
+            mean_conf = statistics.mean(c for c, _ in inside)
+            rate = sum(h for _, h in inside) / len(inside)
+            print(
+                f"{low:.1f}-{min(high, 1):.1f}   {len(inside):>8}  {mean_conf:>9.3f}  {rate:>8.3f}"
+            )
+    error = sum(abs(c - h) for c, h in scores.confidences) / len(scores.confidences)
+    gap = statistics.mean(c for c, _ in scores.confidences) - statistics.mean(
+        float(h) for _, h in scores.confidences
+    )
+    print(f"mean |confidence - hit| {error:.3f}; mean confidence - hit rate {gap:+.3f}")
+
+
+def print_gpt3(set_dir: Path, columns: list[Scores], questions: list[dict[str, Any]]) -> None:
+    """GPT-3's published predictions against ours, on the questions it answered."""
+    path = set_dir / "baseline_gpt3_gcs.jsonl"
+    if not path.exists():
+        return
+    gold = {q["id"]: q["answer"] for q in questions}
+    predictions = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
+    predictions = [p for p in predictions if p["id"] in gold]
+    if not predictions:
+        return
+    hits = sum(metrics.contains_answer(p["prediction"], gold[p["id"]]) for p in predictions)
+    print(f"\nthe {len(predictions)} questions GPT-3 (175B, Google results) answered:")
+    print(f"  GPT-3 prediction holds the gold answer: {hits / len(predictions):.3f}")
+    for scores in columns:
+        rows = [scores.by_id[p["id"]] for p in predictions if p["id"] in scores.by_id]
+        if rows:
+            answer, short = (sum(column) / len(rows) for column in zip(*rows, strict=True))
+            print(f"  {scores.name}: answer hit {answer:.3f}, short-answer hit {short:.3f}")
 
 
 if __name__ == "__main__":

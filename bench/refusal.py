@@ -15,8 +15,11 @@ guess". Every dev question has its answer somewhere, so two answer-less cases ar
 Prints, all | even | odd: answer hit and refusal rate with every article (as bench/quality.py
 measures them), the share refused off topic (higher is better), and the share answered with
 a missing detail (a guess; lower is better) with the number of questions it counts.
-``--thresholds`` repeats it for other refusal thresholds of qa.answer (MIN_COSINE,
-MIN_COVERAGE, CONFIDENT_COSINE), to show the trade-off.
+The sentence scorer (qa.answer, its refusal thresholds MIN_COSINE, MIN_COVERAGE,
+CONFIDENT_COSINE) and the reader (qa.reader, its calibrated confidence against
+min_confidence) are measured side by side. ``--thresholds`` repeats it for other
+thresholds of each, to show the trade-off; the reader's answers are read once and each
+confidence threshold applied to them.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import metrics, quality
 
+# Reader confidence thresholds tried by --thresholds after the current one.
+OTHER_CONFIDENCES = [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6]
 # (MIN_COSINE, MIN_COVERAGE, CONFIDENT_COSINE) tried by --thresholds after the current ones.
 OTHER_THRESHOLDS = [
     (0.25, 0.2, 0.5),
@@ -80,6 +85,37 @@ def outcomes(service: Any, question: dict[str, Any], mine: list[Any], others: li
     return hit, not full.found, not off_topic.found, guessed
 
 
+def confidences(
+    service: Any, question: dict[str, Any], mine: list[Any], others: list[Any], holding: set[str]
+) -> tuple[Any, ...]:
+    """The reader's (confidence, answer hit if shown) with every article, its confidence
+    over another question's passages, and without the holding articles (None when not
+    counted): ``service`` must answer at min_confidence 0, so every draft is an answer."""
+    text, k, gold = question["question"], service.settings.top_k, question["answer"]
+    full = service.answerer.answer(text, mine[:k])
+    off_topic = service.answerer.answer(text, others[:k])
+    rest = [p for p in mine if p.article_id not in holding]
+    guess = (
+        service.answerer.answer(text, rest[:k]).confidence if holding and len(rest) >= k else None
+    )
+    hit = quality.shown_hit(full.found, full.text, full.citations, gold)
+    return full.confidence or 0.0, hit, off_topic.confidence or 0.0, guess
+
+
+def at_threshold(read: list[tuple[Any, ...]], threshold: float) -> list[tuple[Any, ...]]:
+    """The rows of ``outcomes`` for the reader's readings at one confidence threshold."""
+    return [
+        (hit and full >= threshold, full < threshold, off < threshold,
+         None if guess is None else guess >= threshold)
+        for full, hit, off, guess in read
+    ]  # fmt: skip
+
+
+def halves(rows: list[tuple[Any, ...]]) -> str:
+    """The summary of every question, then of the even and odd halves."""
+    return f"{summary(rows)} | {summary(rows[0::2])} | {summary(rows[1::2])}"
+
+
 def summary(rows: list[tuple[Any, ...]]) -> str:
     """Answer hit, refusal rate, off-topic refusals and guesses (with their count)."""
     share = [sum(column) / (len(rows) or 1) for column in list(zip(*rows, strict=True))[:3]]
@@ -102,7 +138,7 @@ def measure(
         outcomes(service, q, passages[n], passages[(n + 1) % len(questions)], holding[n])
         for n, q in enumerate(questions)
     ]
-    return f"{summary(rows)} | {summary(rows[0::2])} | {summary(rows[1::2])}"
+    return halves(rows)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -119,15 +155,24 @@ def main(argv: list[str] | None = None) -> None:
 
     set_dir = args.set.resolve()
     components = quality.newsdesk_index(set_dir, quality.cache_dir(set_dir, args.data_dir))
-    service = build_qa(components, QASettings())
+    scorer = build_qa(components, QASettings(reader=False))
     questions = quality.load_questions(set_dir, args.limit)
     holding = holding_articles(set_dir, questions)
-    passages = retrieved(service, questions)
+    passages = retrieved(scorer, questions)
     current = (qa.answer.MIN_COSINE, qa.answer.MIN_COVERAGE, qa.answer.CONFIDENT_COSINE)
     for thresholds in [current, *(OTHER_THRESHOLDS if args.thresholds else [])]:
         qa.answer.MIN_COSINE, qa.answer.MIN_COVERAGE, qa.answer.CONFIDENT_COSINE = thresholds
-        line = measure(service, questions, passages, holding)
-        print(f"thresholds {thresholds}: {line}", flush=True)
+        line = measure(scorer, questions, passages, holding)
+        print(f"scorer {thresholds}: {line}", flush=True)
+    qa.answer.MIN_COSINE, qa.answer.MIN_COVERAGE, qa.answer.CONFIDENT_COSINE = current
+    chosen = QASettings().min_confidence
+    reader = build_qa(components, QASettings(min_confidence=0.0))
+    read = [
+        confidences(reader, q, passages[n], passages[(n + 1) % len(questions)], holding[n])
+        for n, q in enumerate(questions)
+    ]
+    for threshold in [chosen, *(OTHER_CONFIDENCES if args.thresholds else [])]:
+        print(f"reader {threshold:.2f}: {halves(at_threshold(read, threshold))}", flush=True)
 
 
 if __name__ == "__main__":

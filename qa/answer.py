@@ -30,7 +30,8 @@ from typing import Protocol
 import numpy as np
 
 from index.sentences import Span, quotable_spans
-from qa.models import Citation, Passage
+from qa.models import Citation, Passage, ShortAnswer
+from qa.reader.base import SentenceReading
 from qa.scoring import QuestionTerms, coverage, holds_expected, question_terms, stems, word_overlap
 
 # Candidates: sentences of the first ANSWER_PASSAGES passages; the best MAX_CANDIDATES by the
@@ -119,6 +120,18 @@ class AnswerDraft:
     found: bool
     citations: list[Citation] = field(default_factory=list)
     related: list[Passage] = field(default_factory=list)
+    short_answer: ShortAnswer | None = None
+    confidence: float | None = None  # calibrated, from a reader (None: the scorer's answer)
+
+    @classmethod
+    def compose(
+        cls,
+        citations: list[Citation],
+        short: ShortAnswer | None = None,
+        confidence: float | None = None,
+    ) -> AnswerDraft:
+        """A found answer made of ``citations`` (led by ``short`` when given)."""
+        return cls(answer_text(citations, short), True, citations, [], short, confidence)
 
 
 @dataclass
@@ -134,6 +147,7 @@ class Candidate:
     cosine: float = 0.0
     score: float = 0.0
     vector: np.ndarray | None = None
+    reading: SentenceReading | None = None  # the reader's, when one read this candidate
 
     @property
     def text(self) -> str:
@@ -298,18 +312,35 @@ def order_for_reading(chosen: list[Candidate]) -> list[Candidate]:
 
 def keep_citations(draft: AnswerDraft, keep: Callable[[Citation], bool]) -> AnswerDraft:
     """``draft`` with only the quotes ``keep`` accepts, renumbered in order and the text
-    rebuilt from them. ``draft`` itself when it would keep all of them or none, or when its
-    text is not made of its quotes (another answerer's prose)."""
+    rebuilt from them (the short answer kept when its quote is). ``draft`` itself when it
+    would keep all of them or none, or when its text is not made of its quotes (another
+    answerer's prose)."""
     kept = [c for c in draft.citations if keep(c)]
-    if not kept or len(kept) == len(draft.citations) or draft.text != quoted(draft.citations):
+    made_of_quotes = draft.text == answer_text(draft.citations, draft.short_answer)
+    if not kept or len(kept) == len(draft.citations) or not made_of_quotes:
         return draft
-    citations = [c.model_copy(update={"n": n}) for n, c in enumerate(kept, start=1)]
-    return AnswerDraft(quoted(citations), draft.found, citations, draft.related)
+    numbers = {c.n: n for n, c in enumerate(kept, start=1)}
+    citations = [c.model_copy(update={"n": numbers[c.n]}) for c in kept]
+    short = draft.short_answer
+    if short is not None:
+        renumbered = numbers.get(short.citation)
+        short = None if renumbered is None else short.model_copy(update={"citation": renumbered})
+    return AnswerDraft(
+        answer_text(citations, short), draft.found, citations, draft.related, short,
+        draft.confidence,
+    )  # fmt: skip
 
 
 def quoted(citations: Sequence[Citation]) -> str:
     """The extractive answer text: each quote followed by its marker."""
     return " ".join(f"{c.quote} [{c.n}]" for c in citations)
+
+
+def answer_text(citations: Sequence[Citation], short: ShortAnswer | None = None) -> str:
+    """The answer text: the short answer with its marker on a line of its own when there is
+    one, then the quotes."""
+    quotes = quoted(citations)
+    return f"{short.text} [{short.citation}]\n\n{quotes}" if short else quotes
 
 
 def cite(n: int, candidate: Candidate) -> Citation:

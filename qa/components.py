@@ -5,18 +5,62 @@ from __future__ import annotations
 from index.components import IndexComponents
 from index.sentence_vectors import SentenceVectorStore
 from index.statements_store import StatementStore
+from qa.answer import ExtractiveAnswerer
 from qa.config import QASettings
+from qa.reader.answerer import ReaderAnswerer
+from qa.reader.base import Reader
+from qa.reader.calibration import Calibration
 from qa.retrieval import PassageSearch, Retriever
 from qa.said import SpeakerAnswers
 from qa.service import QAService
 
 
-def build_qa(index: IndexComponents, settings: QASettings) -> QAService:
-    """A QAService over the index's catalog, vector store and embedding model."""
+def build_qa(
+    index: IndexComponents, settings: QASettings, reader: Reader | None = None
+) -> QAService:
+    """A QAService over the index's catalog, vector store and embedding model, answering with
+    ``reader`` (else the shipped reader model, loaded now, unless settings.reader is off)."""
     sentences = SentenceVectorStore(index.catalog)
     retriever = build_retriever(index, settings, sentences)
     speakers = build_speakers(index, retriever)
-    return QAService(retriever, index.embedder, settings, speakers=speakers, sentences=sentences)
+    answerer = build_answerer(index, settings, reader, sentences)
+    return QAService(retriever, index.embedder, settings, answerer=answerer, speakers=speakers)
+
+
+def build_answerer(
+    index: IndexComponents,
+    settings: QASettings,
+    reader: Reader | None = None,
+    sentences: SentenceVectorStore | None = None,
+) -> ExtractiveAnswerer | ReaderAnswerer:
+    """The answerer: the sentence scorer, read by ``reader`` (else by the shipped reader
+    model, loaded now) unless settings.reader is off and no reader is given."""
+    sentences = sentences or SentenceVectorStore(index.catalog)
+    scorer = ExtractiveAnswerer(index.embedder, settings.max_answer_sentences, sentences)
+    if reader is None and not settings.reader:
+        return scorer
+    return build_reader_answerer(scorer, settings, reader)
+
+
+def build_reader_answerer(
+    scorer: ExtractiveAnswerer, settings: QASettings, reader: Reader | None = None
+) -> ReaderAnswerer:
+    """The reading answerer over ``scorer``'s candidates: ``reader``, else the reader model
+    (weights from settings.reader_weights or those shipped), with their calibration."""
+    from index.embedder import default_model_path
+    from qa.reader.model import DEFAULT_WEIGHTS, ReaderModel
+
+    weights = settings.reader_weights or DEFAULT_WEIGHTS
+    if reader is None:
+        reader = ReaderModel(default_model_path(), weights, settings.reader_int8)
+    return ReaderAnswerer(
+        scorer,
+        reader,
+        Calibration.load(weights),
+        settings.min_confidence,
+        settings.max_answer_sentences,
+        settings.reader_candidates,
+    )
 
 
 def build_retriever(

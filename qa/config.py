@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -18,3 +20,18 @@ class QASettings(BaseSettings):
     )  # a week, as in "this week" (10 days: 0.005-0.01 less recall and MRR, bench/RESULTS.md)
     max_answer_sentences: int = Field(4, ge=1, le=10)
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused")
+    reader: bool = Field(
+        True, description="Answer with the learned reader (False: the sentence scorer alone)"
+    )
+    reader_weights: Path | None = Field(
+        None, description="A folder of reader weights; unset = the ones shipped in qa/reader"
+    )
+    reader_int8: bool = Field(
+        True, description="Run the reader with int8 linear layers (faster, same answers)"
+    )
+    reader_candidates: int = Field(
+        24, ge=1, le=64, description="Candidate sentences the reader reads per question"
+    )
+    min_confidence: float = Field(
+        0.3, ge=0.0, le=1.0, description="Below this reader confidence the answer is not found"
+    )

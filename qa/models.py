@@ -47,6 +47,16 @@ class Citation(BaseModel):
     score: float
 
 
+class ShortAnswer(BaseModel):
+    """The phrase that answers (a name, number, date, place, or the gist of a statement),
+    found by the reader inside one cited quote."""
+
+    text: str = Field(description="The short answer, verbatim from the cited paragraph")
+    citation: int = Field(description="The n of the citation whose paragraph holds it")
+    start: int = Field(description="Start offset of the short answer in the cited paragraph")
+    end: int = Field(description="End offset (exclusive) in the cited paragraph")
+
+
 class Answer(BaseModel):
     """An answer built only from indexed paragraphs, every sentence cited, or a refusal."""
 
@@ -54,6 +64,16 @@ class Answer(BaseModel):
     rewritten: str = Field(description="The standalone question actually searched")
     answer: str = Field(description="Answer text with [n] markers, or the not-found message")
     found: bool = Field(description="False when no indexed article answers the question")
+    short_answer: ShortAnswer | None = Field(
+        None, description="The phrase that answers, when the reader found one"
+    )
+    confidence: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="Calibrated probability that the answer holds what was asked (of answers"
+        " shown at confidence c, about c do); None when no reader answered",
+    )
     citations: list[Citation] = Field(default_factory=list)
     related: list[Passage] = Field(
         default_factory=list, description="Closest passages, shown when nothing answers"

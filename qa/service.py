@@ -112,6 +112,8 @@ class QAService:
             rewritten=standalone,
             answer=draft.text,
             found=draft.found,
+            short_answer=draft.short_answer,
+            confidence=draft.confidence,
             citations=draft.citations,
             related=draft.related,
             took_ms=round((time.perf_counter() - started) * 1000, 2),

@@ -105,6 +105,15 @@ def real_embedder() -> Any:
     return Embedder()
 
 
+@pytest.fixture(scope="session")
+def real_reader() -> Any:
+    """The shipped reader model (qa/reader/weights), loaded once for the whole session."""
+    from index.embedder import default_model_path
+    from qa.reader.model import ReaderModel
+
+    return ReaderModel(default_model_path())
+
+
 MakeIndex = Callable[..., IndexComponents]
 
 

@@ -100,13 +100,16 @@ _SSE_DOC = {200: {"description": "Events: sentence*, citations, done", "content"
     summary="The answer as server-sent events",
 )
 async def ask_stream(body: AskRequest, svc: Svc) -> StreamingResponse:
-    """Events: one ``sentence`` per answer sentence, then ``citations``, then ``done`` (the
-    whole Answer). Errors are answered before the stream starts, with ordinary statuses."""
+    """Events: the ``short_answer`` when there is one, one ``sentence`` per answer sentence,
+    then ``citations``, then ``done`` (the whole Answer). Errors are answered before the
+    stream starts, with ordinary statuses."""
     answer = await run_in_threadpool(answer_for, svc, body)
     return StreamingResponse(_answer_events(answer), media_type="text/event-stream")
 
 
 async def _answer_events(answer: Answer) -> AsyncIterator[str]:
+    if answer.short_answer is not None:
+        yield sse("short_answer", answer.short_answer.model_dump(mode="json"))
     for sentence in answer_sentences(answer.answer):
         yield sse("sentence", {"text": sentence})
     yield sse("citations", jsonable_encoder(answer.citations or answer.related))

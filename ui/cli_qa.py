@@ -107,6 +107,8 @@ def format_answer(answer: Answer) -> str:
     lines = [answer.answer]
     if answer.rewritten != answer.question.strip():
         lines.insert(0, f"(searched: {answer.rewritten})")
+    if answer.found and answer.confidence is not None:
+        lines.append(f"(confidence {answer.confidence:.0%})")
     if answer.citations:
         lines += ["", "Sources:"]
     for c in answer.citations:

@@ -25,6 +25,7 @@ EXAMPLES = [
 CSS = """
 .nd-passage { border-left: 3px solid var(--color-accent); padding: 4px 10px; margin: 8px 0; }
 .nd-passage mark { background: #ffe58a; color: inherit; padding: 0 2px; }
+.nd-passage mark.nd-short { background: #ffc53d; font-weight: bold; padding: 0; }
 .nd-meta { font-size: 0.85em; opacity: 0.8; }
 """
 
@@ -91,7 +92,7 @@ def respond(
     history = [Turn.model_validate(t) for t in turns]
     answer = ref.get().qa.ask(question, history=history or None, filters=filters)
     chat = [*chat, {"role": "user", "content": question},
-            {"role": "assistant", "content": answer.answer}]  # fmt: skip
+            {"role": "assistant", "content": chat_text(answer)}]  # fmt: skip
     turn = Turn(question=question, rewritten=answer.rewritten, answer=answer.answer)
     return "", chat, [*turns, turn.model_dump()], passages_html(answer)
 
@@ -115,10 +116,28 @@ def _day(value: str | None) -> str:
         raise Mistake(f"Dates are YYYY-MM-DD, not {text!r}.") from None
 
 
+def chat_text(answer: Answer) -> str:
+    """The answer as the chat shows it: the short answer first, in bold, then the quotes,
+    then the reader's confidence."""
+    text = answer.answer
+    short = answer.short_answer
+    if short is not None and text.startswith(f"{short.text} [{short.citation}]\n\n"):
+        head, _, quotes = text.partition("\n\n")
+        text = f"**{head}**\n\n{quotes}"
+    if answer.found and answer.confidence is not None:
+        text += f"\n\n*Confidence: {answer.confidence:.0%}*"
+    return text
+
+
 def passages_html(answer: Answer) -> str:
-    """The cited passages, quotes highlighted; or, when nothing answers, the closest ones."""
+    """The cited passages, quotes highlighted (the short answer inside its quote in bold);
+    or, when nothing answers, the closest ones."""
     if answer.found and answer.citations:
-        body = "".join(_citation_html(c) for c in answer.citations)
+        short = answer.short_answer
+        body = "".join(
+            _citation_html(c, (short.start, short.end) if short and short.citation == c.n else None)
+            for c in answer.citations
+        )
         return f"<h3>Cited passages</h3>{body}"
     if not answer.related:
         return "<h3>Nothing found</h3><p>No indexed article is close to this question.</p>"
@@ -126,13 +145,17 @@ def passages_html(answer: Answer) -> str:
     return f"<h3>Nothing answers this; closest passages</h3>{body}"
 
 
-def _citation_html(c: Citation) -> str:
+def _citation_html(c: Citation, short: tuple[int, int] | None = None) -> str:
     text = c.paragraph_text or c.quote
     start, end = c.span if c.paragraph_text else (0, len(text))
-    marked = (
-        html.escape(text[:start]) + f"<mark>{html.escape(text[start:end])}</mark>"
-        + html.escape(text[end:])
-    )  # fmt: skip
+    quote = html.escape(text[start:end])
+    if short is not None and c.paragraph_text and start <= short[0] < short[1] <= end:
+        quote = (
+            html.escape(text[start : short[0]])
+            + f'<mark class="nd-short">{html.escape(text[short[0] : short[1]])}</mark>'
+            + html.escape(text[short[1] : end])
+        )
+    marked = html.escape(text[:start]) + f"<mark>{quote}</mark>" + html.escape(text[end:])
     head = f"<b>[{c.n}]</b> " + _title_html(c.title, c.url)
     meta = _meta_html(c.published, c.source, c.paragraph)
     return f'<div class="nd-passage">{head}{meta}<p>{marked}</p></div>'

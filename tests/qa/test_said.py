@@ -63,8 +63,8 @@ def index(make_index: MakeIndex) -> IndexComponents:
 
 
 @pytest.fixture
-def service(index: IndexComponents) -> QAService:
-    return build_qa(index, QASettings())
+def service(index: IndexComponents, real_reader: Any) -> QAService:
+    return build_qa(index, QASettings(), real_reader)
 
 
 @pytest.mark.parametrize(
@@ -145,9 +145,11 @@ def test_follow_ups_resolve_the_speaker_and_the_topic(service: QAService) -> Non
     assert [c.article_id for c in pronoun.citations] == ["k3"]
 
 
-def test_non_speaker_questions_take_the_ordinary_path(index: IndexComponents) -> None:
-    plain = QAService(*_parts(build_qa(index, QASettings())))
-    routed = build_qa(index, QASettings())
+def test_non_speaker_questions_take_the_ordinary_path(
+    index: IndexComponents, real_reader: Any
+) -> None:
+    routed = build_qa(index, QASettings(), real_reader)
+    plain = QAService(*_parts(routed), answerer=routed.answerer)
     for question in ("Where did the front hold?", "What did the report say about grain?"):
         a, b = plain.ask(question), routed.ask(question)
         assert (a.answer, a.citations, a.rewritten) == (b.answer, b.citations, b.rewritten)
@@ -156,8 +158,8 @@ def test_non_speaker_questions_take_the_ordinary_path(index: IndexComponents) ->
 
 
 def _parts(service: QAService) -> tuple[Any, Any, QASettings]:
-    """A service's retriever, answerer embedder and settings (to build one without speakers)."""
-    return service.retriever, service.answerer.embedder, service.settings  # type: ignore[attr-defined]
+    """A service's retriever, embedder and settings (to build one without speakers)."""
+    return service.retriever, service.answerer.scorer.embedder, service.settings  # type: ignore[attr-defined]
 
 
 def test_statements_page_and_speaker_list(index: IndexComponents) -> None:
@@ -177,7 +179,9 @@ def test_statements_page_and_speaker_list(index: IndexComponents) -> None:
 
 
 @pytest.fixture(scope="module")
-def sample_service(tmp_path_factory: pytest.TempPathFactory, real_embedder: Any) -> QAService:
+def sample_service(
+    tmp_path_factory: pytest.TempPathFactory, real_embedder: Any, real_reader: Any
+) -> QAService:
     """The sample and one short article that mentions Andrei Belousov without quoting him."""
     extra = Article(
         id="belousov",
@@ -186,7 +190,7 @@ def sample_service(tmp_path_factory: pytest.TempPathFactory, real_embedder: Any)
     )
     data_dir = tmp_path_factory.mktemp("said") / "data"
     index = build_test_index(data_dir, real_embedder, [*read_inputs([str(SAMPLE)]), extra])
-    return build_qa(index, QASettings())
+    return build_qa(index, QASettings(), real_reader)
 
 
 @pytest.mark.slow

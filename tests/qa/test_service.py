@@ -267,13 +267,15 @@ def test_a_follow_up_whose_rewrite_would_pass_the_limit_is_searched_as_asked() -
 
 
 @pytest.fixture(scope="module")
-def sample_service(tmp_path_factory: pytest.TempPathFactory, real_embedder: Any) -> QAService:
-    """build_qa over a fresh index of the sample article."""
+def sample_service(
+    tmp_path_factory: pytest.TempPathFactory, real_embedder: Any, real_reader: Any
+) -> QAService:
+    """build_qa over a fresh index of the sample article, the real reader reading."""
     data_dir = tmp_path_factory.mktemp("qa") / "data"
     components = build_index(IndexSettings(data_dir=data_dir), embedder=real_embedder)
     report = components.service.add(read_inputs([str(SAMPLE)]))
     assert report.added and not report.failed
-    return build_qa(components, QASettings())
+    return build_qa(components, QASettings(), real_reader)
 
 
 def quoted(answer: Any) -> dict[int, str]:

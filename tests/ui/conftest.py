@@ -107,13 +107,17 @@ def client(services: Services) -> Iterator[TestClient]:
         yield test_client
 
 
-def real_services(data_dir: Path, embedder: object, settings: UISettings) -> Services:
-    """The real index and QA service in ``data_dir`` with the sample article indexed."""
+def real_services(
+    data_dir: Path, embedder: object, settings: UISettings, reader: object
+) -> Services:
+    """The real index and QA service (``reader`` reading) in ``data_dir`` with the sample
+    article indexed."""
     from qa.components import build_qa
     from qa.config import QASettings
 
     components = build_index(index_settings(data_dir), embedder=embedder)  # type: ignore[arg-type]
-    svc = Services(components, build_qa(components, QASettings()), settings)  # type: ignore[call-arg]
+    qa = build_qa(components, QASettings(), reader)  # type: ignore[call-arg,arg-type]
+    svc = Services(components, qa, settings)
     svc.add_articles(read_inputs([str(SAMPLE)]))
     return svc
 
@@ -153,13 +157,13 @@ class LiveServer:
 
 @pytest.fixture(scope="module")
 def live_server(
-    tmp_path_factory: pytest.TempPathFactory, real_embedder: object
+    tmp_path_factory: pytest.TempPathFactory, real_embedder: object, real_reader: object
 ) -> Iterator[LiveServer]:
     """The whole app (API + UI) on a free loopback port: real model, sample article indexed."""
     from ui.server import create_app
 
     settings = UISettings(api_key="test-key")  # type: ignore[call-arg]
     data_dir = tmp_path_factory.mktemp("live") / "data"
-    svc = real_services(data_dir, real_embedder, settings)
+    svc = real_services(data_dir, real_embedder, settings, real_reader)
     with LiveServer(create_app(settings, services=svc)) as server:
         yield server

@@ -9,14 +9,18 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from index.components import IndexComponents
 from index.lock import IndexLock
-from qa.models import MAX_TURN_CHARS, Answer
+from index.readers import read_inputs
+from qa.models import MAX_TURN_CHARS, Answer, ShortAnswer
 from ui.api import answer_sentences
 from ui.cli import app as cli_app
 from ui.config import MAX_QUESTION_CHARS, UISettings
 from ui.errors import UnsafeBind
 from ui.server import check_bind, create_api
 from ui.services import ServiceRef, Services
+
+from .conftest import SAMPLE, FakeQA
 
 ARTICLE = {
     "title": "Harbour bridge reopens",
@@ -136,6 +140,42 @@ def test_stream_sends_sentences_then_citations_then_the_answer(client: TestClien
     assert " ".join(data["text"] for kind, data in stream if kind == "sentence") == plain["answer"]
     assert stream[-2][1] == plain["citations"]
     assert {**stream[-1][1], "took_ms": 0} == {**plain, "took_ms": 0}
+
+
+class ShortAnswerQA(FakeQA):
+    """FakeQA whose answers lead with a short answer: the quote's first two words."""
+
+    def ask(self, question: str, *args: Any, **kwargs: Any) -> Answer:
+        answer = super().ask(question, *args, **kwargs)
+        if not answer.found:
+            return answer
+        cited = answer.citations[0]
+        start = cited.span[0]
+        end = start + len(" ".join(cited.quote.split()[:2]))
+        short = ShortAnswer(text=cited.paragraph_text[start:end], citation=1, start=start, end=end)
+        text = f"{short.text} [1]\n\n{answer.answer}"
+        return answer.model_copy(update={"short_answer": short, "confidence": 0.8, "answer": text})
+
+
+def test_the_short_answer_and_confidence_are_part_of_the_answer_and_lead_the_stream(
+    components: IndexComponents,
+) -> None:
+    services = Services(components, ShortAnswerQA(components), UISettings())
+    services.add_articles(read_inputs([str(SAMPLE)]))
+    with TestClient(create_api(ServiceRef(services), services.settings)) as short_client:
+        body = {"question": "Where is the fiercest combat?"}
+        plain = short_client.post("/api/ask", json=body).json()
+        short = plain["short_answer"]
+        cited = plain["citations"][short["citation"] - 1]
+        assert cited["paragraph_text"][short["start"] : short["end"]] == short["text"]
+        assert plain["answer"].startswith(f"{short['text']} [1]\n\n")
+        assert plain["confidence"] == 0.8
+        stream = events(short_client.post("/api/ask/stream", json=body).text)
+        assert stream[0] == ("short_answer", short)
+        assert [kind for kind, _ in stream[1:]][-2:] == ["citations", "done"]
+        assert stream[1] == ("sentence", {"text": f"{short['text']} [1]"})
+        schema = short_client.get("/openapi.json").json()["components"]["schemas"]
+        assert {"short_answer", "confidence"} <= set(schema["Answer"]["properties"])
 
 
 def test_stream_errors_come_before_the_stream(client: TestClient) -> None:

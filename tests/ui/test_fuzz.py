@@ -5,6 +5,7 @@ service is real, the embedding model is the fake one, so examples stay fast."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import schemathesis
@@ -30,11 +31,11 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
 @pytest.fixture(scope="module", autouse=True)
-def fuzz_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    """Real index and QA service (fake embedder) holding the sample article."""
+def fuzz_services(tmp_path_factory: pytest.TempPathFactory, real_reader: Any) -> Iterator[Services]:
+    """Real index and QA service (fake embedder, real reader) holding the sample article."""
     data_dir = tmp_path_factory.mktemp("fuzz") / "data"
     components = build_index(index_settings(data_dir), embedder=FakeEmbedder())
-    qa = build_qa(components, QASettings())  # type: ignore[call-arg]
+    qa = build_qa(components, QASettings(), real_reader)  # type: ignore[call-arg]
     REF.services = Services(components, qa, UISettings(api_key=KEY))
     REF.services.add_articles(read_inputs([str(SAMPLE)]))
     yield REF.services

@@ -1,0 +1,145 @@
+"""The reader's own figures on an evaluation set, and its calibration.
+
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/reader.py --set ../shared/eval/realtimeqa-dev \
+        [--reads 6,12,24,32] [--write-calibration]
+
+1. How answer hit grows with the number of candidate sentences the reader reads (--reads),
+   with the time the reader takes per question.
+2. Calibration: Platt scaling of the best sentence's logit against "the shown answer holds the
+   gold answer", cross-validated (fit on 4/5 of the questions, score the other 1/5, five
+   folds): per confidence bin, how many answers, their mean confidence and their hit rate.
+   --write-calibration then fits it on every question and writes it beside the weights
+   (qa/reader/weights/calibration.json): the figures to quote are the cross-validated ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import quality
+
+FOLDS = 5
+TOP_K = 10  # passages retrieved per question, QASettings' default
+
+
+def reading_answerer(components: Any, reader: Any, read: int) -> Any:
+    """A ReaderAnswerer with ``reader`` reading ``read`` sentences, answering at any
+    confidence with the raw logit as its score (identity calibration)."""
+    from qa.components import build_answerer
+    from qa.config import QASettings
+    from qa.reader.calibration import Calibration
+
+    settings = QASettings(min_confidence=0.0, reader_candidates=read)
+    answerer = build_answerer(components, settings, reader)
+    answerer.calibration = Calibration()  # type: ignore[union-attr]
+    return answerer
+
+
+def read_all(
+    retriever: Any, answerer: Any, questions: list[dict[str, Any]]
+) -> list[tuple[float, bool, float]]:
+    """Per question: (best logit, answer hit of the shown answer, seconds reading)."""
+    rows = []
+    for question in questions:
+        text, gold = question["question"], question["answer"]
+        passages = retriever.search(text, TOP_K, None, question["date"])
+        started = time.perf_counter()
+        read = answerer.read(text, passages)
+        took = time.perf_counter() - started
+        draft = answerer.compose(read, passages)
+        hit = quality.shown_hit(draft.found, draft.text, draft.citations, gold)
+        logit = read[0].reading.logit if read else -20.0
+        rows.append((logit, hit, took))
+    return rows
+
+
+def cross_validated(rows: list[tuple[float, bool, float]]) -> list[tuple[float, bool]]:
+    """(confidence, hit) per question, each confidence from a fit on the other folds."""
+    from qa.reader.calibration import fit_platt
+
+    out: list[tuple[float, bool]] = [(0.0, False)] * len(rows)
+    for fold in range(FOLDS):
+        train = [r for n, r in enumerate(rows) if n % FOLDS != fold]
+        calibration = fit_platt([r[0] for r in train], [r[1] for r in train])
+        for n in range(fold, len(rows), FOLDS):
+            out[n] = (calibration.confidence(rows[n][0]), rows[n][1])
+    return out
+
+
+def print_reliability(pairs: list[tuple[float, bool]]) -> None:
+    """Per confidence bin: answers, mean confidence, hit rate; then the mean gap."""
+    print("confidence   answers  mean conf  hit rate")
+    for low, high in itertools.pairwise(quality.CONFIDENCE_BINS):
+        inside = [(c, h) for c, h in pairs if low <= c < high]
+        if inside:
+            mean = statistics.mean(c for c, _ in inside)
+            rate = sum(h for _, h in inside) / len(inside)
+            print(f"{low:.1f}-{min(high, 1):.1f}   {len(inside):>8}  {mean:>9.3f}  {rate:>8.3f}")
+    error = statistics.mean(abs(c - h) for c, h in pairs)
+    brier = statistics.mean((c - h) ** 2 for c, h in pairs)
+    print(f"mean |confidence - hit| {error:.3f}, Brier score {brier:.3f}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print the figures (and write the calibration when asked)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", required=True, type=Path, help="folder of an evaluation set")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N questions")
+    parser.add_argument("--data-dir", type=Path, default=None, help="index cache folder")
+    parser.add_argument("--reads", default="", help="comma-separated sentences read, e.g. 6,24")
+    parser.add_argument("--write-calibration", action="store_true")
+    parser.add_argument(
+        "--fp32", action="store_true", help="also read with the fp32 model (the int8 check)"
+    )
+    args = parser.parse_args(argv)
+    from index.embedder import default_model_path
+    from qa.components import build_retriever
+    from qa.config import QASettings
+    from qa.reader.calibration import fit_platt
+    from qa.reader.model import DEFAULT_WEIGHTS, ReaderModel
+
+    set_dir = args.set.resolve()
+    components = quality.newsdesk_index(set_dir, quality.cache_dir(set_dir, args.data_dir))
+    questions = quality.load_questions(set_dir, args.limit)
+    retriever = build_retriever(components, QASettings())
+    reader = ReaderModel(default_model_path(), DEFAULT_WEIGHTS, QASettings().reader_int8)
+    default = QASettings().reader_candidates
+    reads = sorted({int(r) for r in args.reads.split(",") if r} | {default})
+    rows_by_read = {}
+    print("sentences read  answer hit  reader ms median / p95")
+    for read in reads:
+        answerer = reading_answerer(components, reader, read)
+        rows = rows_by_read[read] = read_all(retriever, answerer, questions)
+        hit = sum(r[1] for r in rows) / len(rows)
+        times = [1000 * r[2] for r in rows]
+        median, p95 = statistics.median(times), quality.metrics.percentile(times, 0.95)
+        print(f"{read:>14}  {hit:>10.3f}  {median:>8.1f} / {p95:.1f}", flush=True)
+    if args.fp32:
+        full = ReaderModel(default_model_path(), DEFAULT_WEIGHTS, int8=False)
+        fp32 = read_all(retriever, reading_answerer(components, full, default), questions)
+        int8 = rows_by_read[default]
+        same = sum(a[1] == b[1] for a, b in zip(fp32, int8, strict=True))
+        hit = sum(r[1] for r in fp32) / len(fp32)
+        median = statistics.median(1000 * r[2] for r in fp32)
+        print(f"{default:>14}  {hit:>10.3f}  {median:>8.1f} (fp32; same hit as int8: {same})")
+    rows = rows_by_read[default]
+    print(f"\ncalibration, {FOLDS}-fold cross-validated ({default} sentences read):")
+    print_reliability(cross_validated(rows))
+    if args.write_calibration:
+        calibration = fit_platt([r[0] for r in rows], [r[1] for r in rows])
+        path = calibration.save(
+            DEFAULT_WEIGHTS, fitted_on=f"{set_dir.name}, {len(rows)} questions (bench/reader.py)"
+        )
+        print(f"wrote {path}: scale {calibration.scale:.4f}, shift {calibration.shift:.4f}")
+
+
+if __name__ == "__main__":
+    main()
