@@ -5,9 +5,11 @@
 
 1. How answer hit grows with the number of candidate sentences the reader reads (--reads),
    with the time the reader takes per question.
-2. Calibration: Platt scaling of the best sentence's logit against "the shown answer holds the
-   gold answer", cross-validated (fit on 4/5 of the questions, score the other 1/5, five
-   folds): per confidence bin, how many answers, their mean confidence and their hit rate.
+2. Calibration: a logistic model of "the shown answer holds the gold answer" over the best-read
+   sentence's features (qa.reader.calibration), cross-validated (fit on 4/5 of the questions,
+   score the other 1/5, five folds): per confidence bin, how many answers, their mean
+   confidence and their hit rate; for the reader's logit alone and with the sentence's
+   evidence (the shipped choice, CALIBRATED_ON).
    --write-calibration then fits it on every question and writes it beside the weights
    (qa/reader/weights/calibration.json): the figures to quote are the cross-validated ones.
 """
@@ -25,8 +27,10 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import quality
+from qa.reader.answerer import features
 
 FOLDS = 5
+CALIBRATED_ON = ("logit", "sentence_terms", "paragraph_terms", "cosine")
 TOP_K = 10  # passages retrieved per question, QASettings' default
 
 
@@ -43,10 +47,12 @@ def reading_answerer(components: Any, reader: Any, read: int) -> Any:
     return answerer
 
 
-def read_all(
-    retriever: Any, answerer: Any, questions: list[dict[str, Any]]
-) -> list[tuple[float, bool, float]]:
-    """Per question: (best logit, answer hit of the shown answer, seconds reading)."""
+Row = tuple[dict[str, float] | None, bool, float]
+
+
+def read_all(retriever: Any, answerer: Any, questions: list[dict[str, Any]]) -> list[Row]:
+    """Per question: (the best-read sentence's calibration features, None when nothing was
+    read; answer hit of the shown answer; seconds reading)."""
     rows = []
     for question in questions:
         text, gold = question["question"], question["answer"]
@@ -54,24 +60,33 @@ def read_all(
         started = time.perf_counter()
         read = answerer.read(text, passages)
         took = time.perf_counter() - started
-        draft = answerer.compose(read, passages)
+        draft = answerer.compose(text, read, passages)
         hit = quality.shown_hit(draft.found, draft.text, draft.citations, gold)
-        logit = read[0].reading.logit if read else -20.0
-        rows.append((logit, hit, took))
+        rows.append((features(read[0]) if read else None, hit, took))
     return rows
 
 
-def cross_validated(rows: list[tuple[float, bool, float]]) -> list[tuple[float, bool]]:
-    """(confidence, hit) per question, each confidence from a fit on the other folds."""
-    from qa.reader.calibration import fit_platt
+def cross_validated(rows: list[Row], names: tuple[str, ...]) -> list[tuple[float, bool]]:
+    """(confidence, hit) per question that read something, each confidence from a fit on
+    the other folds."""
+    from qa.reader.calibration import fit_calibration
 
-    out: list[tuple[float, bool]] = [(0.0, False)] * len(rows)
+    read = [(f, hit) for f, hit, _ in rows if f is not None]
+    out: list[tuple[float, bool]] = [(0.0, False)] * len(read)
     for fold in range(FOLDS):
-        train = [r for n, r in enumerate(rows) if n % FOLDS != fold]
-        calibration = fit_platt([r[0] for r in train], [r[1] for r in train])
-        for n in range(fold, len(rows), FOLDS):
-            out[n] = (calibration.confidence(rows[n][0]), rows[n][1])
+        train = [r for n, r in enumerate(read) if n % FOLDS != fold]
+        calibration = fit_calibration([f for f, _ in train], [h for _, h in train], names)
+        for n in range(fold, len(read), FOLDS):
+            out[n] = (calibration.confidence(read[n][0]), read[n][1])
     return out
+
+
+def ranking_auc(pairs: list[tuple[float, bool]]) -> float:
+    """How well the confidence ranks hits above misses (0.5: no better than chance)."""
+    hits = [c for c, h in pairs if h]
+    misses = [c for c, h in pairs if not h]
+    wins = sum((a > b) + 0.5 * (a == b) for a in hits for b in misses)
+    return wins / max(1, len(hits) * len(misses))
 
 
 def print_reliability(pairs: list[tuple[float, bool]]) -> None:
@@ -83,9 +98,13 @@ def print_reliability(pairs: list[tuple[float, bool]]) -> None:
             mean = statistics.mean(c for c, _ in inside)
             rate = sum(h for _, h in inside) / len(inside)
             print(f"{low:.1f}-{min(high, 1):.1f}   {len(inside):>8}  {mean:>9.3f}  {rate:>8.3f}")
-    error = statistics.mean(abs(c - h) for c, h in pairs)
     brier = statistics.mean((c - h) ** 2 for c, h in pairs)
-    print(f"mean |confidence - hit| {error:.3f}, Brier score {brier:.3f}")
+    base = statistics.mean(pairs_hit := [float(h) for _, h in pairs])
+    constant = statistics.mean((base - h) ** 2 for h in pairs_hit)
+    print(
+        f"Brier score {brier:.3f} (a constant {base:.3f}: {constant:.3f}),"
+        f" ranking AUC {ranking_auc(pairs):.3f}"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -103,7 +122,7 @@ def main(argv: list[str] | None = None) -> None:
     from index.embedder import default_model_path
     from qa.components import build_retriever
     from qa.config import QASettings
-    from qa.reader.calibration import fit_platt
+    from qa.reader.calibration import fit_calibration
     from qa.reader.model import DEFAULT_WEIGHTS, ReaderModel
 
     set_dir = args.set.resolve()
@@ -131,14 +150,14 @@ def main(argv: list[str] | None = None) -> None:
         median = statistics.median(1000 * r[2] for r in fp32)
         print(f"{default:>14}  {hit:>10.3f}  {median:>8.1f} (fp32; same hit as int8: {same})")
     rows = rows_by_read[default]
-    print(f"\ncalibration, {FOLDS}-fold cross-validated ({default} sentences read):")
-    print_reliability(cross_validated(rows))
+    for names in [("logit",), CALIBRATED_ON]:
+        print(f"\ncalibration on {', '.join(names)}, {FOLDS}-fold cross-validated:")
+        print_reliability(cross_validated(rows, names))
     if args.write_calibration:
-        calibration = fit_platt([r[0] for r in rows], [r[1] for r in rows])
-        path = calibration.save(
-            DEFAULT_WEIGHTS, fitted_on=f"{set_dir.name}, {len(rows)} questions (bench/reader.py)"
-        )
-        print(f"wrote {path}: scale {calibration.scale:.4f}, shift {calibration.shift:.4f}")
+        answered = [(f, hit) for f, hit, _ in rows if f is not None]
+        fitted = fit_calibration([f for f, _ in answered], [h for _, h in answered], CALIBRATED_ON)
+        note = f"{set_dir.name}, {len(answered)} questions (bench/reader.py)"
+        print(f"wrote {fitted.save(DEFAULT_WEIGHTS, fitted_on=note)}: {fitted}")
 
 
 if __name__ == "__main__":

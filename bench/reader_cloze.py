@@ -8,10 +8,12 @@ landmark is reportedly riddled with rust?" from "The Eiffel Tower in Paris is re
 riddled with rust"). So each pair here takes a sentence of a training article, picks a
 phrase in it (a run of capitalised words, a number, a date), and asks the sentence with that
 phrase replaced by a question word (a fifth of its other words dropped, so that matching
-takes more than spotting a copy); the phrase is the answer span. Each such question also gets
-negatives: another sentence of the same article, and the sentences of other articles that
-BM25 finds for it, labelled positive when they hold the phrase too (wire copy). No gold
-answer of any set is used. Pairs are marked ``cloze``.
+takes more than spotting a copy); the phrase is the answer span. With --negatives each such
+question also gets negatives: another sentence of the same article, and the sentences of
+other articles that BM25 finds for it, labelled positive when they hold the phrase too (wire
+copy); trained as relevance pairs they made the reader worse on the dev questions
+(bench/RESULTS.md), so by default the pairs teach the span head only. No gold answer of any
+set is used. Pairs are marked ``cloze``.
 """
 
 from __future__ import annotations
@@ -130,6 +132,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", required=True, type=Path, help="JSON Lines file to write")
     parser.add_argument("--count", type=int, default=6000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--negatives", action="store_true", help="also write negative pairs")
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     by_article: dict[str, list[str]] = {}
@@ -145,7 +148,8 @@ def main(argv: list[str] | None = None) -> None:
             if pair is None:
                 continue
             pair["qid"] = f"cloze-{n}"
-            for made in [pair, *negatives(pair, article, by_article[article], db, rng)]:
+            made_negatives = negatives(pair, article, by_article[article], db, rng)
+            for made in [pair, *(made_negatives if args.negatives else [])]:
                 out.write(json.dumps(made, ensure_ascii=False) + "\n")
                 counts[made["label"]] += 1
             questions += 1

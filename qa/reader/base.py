@@ -18,11 +18,19 @@ class SentenceReading:
 
     ``logit``: how strongly the sentence answers (uncalibrated; see qa.reader.calibration);
     ``span``: the character span of the short answer inside the sentence, or None when the
-    reader found no span of at most MAX_ANSWER_WORDS words.
+    reader found no span of at most MAX_ANSWER_WORDS words; ``alternatives``: the reader's
+    best spans, best first (``span`` among them), for the answerer to pick one that fits
+    the question.
     """
 
     logit: float
     span: Span | None = None
+    alternatives: tuple[Span, ...] = ()
+
+    @property
+    def spans(self) -> tuple[Span, ...]:
+        """The spans to choose from, best first."""
+        return self.alternatives or ((self.span,) if self.span else ())
 
 
 class Reader(Protocol):

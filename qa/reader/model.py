@@ -20,6 +20,7 @@ from qa.reader.base import SentenceReading, Span
 MAX_TOKENS = 128  # question + sentence word pieces (a sentence is cut, never the question)
 MAX_SPAN_TOKENS = 16
 MAX_ANSWER_WORDS = 10
+ALTERNATIVES = 12  # best token spans decoded per sentence
 BATCH_SIZE = 32
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights"
 
@@ -55,15 +56,25 @@ def token_span(encoding: Any, row: int, span: Span) -> tuple[int, int] | None:
 def best_span(start: np.ndarray, end: np.ndarray, mask: np.ndarray) -> tuple[int, int] | None:
     """The token span (first, last) inside ``mask`` of the highest start + end logit, at most
     MAX_SPAN_TOKENS long."""
+    spans = best_spans(start, end, mask, 1)
+    return spans[0] if spans else None
+
+
+def best_spans(
+    start: np.ndarray, end: np.ndarray, mask: np.ndarray, count: int
+) -> list[tuple[int, int]]:
+    """The ``count`` token spans (first, last) inside ``mask`` of the highest start + end
+    logits, best first, each at most MAX_SPAN_TOKENS long."""
     allowed = np.flatnonzero(mask)
     if not len(allowed):
-        return None
+        return []
     s, e = start[allowed], end[allowed]
     scores = s[:, None] + e[None, :]
     gaps = allowed[None, :] - allowed[:, None]
     scores[(gaps < 0) | (gaps >= MAX_SPAN_TOKENS)] = -np.inf
-    first, last = np.unravel_index(int(np.argmax(scores)), scores.shape)
-    return int(allowed[first]), int(allowed[last])
+    flat = np.argsort(scores, axis=None)[::-1][:count]
+    pairs = [np.unravel_index(int(i), scores.shape) for i in flat]
+    return [(int(allowed[a]), int(allowed[b])) for a, b in pairs if np.isfinite(scores[a, b])]
 
 
 def whole_words(sentence: str, span: Span) -> Span:
@@ -151,7 +162,11 @@ class ReaderModel:
         starts, ends = start.numpy(), end.numpy()
         readings = []
         for row, sentence in enumerate(sentences):
-            tokens = best_span(starts[row], ends[row], sentence_tokens(encoding, row))
-            span = char_span(encoding, row, tokens, sentence) if tokens else None
-            readings.append(SentenceReading(float(relevance[row]), span))
+            mask = sentence_tokens(encoding, row)
+            found = best_spans(starts[row], ends[row], mask, ALTERNATIVES)
+            spans = [char_span(encoding, row, tokens, sentence) for tokens in found]
+            kept = tuple(dict.fromkeys(span for span in spans if span is not None))
+            readings.append(
+                SentenceReading(float(relevance[row]), spans[0] if spans else None, kept)
+            )
         return readings

@@ -47,10 +47,24 @@ ARTICLES = [
 ]
 
 
+def statements(answer: Answer) -> str:
+    """The answer's statement lines: its text below the short answer that leads it, checked
+    to lie inside its cited quote."""
+    short = answer.short_answer
+    if short is None:
+        return answer.answer
+    cited = answer.citations[short.citation - 1]
+    assert cited.span[0] <= short.start < short.end <= cited.span[1]
+    assert cited.paragraph_text[short.start : short.end] == short.text
+    head, _, lines = answer.answer.partition("\n\n")
+    assert head == f"{short.text} [{short.citation}]"
+    return lines
+
+
 def assert_verbatim(answer: Answer) -> None:
     """Every citation quotes its paragraph exactly, and every answer line is one statement:
     what was said, verbatim, followed by its marker."""
-    lines = answer.answer.splitlines()
+    lines = statements(answer).splitlines()
     assert len(lines) == len(answer.citations)
     for line, c in zip(lines, answer.citations, strict=True):
         assert c.paragraph_text[c.span[0] : c.span[1]] == c.quote
@@ -94,7 +108,7 @@ def test_statements_across_articles_are_dated_newest_first(service: QAService) -
     assert answer.found and answer.rewritten == "What did Zelensky say?"
     assert_verbatim(answer)
     assert [c.published for c in answer.citations] == ["2024-05-01", "2024-03-01", "2024-01-15"]
-    assert answer.answer.splitlines() == [
+    assert statements(answer).splitlines() == [
         "2024-05-01: Volodymyr Zelenskiy said talks on grain exports would resume [1]",
         "2024-03-01: Zelensky said the front held near Pokrovsk [2]",
         "2024-01-15: Zelenskyy said winter would be hard for the grid [3]",
@@ -104,7 +118,11 @@ def test_statements_across_articles_are_dated_newest_first(service: QAService) -
 def test_topic_keeps_the_statements_about_it(service: QAService) -> None:
     answer = service.ask("What did Zelenskiy say about grain?")
     assert [c.article_id for c in answer.citations] == ["k2"]
-    assert answer.answer == "Volodymyr Zelenskiy said talks on grain exports would resume [1]"
+    assert statements(answer) == "Volodymyr Zelenskiy said talks on grain exports would resume [1]"
+    # the gist leads, never the question's own "grain" alone
+    short = answer.short_answer
+    assert short is not None and short.text in "talks on grain exports would resume"
+    assert short.text != "grain"
 
 
 def test_filters_and_as_of_are_respected(service: QAService) -> None:
@@ -202,7 +220,7 @@ def test_zelenskiy_answer_is_his_words_only(sample_service: QAService) -> None:
     assert "little meaningful progress" in answer.answer
     for elsewhere in ("Pokrovsk", "defensive lines remain intact", "active on all fronts"):
         assert elsewhere not in answer.answer
-    assert answer.answer.startswith("Volodymyr Zelenskiy said that while Kyiv expected")
+    assert statements(answer).startswith("Volodymyr Zelenskiy said that while Kyiv expected")
 
 
 @pytest.mark.slow
@@ -220,7 +238,7 @@ def test_gerasimov_claims_are_listed_and_cited(sample_service: QAService) -> Non
         assert sum(claim in c.quote for c in answer.citations) == 1, claim
     for other in ("little meaningful progress", "redeployed", "defensive lines"):
         assert other not in answer.answer
-    assert answer.answer.splitlines()[0].startswith("Valery Gerasimov asserted that Moscow’s")
+    assert statements(answer).splitlines()[0].startswith("Valery Gerasimov asserted that Moscow’s")
 
 
 @pytest.mark.slow
@@ -240,6 +258,7 @@ def test_who_said_names_ukrainian_officials(sample_service: QAService) -> None:
     answer = sample_service.ask("Who said Russian gains are overstated?")
     assert answer.found and len(answer.citations) == 1
     assert_verbatim(answer)
+    assert answer.short_answer is None  # the answer is the speaker, outside the quote
     assert answer.answer.startswith("Ukrainian officials insist that")
     assert "Russian gains are overstated" in answer.citations[0].quote
 

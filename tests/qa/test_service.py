@@ -291,7 +291,10 @@ def test_zelenskiy_statement_is_quoted_and_cited(sample_service: QAService) -> N
     first = answer.citations[0]
     assert first.paragraph == 3 and first.paragraph_text[slice(*first.span)] == first.quote
     # speaker questions answer "<speaker> <cue> <verbatim statement> [n]" (qa/said.py)
-    assert answer.answer == f"Volodymyr Zelenskiy said that {first.quote} [{first.n}]"
+    statement = f"Volodymyr Zelenskiy said that {first.quote} [{first.n}]"
+    short = answer.short_answer  # the gist, inside his quote, leads the answer
+    assert short is not None and first.span[0] <= short.start < short.end <= first.span[1]
+    assert answer.answer == f"{short.text} [{short.citation}]\n\n{statement}"
 
 
 @pytest.mark.slow

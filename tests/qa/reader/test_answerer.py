@@ -4,9 +4,12 @@ offsets, the answer text, refusals by confidence."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import MappingProxyType
 
-from qa.answer import NOT_FOUND, ExtractiveAnswerer, keep_citations
-from qa.reader.answerer import ReaderAnswerer
+import pytest
+
+from qa.answer import NOT_FOUND, AnswerDraft, ExtractiveAnswerer, keep_citations
+from qa.reader.answerer import ReaderAnswerer, choose_span
 from qa.reader.base import SentenceReading
 from qa.reader.calibration import Calibration
 from tests.qa.test_answer import BagOfWordsEmbedder, passage
@@ -61,13 +64,17 @@ def test_the_sentence_the_reader_trusts_leads_with_its_short_answer() -> None:
     assert f"{best.quote} [1]" in draft.text
 
 
-def test_the_confidence_is_the_calibrated_best_logit() -> None:
-    calibration = Calibration(scale=1.0, shift=-1.0)
+def test_the_confidence_is_the_calibration_of_the_best_read_sentence() -> None:
+    weights = MappingProxyType({"logit": 1.0, "sentence_terms": 2.0})
+    calibration = Calibration(weights, shift=-1.0)
     scorer = ExtractiveAnswerer(BagOfWordsEmbedder())
     reader = ReaderAnswerer(scorer, KeywordReader("Acme Works"), calibration, 0.5)
+    best = reader.read(QUESTION, [BRIDGE, OTHER])[0]
+    expected = calibration.confidence({"logit": 3.0, "sentence_terms": best.keyword})
     draft = reader.answer(QUESTION, [BRIDGE, OTHER])
-    assert draft.confidence == calibration.confidence(3.0)
-    assert draft.citations[0].score == round(calibration.confidence(3.0), 4)
+    assert draft.confidence == pytest.approx(expected)
+    assert draft.citations[0].score == round(best.score, 4)  # the scorer's plus the reader's
+    assert best.keyword > 0  # the sentence's evidence counts, not only the reader's logit
 
 
 def test_low_confidence_is_not_found_with_the_closest_passages() -> None:
@@ -101,12 +108,70 @@ def test_a_span_that_is_the_whole_sentence_is_no_short_answer() -> None:
 
 
 def test_keeping_some_quotes_renumbers_the_short_answer_or_drops_it_with_its_quote() -> None:
-    draft = answerer(KeywordReader("harbour bridge")).answer(QUESTION, [BRIDGE, OTHER])
+    draft = answerer(KeywordReader("city"), keep_margin=10.0).answer(QUESTION, [BRIDGE, OTHER])
     assert draft.short_answer is not None and len(draft.citations) >= 2
     first = draft.citations[0].quote
     without_first = keep_citations(draft, lambda c: c.quote != first)
     assert without_first.short_answer is None
-    assert not without_first.text.startswith("harbour bridge [")
+    assert not without_first.text.startswith("city [")
     only_first = keep_citations(draft, lambda c: c.quote == first)
     assert only_first.short_answer == draft.short_answer
-    assert only_first.text == f"harbour bridge [1]\n\n{first} [1]"
+    assert only_first.text == f"city [1]\n\n{first} [1]"
+
+
+def test_a_speaker_answer_is_led_by_the_short_answer_found_in_its_quotes() -> None:
+    said = answerer(KeywordReader("Acme Works")).answer(QUESTION, [BRIDGE, OTHER])
+    cited = said.citations[0]
+    statement = AnswerDraft(f"The council said that {cited.quote} [1]", True, [cited])
+    asked = "What did the council say about the repairs?"
+    led = answerer(KeywordReader("engineering firm")).lead(asked, statement)
+    short = led.short_answer
+    assert short is not None and short.text == "engineering firm" and short.citation == 1
+    assert cited.paragraph_text[short.start : short.end] == "engineering firm"
+    assert led.text == f"engineering firm [1]\n\n{statement.text}"
+    assert led.confidence is None  # calibrated for the reader's own answers only
+    # nothing to lead: a refusal, or quotes in which the reader finds no span
+    refusal = AnswerDraft(NOT_FOUND, False)
+    assert answerer(KeywordReader("x")).lead(asked, refusal) is refusal
+    assert answerer(KeywordReader("Nobody Inc")).lead(asked, statement) is statement
+    # a question for a name (who said it?) is answered by the line's speaker, not the quote
+    assert answerer(KeywordReader("engineering firm")).lead(QUESTION, statement) is statement
+
+
+def test_a_short_answer_of_the_question_s_own_words_is_no_short_answer() -> None:
+    draft = answerer(KeywordReader("harbour bridge")).answer("Which firm was paid?", [BRIDGE])
+    assert draft.short_answer is not None  # "harbour bridge" is not in this question
+    draft = answerer(KeywordReader("harbour bridge")).answer(QUESTION, [BRIDGE, OTHER])
+    assert draft.found and draft.short_answer is None
+    assert not draft.text.startswith("harbour bridge [")
+
+
+def test_a_short_statement_is_its_own_gist_when_the_reader_finds_only_question_words() -> None:
+    cited = answerer(KeywordReader("Acme Works")).answer(QUESTION, [BRIDGE, OTHER]).citations[0]
+    quote = "repairs would resume"
+    start = cited.paragraph_text.find("repairs")
+    short_cited = cited.model_copy(update={"quote": quote, "span": (start, start + len(quote))})
+    statement = AnswerDraft(f"The council said {quote} [1]", True, [short_cited])
+    led = answerer(KeywordReader("repairs")).lead(
+        "What did the council say about repairs?", statement
+    )
+    assert led.short_answer is not None and led.short_answer.text == quote
+
+
+def test_the_short_answer_is_the_best_span_of_the_kind_asked() -> None:
+    text = "The council paid Acme Works 12 million dollars on Monday."
+
+    def at(phrase: str) -> tuple[int, int]:
+        return text.index(phrase), text.index(phrase) + len(phrase)
+
+    council, acme, number, day = (
+        at(p) for p in ("The council", "Acme Works", "12 million", "Monday")
+    )
+    spans = [council, acme, number, day]  # the reader's order, best first
+    assert choose_span(text, spans, "Who was paid?") == council
+    assert choose_span(text, spans, "How many dollars did the council pay?") == number
+    assert choose_span(text, spans, "When was Acme Works paid?") == day
+    # the question's own words are no answer; nothing of the kind asked: the best other span
+    assert choose_span(text, spans, "When did the council pay?") == day
+    assert choose_span(text, [council, acme], "How many did the council pay?") == acme
+    assert choose_span(text, [(0, len(text))], "Who was paid?") is None
