@@ -75,8 +75,10 @@ def test_ask_prints_the_answer_and_numbered_sources(indexed: Path) -> None:
     result = runner.invoke(app, ["ask", "Where is the fiercest combat?"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("According to Gerasimov, the fiercest combat")
-    assert "Pokrovsk" in lines[0] and "[1]" in lines[0]
+    assert lines[0].endswith(" [1]") and lines[1] == ""  # the short answer leads
+    assert lines[2].startswith("According to Gerasimov, the fiercest combat")
+    assert "Pokrovsk" in lines[2] and "[1]" in lines[2]
+    assert lines[3].startswith("(confidence ")
     assert "Sources:" in lines
     source = lines[lines.index("Sources:") + 1]
     assert source.startswith("[1] Russia’s top military commander") and "paragraph 1" in source

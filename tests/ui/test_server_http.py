@@ -70,8 +70,10 @@ def test_stream_over_http(http: httpx.Client) -> None:
                 kinds.append(line[7:])
             if line.startswith("data: ") and kinds[-1] == "done":
                 done = json.loads(line[6:])
-    assert kinds[0] == "sentence" and kinds[-2:] == ["citations", "done"]
-    assert done["found"] and done["citations"]
+    # the short answer (the reader's gist of his statement) leads, then the sentences
+    assert kinds[0] == "short_answer" and kinds[1] == "sentence"
+    assert kinds[-2:] == ["citations", "done"]
+    assert done["found"] and done["citations"] and done["short_answer"]
 
 
 @pytest.mark.slow
