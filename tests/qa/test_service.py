@@ -10,13 +10,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from index.components import build_index
-from index.config import IndexSettings
 from index.filters import SearchFilters
-from index.readers import read_inputs
 from qa.answer import AnswerDraft
 from qa.answer import quoted as answer_text
-from qa.components import build_qa
 from qa.config import QASettings
 from qa.conversation import rewrite
 from qa.errors import QuestionRejected
@@ -264,18 +260,6 @@ def test_a_follow_up_whose_rewrite_would_pass_the_limit_is_searched_as_asked() -
 
 
 # --- the real model (tests/conftest.py: real_embedder, once per session) over the sample -----
-
-
-@pytest.fixture(scope="module")
-def sample_service(
-    tmp_path_factory: pytest.TempPathFactory, real_embedder: Any, real_reader: Any
-) -> QAService:
-    """build_qa over a fresh index of the sample article, the real reader reading."""
-    data_dir = tmp_path_factory.mktemp("qa") / "data"
-    components = build_index(IndexSettings(data_dir=data_dir), embedder=real_embedder)
-    report = components.service.add(read_inputs([str(SAMPLE)]))
-    assert report.added and not report.failed
-    return build_qa(components, QASettings(), real_reader)
 
 
 def quoted(answer: Any) -> dict[int, str]:

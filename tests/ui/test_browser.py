@@ -86,6 +86,10 @@ def test_ask_shows_a_cited_answer(page: Any) -> None:
     assert "little meaningful progress" in passages.locator("mark").first.inner_text()
     assert "Zelenskiy" in passages.inner_text()
     assert "Cited passages" in passages.inner_text()
+    # the short answer leads in bold and is marked inside its cited quote
+    bold = page.locator("#nd-chat .message").last.locator("strong").first.inner_text()
+    short = passages.locator("mark.nd-short")
+    assert short.count() == 1 and short.inner_text() in bold
 
 
 def test_uploaded_article_gets_cited(page: Any, tmp_path: Path) -> None:

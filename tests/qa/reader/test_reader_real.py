@@ -1,4 +1,5 @@
-"""The shipped reader model over the bundled sample (slow: the real embedder and reader).
+"""The shipped reader model over the bundled sample (slow: tests/qa/conftest.py's
+sample_service, the real embedder and reader).
 
 Whatever the question, a short answer lies inside its cited quote, is at most
 MAX_ANSWER_WORDS words and holds a word the question does not; the questions the reader is
@@ -7,22 +8,14 @@ known to answer right here are checked for the right answer.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import pytest
 
-from index.components import build_index
-from index.config import IndexSettings
-from index.readers import read_inputs
-from qa.components import build_qa
 from qa.config import QASettings
 from qa.models import Answer
 from qa.reader.answerer import answers_something
 from qa.reader.model import MAX_ANSWER_WORDS
 from qa.service import QAService
 
-SAMPLE = Path(__file__).resolve().parents[3] / "samples" / "ukraine-frontline.txt"
 QUESTIONS = [
     "What did Zelenskiy say?",
     "Who is Russia's top military commander?",
@@ -32,17 +25,6 @@ QUESTIONS = [
 ]
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def sample(
-    tmp_path_factory: pytest.TempPathFactory, real_embedder: Any, real_reader: Any
-) -> QAService:
-    """build_qa over a fresh index of the sample, the shipped reader reading."""
-    data_dir = tmp_path_factory.mktemp("reader") / "data"
-    components = build_index(IndexSettings(data_dir=data_dir), embedder=real_embedder)
-    assert components.service.add(read_inputs([str(SAMPLE)])).added
-    return build_qa(components, QASettings(), real_reader)
 
 
 def assert_short_answer_in_its_quote(answer: Answer, question: str) -> str:
@@ -59,8 +41,10 @@ def assert_short_answer_in_its_quote(answer: Answer, question: str) -> str:
 
 
 @pytest.mark.parametrize("question", QUESTIONS)
-def test_a_short_answer_lies_inside_its_cited_quote(sample: QAService, question: str) -> None:
-    answer = sample.ask(question)
+def test_a_short_answer_lies_inside_its_cited_quote(
+    sample_service: QAService, question: str
+) -> None:
+    answer = sample_service.ask(question)
     if answer.short_answer is not None:
         assert_short_answer_in_its_quote(answer, question)
     if answer.found and answer.confidence is not None:
@@ -69,21 +53,21 @@ def test_a_short_answer_lies_inside_its_cited_quote(sample: QAService, question:
         assert answer.short_answer is None and answer.related
 
 
-def test_zelenskiy_s_gist_comes_from_his_statement(sample: QAService) -> None:
-    answer = sample.ask("What did Zelenskiy say?")
+def test_zelenskiy_s_gist_comes_from_his_statement(sample_service: QAService) -> None:
+    answer = sample_service.ask("What did Zelenskiy say?")
     gist = assert_short_answer_in_its_quote(answer, "What did Zelenskiy say?")
     assert gist in "while Kyiv expected Moscow to intensify its offensives, the recent Russian" \
         " assaults had delivered little meaningful progress"  # fmt: skip
 
 
-def test_the_commander_is_named(sample: QAService) -> None:
+def test_the_commander_is_named(sample_service: QAService) -> None:
     question = "Who is Russia's top military commander?"
-    answer = sample.ask(question)
+    answer = sample_service.ask(question)
     assert "Valery Gerasimov" in assert_short_answer_in_its_quote(answer, question)
     assert answer.confidence is not None and answer.confidence >= QASettings().min_confidence
 
 
-def test_an_off_topic_question_is_refused_by_confidence(sample: QAService) -> None:
-    answer = sample.ask("Who won the 2022 World Cup?")
+def test_an_off_topic_question_is_refused_by_confidence(sample_service: QAService) -> None:
+    answer = sample_service.ask("Who won the 2022 World Cup?")
     assert not answer.found and answer.short_answer is None and answer.related
     assert answer.confidence is not None and answer.confidence < QASettings().min_confidence
