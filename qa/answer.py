@@ -337,10 +337,14 @@ def quoted(citations: Sequence[Citation]) -> str:
 
 
 def answer_text(citations: Sequence[Citation], short: ShortAnswer | None = None) -> str:
-    """The answer text: the short answer with its marker on a line of its own when there is
-    one, then the quotes."""
-    quotes = quoted(citations)
-    return f"{short.text} [{short.citation}]\n\n{quotes}" if short else quotes
+    """The answer text: the short answer (when there is one), then the quotes."""
+    return led_by(short, quoted(citations))
+
+
+def led_by(short: ShortAnswer | None, body: str) -> str:
+    """``body`` led by the short answer with its marker on a line of its own (``body`` as it
+    is without one): the one layout of every answer with a short answer."""
+    return f"{short.text} [{short.citation}]\n\n{body}" if short else body
 
 
 def cite(n: int, candidate: Candidate) -> Citation:

@@ -11,6 +11,7 @@ from typing import Any
 import gradio as gr
 
 from index.filters import SearchFilters
+from qa.answer import led_by
 from qa.models import TITLE_ONLY, Answer, Citation, Passage, Turn
 from ui.config import MAX_QUESTION_CHARS, UISettings
 from ui.services import ServiceRef
@@ -121,7 +122,7 @@ def chat_text(answer: Answer) -> str:
     then the reader's confidence."""
     text = answer.answer
     short = answer.short_answer
-    if short is not None and text.startswith(f"{short.text} [{short.citation}]\n\n"):
+    if short is not None and text.startswith(led_by(short, "")):
         head, _, quotes = text.partition("\n\n")
         text = f"**{head}**\n\n{quotes}"
     if answer.found and answer.confidence is not None:

@@ -25,6 +25,7 @@ from qa.answer import (
     ExtractiveAnswerer,
     cite,
     duplicates,
+    led_by,
 )
 from qa.models import Passage, ShortAnswer
 from qa.reader.base import Reader, SentenceReading, Span
@@ -112,11 +113,8 @@ class ReaderAnswerer:
             if len(cited.quote.split()) > MAX_ANSWER_WORDS:
                 return draft
             span = (0, len(cited.quote))  # a short statement is its own gist
-        start, end = cited.span[0] + span[0], cited.span[0] + span[1]
-        short = ShortAnswer(text=cited.quote[span[0] : span[1]], citation=cited.n,
-                            start=start, end=end)  # fmt: skip
-        text = f"{short.text} [{short.citation}]\n\n{draft.text}"
-        return replace(draft, text=text, short_answer=short)
+        short = short_in(cited.quote, cited.span[0], span, cited.n)
+        return replace(draft, text=led_by(short, draft.text), short_answer=short)
 
     def supporting(self, read: list[Candidate]) -> list[Candidate]:
         """The best sentence and those scored within keep_margin of it, near-duplicates
@@ -192,9 +190,13 @@ def short_answer(candidate: Candidate, n: int, question: str) -> ShortAnswer | N
     ``choose_span``)."""
     reading: SentenceReading | None = candidate.reading
     span = choose_span(candidate.text, reading.spans, question) if reading else None
-    if span is None:
-        return None
+    return None if span is None else short_in(candidate.text, candidate.span[0], span, n)
+
+
+def short_in(quote: str, quote_start: int, span: Span, n: int) -> ShortAnswer:
+    """The short answer at ``span`` of a quote that starts at ``quote_start`` in the paragraph
+    of citation ``n``, its offsets made the paragraph's."""
     start, end = span
-    offset = candidate.span[0]
-    text = candidate.text[start:end]
-    return ShortAnswer(text=text, citation=n, start=offset + start, end=offset + end)
+    return ShortAnswer(
+        text=quote[start:end], citation=n, start=quote_start + start, end=quote_start + end
+    )
