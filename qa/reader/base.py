@@ -17,20 +17,13 @@ class SentenceReading:
     """The reader's view of one candidate sentence for one question.
 
     ``logit``: how strongly the sentence answers (uncalibrated; see qa.reader.calibration);
-    ``span``: the character span of the short answer inside the sentence, or None when the
-    reader found no span of at most MAX_ANSWER_WORDS words; ``alternatives``: the reader's
-    best spans, best first (``span`` among them), for the answerer to pick one that fits
-    the question.
+    ``spans``: the reader's best short-answer spans inside the sentence, each of at most
+    MAX_ANSWER_WORDS words, best first, for the answerer to pick one that fits the question
+    (none when the reader found none).
     """
 
     logit: float
-    span: Span | None = None
-    alternatives: tuple[Span, ...] = ()
-
-    @property
-    def spans(self) -> tuple[Span, ...]:
-        """The spans to choose from, best first."""
-        return self.alternatives or ((self.span,) if self.span else ())
+    spans: tuple[Span, ...] = ()
 
 
 class Reader(Protocol):

@@ -1,5 +1,5 @@
 """The learned reader model, loaded once at startup: reads (question, sentence) pairs in
-batches and returns, per sentence, an answer logit and the short answer's span.
+batches and returns, per sentence, an answer logit and the best short-answer spans.
 
 The tokenisation and span decoding here are shared with training (bench/train_reader.py), so
 the model is read exactly as it was trained.
@@ -7,9 +7,7 @@ the model is read exactly as it was trained.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,13 +49,6 @@ def token_span(encoding: Any, row: int, span: Span) -> tuple[int, int] | None:
     offsets = encoding["offset_mapping"][row].tolist()
     inside = [i for i, (a, b) in enumerate(offsets) if mask[i] and a < span[1] and b > span[0]]
     return (inside[0], inside[-1]) if inside else None
-
-
-def best_span(start: np.ndarray, end: np.ndarray, mask: np.ndarray) -> tuple[int, int] | None:
-    """The token span (first, last) inside ``mask`` of the highest start + end logit, at most
-    MAX_SPAN_TOKENS long."""
-    spans = best_spans(start, end, mask, 1)
-    return spans[0] if spans else None
 
 
 def best_spans(
@@ -113,20 +104,6 @@ def quantised(network: Any) -> Any:
         return torch.ao.quantization.quantize_dynamic(network, {torch.nn.Linear}, torch.qint8)
 
 
-@dataclass(frozen=True)
-class ReaderConfig:
-    """The trained reader's description, read from weights/reader.json."""
-
-    base_model: str
-    trained_on: str
-
-    @classmethod
-    def load(cls, folder: Path) -> ReaderConfig:
-        """The configuration of the weights in ``folder``."""
-        data = json.loads((folder / "reader.json").read_text(encoding="utf-8"))
-        return cls(base_model=data["base_model"], trained_on=data["trained_on"])
-
-
 class ReaderModel:
     """The fine-tuned MiniLM reader (qa.reader.network), loaded in the constructor (slow:
     once, at startup); read() runs it on CPU in batches of BATCH_SIZE pairs. With ``int8``
@@ -140,14 +117,13 @@ class ReaderModel:
         from qa.reader.network import load_network
 
         self._torch = torch
-        self.config = ReaderConfig.load(weights)
         self.tokenizer = AutoTokenizer.from_pretrained(str(base_path), local_files_only=True)
         self.network: Any = load_network(base_path, weights)
         if int8:
             self.network = quantised(self.network)
 
     def read(self, question: str, sentences: Sequence[str]) -> list[SentenceReading]:
-        """One reading per sentence: its answer logit and short-answer span."""
+        """One reading per sentence: its answer logit and best short-answer spans."""
         readings: list[SentenceReading] = []
         for start in range(0, len(sentences), BATCH_SIZE):
             readings += self._read_batch(question, sentences[start : start + BATCH_SIZE])
@@ -166,7 +142,5 @@ class ReaderModel:
             found = best_spans(starts[row], ends[row], mask, ALTERNATIVES)
             spans = [char_span(encoding, row, tokens, sentence) for tokens in found]
             kept = tuple(dict.fromkeys(span for span in spans if span is not None))
-            readings.append(
-                SentenceReading(float(relevance[row]), spans[0] if spans else None, kept)
-            )
+            readings.append(SentenceReading(float(relevance[row]), kept))
         return readings

@@ -30,9 +30,9 @@ class KeywordReader:
         for sentence in sentences:
             at = sentence.find(self.needle)
             if at < 0:
-                readings.append(SentenceReading(-3.0, None))
+                readings.append(SentenceReading(-3.0))
             else:
-                readings.append(SentenceReading(self.logit, (at, at + len(self.needle))))
+                readings.append(SentenceReading(self.logit, ((at, at + len(self.needle)),)))
         return readings
 
 

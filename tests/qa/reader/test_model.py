@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from qa.reader.model import MAX_SPAN_TOKENS, best_span, whole_words
+from qa.reader.model import MAX_SPAN_TOKENS, best_spans, whole_words
 
 
 def test_best_span_takes_the_best_start_and_end_inside_the_sentence() -> None:
     start = np.array([9.0, 0.0, 1.0, 5.0, 0.0, 0.0])
     end = np.array([9.0, 0.0, 0.0, 0.0, 4.0, 1.0])
     mask = np.array([False, False, True, True, True, True])  # token 0 is the question's
-    assert best_span(start, end, mask) == (3, 4)
+    assert best_spans(start, end, mask, 1) == [(3, 4)]
 
 
 def test_best_span_never_ends_before_it_starts_nor_runs_too_long() -> None:
@@ -19,12 +19,12 @@ def test_best_span_never_ends_before_it_starts_nor_runs_too_long() -> None:
     end = np.zeros(60)
     start[30], end[2] = 5.0, 5.0  # the best end lies before the best start
     end[30 + MAX_SPAN_TOKENS + 2] = 6.0  # and another too far after it
-    first, last = best_span(start, end, np.ones(60, dtype=bool)) or (0, 0)
-    assert first <= last < first + MAX_SPAN_TOKENS
+    spans = best_spans(start, end, np.ones(60, dtype=bool), 5)
+    assert spans and all(first <= last < first + MAX_SPAN_TOKENS for first, last in spans)
 
 
 def test_best_span_of_no_sentence_tokens_is_none() -> None:
-    assert best_span(np.zeros(3), np.zeros(3), np.zeros(3, dtype=bool)) is None
+    assert best_spans(np.zeros(3), np.zeros(3), np.zeros(3, dtype=bool), 1) == []
 
 
 def test_whole_words_widens_word_pieces_and_trims_punctuation() -> None:
