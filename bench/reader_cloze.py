@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> None:
         by_article.setdefault(article, []).append(sentence)
     pool = [(a, s) for a, own in by_article.items() for s in dict.fromkeys(own)]
     rng.shuffle(pool)
-    db = paragraph_index(args.set)
+    db = paragraph_index(args.set) if args.negatives else None  # BM25 for negatives only
     questions, counts = 0, [0, 0]
     with args.out.open("w", encoding="utf-8") as out:
         for n, (article, sentence) in enumerate(pool):
@@ -148,8 +148,10 @@ def main(argv: list[str] | None = None) -> None:
             if pair is None:
                 continue
             pair["qid"] = f"cloze-{n}"
-            made_negatives = negatives(pair, article, by_article[article], db, rng)
-            for made in [pair, *(made_negatives if args.negatives else [])]:
+            written = [pair]
+            if db is not None:
+                written += negatives(pair, article, by_article[article], db, rng)
+            for made in written:
                 out.write(json.dumps(made, ensure_ascii=False) + "\n")
                 counts[made["label"]] += 1
             questions += 1
