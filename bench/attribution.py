@@ -1,4 +1,4 @@
-"""Speaker attribution quality and speed of index/statements.py against hand labels.
+"""Speaker attribution quality and speed of index/statements/extract.py against hand labels.
 
     .venv/bin/python bench/attribution.py [--gold tests/index/fixtures/statements_gold.jsonl]
         [--speed-set ../shared/eval/realtimeqa-dev/articles.jsonl] [--no-embed]
@@ -9,8 +9,9 @@ paragraphs of its article as context, as indexing sees the article):
   predicted statements; speaker recall = gold statements overlapped by a prediction of the same
   speaker / gold statements.  Spans "overlap" when they share at least one character; span
   precision/recall ignore speakers, and the strict variant needs an overlap of at least half
-  of the shorter span.  Speakers match when their keys (index.speakers.speaker_key) are equal,
-  or when both are people and one is the other's surname ("Biden" / "Joe Biden").
+  of the shorter span.  Speakers match when their keys
+  (index.statements.speakers.speaker_key) are equal, or when both are people and one is the
+  other's surname ("Biden" / "Joe Biden").
 Baseline: every quotation of three words or more, and every sentence with a reporting verb
 outside quotations, is a statement by the nearest person-like name (two or more capitalised
 words, leading titles dropped) before it in the article.
@@ -31,9 +32,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from index.models import Article, Paragraph
-from index.sentences import sentence_spans
-from index.speakers import speaker_key, strip_titles, surname
-from index.statements import extract_statements
+from index.split.sentences import sentence_spans
+from index.statements.extract import extract_statements
+from index.statements.speakers import speaker_key, strip_titles, surname
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "tests/index/fixtures/statements_gold.jsonl"

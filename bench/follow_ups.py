@@ -63,10 +63,10 @@ def ask_both_ways(
 
 
 def named_person(question: str) -> str | None:
-    """The first person the question names (by qa.names, without the likely institutions), or
-    None; also None for a question that already holds a pronoun."""
-    from qa.conversation import PRONOUN
-    from qa.names import entities
+    """The first person the question names (by qa.question.names, without the likely
+    institutions), or None; also None for a question that already holds a pronoun."""
+    from qa.question.conversation import PRONOUN
+    from qa.question.names import entities
 
     if PRONOUN.search(question):
         return None
@@ -79,7 +79,7 @@ def named_person(question: str) -> str | None:
 
 def with_pronoun(question: str, person: str) -> str | None:
     """``question`` with ``person`` (and a title before it) replaced by "they" or "their"."""
-    from qa.names import TITLES
+    from qa.question.names import TITLES
 
     titles = "|".join(re.escape(title) for title in TITLES)
     named = rf"(?:\b(?:{titles})\s+)*{re.escape(person)}(?P<possessive>['’]s)?"
@@ -116,7 +116,7 @@ def ask_about_answered(
 ) -> list[bool]:
     """Per question asking for a person and answered (``alone``) with its gold answer:
     whether "What else do we know about them?" is rewritten with the gold answer's last word."""
-    from qa.names import asks_for_person
+    from qa.question.names import asks_for_person
 
     rows = []
     for question, answer in zip(questions, alone, strict=True):

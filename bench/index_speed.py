@@ -37,7 +37,7 @@ def peak_mib() -> float:
 
 def load(count: int) -> list[object]:
     """The first ``count`` eval articles as Article objects."""
-    from index.readers import article_from_record
+    from index.readers.inputs import article_from_record
 
     with ARTICLES.open(encoding="utf-8") as lines:
         return [

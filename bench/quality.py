@@ -162,7 +162,7 @@ def newsdesk_index(set_dir: Path, data_dir: Path, wanted: set[str] | None = None
     and a cache that already holds the whole set is used as it is."""
     from index.components import build_index
     from index.config import IndexSettings
-    from index.readers import read_inputs
+    from index.readers.inputs import read_inputs
 
     components = build_index(IndexSettings(data_dir=data_dir / "newsdesk"))
     done = data_dir / "newsdesk" / "indexed.ok"
@@ -226,7 +226,7 @@ def answering_service(components: Any, qa_settings: Any, retriever: Any) -> Any:
 
 def _sentence_vectors(components: Any) -> Any:
     """The stored sentence vectors of the index."""
-    from index.sentence_vectors import SentenceVectorStore
+    from index.storage.sentence_vectors import SentenceVectorStore
 
     return SentenceVectorStore(components.catalog)
 

@@ -30,9 +30,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.reader_data import answer_span, paragraph_index, top_paragraphs
-from index.paragraphs import article_paragraph_texts
-from index.sentences import quotable_spans
-from index.speaker_words import word_set
+from index.split.paragraphs import article_paragraph_texts
+from index.split.sentences import quotable_spans
+from index.statements.words import word_set
 from qa.scoring import coverage, question_terms, stems
 
 MIN_CHARS, MAX_CHARS = 50, 300

@@ -28,9 +28,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import metrics
-from index.keyword import fts_query, query_terms
-from index.paragraphs import article_paragraph_texts
-from index.sentences import quotable_spans
+from index.split.paragraphs import article_paragraph_texts
+from index.split.sentences import quotable_spans
+from index.storage.keyword import fts_query, query_terms
 from qa.scoring import coverage, question_terms, stems
 
 PARAGRAPHS = 40  # paragraphs read per question (about the answerer's 10 fused passages x 4)

@@ -42,7 +42,7 @@ def data_dir(slice_size: int) -> Path:
         return CACHE
     from index.components import build_index
     from index.config import IndexSettings
-    from index.readers import article_from_record
+    from index.readers.inputs import article_from_record
 
     folder = Path(tempfile.mkdtemp(prefix="serve-bench-")) / "data"
     lines = (SET / "articles.jsonl").read_text(encoding="utf-8").splitlines()[:slice_size]
@@ -94,7 +94,7 @@ def load(call: Callable[[str], bool], qs: list[str], clients: int, seconds: floa
 def start_server(folder: Path, port: int) -> subprocess.Popen[bytes]:
     """``newsdesk serve`` on loopback over ``folder``; returns once it answers."""
     env = {**os.environ, "NEWSDESK_DATA_DIR": str(folder)}
-    code = "from ui.cli import main; main()"
+    code = "from ui.cli.main import main; main()"
     cmd = [sys.executable, "-c", code, "serve", "--port", str(port)]
     proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.DEVNULL)
     import httpx

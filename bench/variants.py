@@ -4,7 +4,7 @@ whole question path, interleaved question by question so machine drift hits ever
     .venv/bin/python bench/variants.py --set ../shared/eval/realtimeqa-dev \\
         --variant common_share=1.0 --variant common_share=0.1
 
-Each ``--variant`` overrides fields of qa.fusion.FusionParams or qa.config.QASettings
+Each ``--variant`` overrides fields of qa.retrieval.fusion.FusionParams or qa.config.QASettings
 (``name=value,name=value``; no override: the defaults). The index is bench/quality.py's
 cache (built by it). For every variant it prints answer-recall at 1,000 and 5,000
 characters, @10 passages and gold-article MRR@10 over all questions and over the even and
@@ -34,7 +34,7 @@ def parse_variant(text: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """``"rrf_k=30,recency_days=7"`` -> (FusionParams overrides, QASettings overrides), each
     value typed like its default."""
     from qa.config import QASettings
-    from qa.fusion import FusionParams
+    from qa.retrieval.fusion import FusionParams
 
     fusion_fields = {f.name for f in dataclasses.fields(FusionParams)}
     defaults = FusionParams()
@@ -53,8 +53,8 @@ def parse_variant(text: str) -> tuple[dict[str, Any], dict[str, Any]]:
 def services(components: Any, variants: list[str]) -> dict[str, Any]:
     """One answering service per variant, over the same index and model."""
     from qa.config import QASettings
-    from qa.fusion import FusionParams
-    from qa.retrieval import Retriever
+    from qa.retrieval.fusion import FusionParams
+    from qa.retrieval.search import Retriever
 
     sentences = quality._sentence_vectors(components)
     made = {}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from index.catalog import Catalog
 from index.config import IndexSettings
 from index.embedder import Embedder, LazyEmbedder
 from index.service import EmbedderLike, IndexService
-from index.store import ChromaStore, chroma_client
+from index.storage.catalog import Catalog
+from index.storage.vectors import ChromaStore, chroma_client
 
 
 @dataclass

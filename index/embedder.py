@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from index.query_vectors import QueryVectors, keep_threads
-from index.sentences import Span
+from index.split.sentences import Span
 
 
 def default_model_path() -> Path:

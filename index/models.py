@@ -41,8 +41,8 @@ class Paragraph:
     ``number`` is the paragraph's position among the article's kept paragraphs (0-based);
     ``embed_text`` is what is embedded (the title, shortened to fit the model's window, then
     the text), while ``text`` is the verbatim paragraph that citations quote. The keyword
-    index holds yet another text (index.keyword_text). An article whose every paragraph is
-    boilerplate has one passage, its title (index.paragraphs.is_title_passage): searchable,
+    index holds yet another text (index.storage.keyword_text). An article whose every paragraph is
+    boilerplate has one passage, its title (index.split.paragraphs.is_title_passage): searchable,
     never quoted.
     """
 

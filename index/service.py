@@ -12,23 +12,23 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from index.boilerplate import BoilerplateFilter
-from index.catalog import ArticleRecord, Catalog, StoredParagraph
 from index.config import IndexSettings
 from index.errors import ArticleNotFound
 from index.filters import SearchFilters, date_int
-from index.lock import IndexLock
 from index.models import FEED_ORIGIN_PREFIX, Article, IndexReport, Paragraph, ReadFailure
-from index.paragraphs import split_article
-from index.sentence_vectors import (
+from index.readers.boilerplate import BoilerplateFilter
+from index.split.paragraphs import split_article
+from index.split.sentences import Span, quotable_spans
+from index.statements.extract import extract_statements
+from index.statements.store import delete_statements, replace_statements
+from index.storage.catalog import ArticleRecord, Catalog, StoredParagraph
+from index.storage.lock import IndexLock
+from index.storage.sentence_vectors import (
     ParagraphSentences,
     delete_sentence_vectors,
     replace_sentence_vectors,
 )
-from index.sentences import Span, quotable_spans
-from index.statements import extract_statements
-from index.statements_store import delete_statements, replace_statements
-from index.store import VectorStore
+from index.storage.vectors import VectorStore
 
 Progress = Callable[[int, int], None]  # (paragraphs done, paragraphs in all)
 

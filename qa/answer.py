@@ -1,7 +1,7 @@
 """The extractive answerer: quotes the sentences of the retrieved passages that answer the
 question, each with its citation, or refuses when the evidence is too weak.
 
-Candidates are the sentences (exact spans from index.sentences) of the top passages, except
+Candidates are the sentences (exact spans from index.split.sentences) of the top passages, except
 questions, which assert nothing. On realtimeqa-dev, 16 of 200 answers quoted a question (Q&A
 headings, quiz pages repeating the question asked); without them no answer hit changed. A cheap
 keyword pre-score keeps the most promising ones, which are embedded in one batch with the
@@ -29,7 +29,7 @@ from typing import Protocol
 
 import numpy as np
 
-from index.sentences import Span, quotable_spans
+from index.split.sentences import Span, quotable_spans
 from qa.models import Citation, Passage, ShortAnswer
 from qa.reader.base import SentenceReading
 from qa.scoring import QuestionTerms, coverage, holds_expected, question_terms, stems, word_overlap
@@ -104,7 +104,7 @@ class SentenceEmbedder(Protocol):
 
 
 class SentenceVectors(Protocol):
-    """Sentence vectors computed at indexing time (index.sentence_vectors)."""
+    """Sentence vectors computed at indexing time (index.storage.sentence_vectors)."""
 
     def sentence_vectors(self, paragraph_ids: Sequence[str]) -> dict[str, dict[Span, np.ndarray]]:
         """Per paragraph id that has them, each quotable span's unit vector."""

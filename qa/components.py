@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from index.components import IndexComponents
-from index.sentence_vectors import SentenceVectorStore
-from index.statements_store import StatementStore
+from index.statements.store import StatementStore
+from index.storage.sentence_vectors import SentenceVectorStore
 from qa.answer import ExtractiveAnswerer
 from qa.config import QASettings
 from qa.reader.answerer import ReaderAnswerer
 from qa.reader.base import Reader
 from qa.reader.calibration import Calibration
-from qa.retrieval import PassageSearch, Retriever
-from qa.said import SpeakerAnswers
+from qa.retrieval.search import PassageSearch, Retriever
+from qa.said.answer import SpeakerAnswers
 from qa.service import QAService
 
 

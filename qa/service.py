@@ -15,11 +15,11 @@ from qa.answer import (
     keep_citations,
 )
 from qa.config import QASettings
-from qa.conversation import Reading, read_follow_up, speaks_to
 from qa.errors import QuestionRejected
 from qa.models import Answer, Passage, Turn
-from qa.retrieval import PassageSearch
-from qa.said import SaidAnswer
+from qa.question.conversation import Reading, read_follow_up, speaks_to
+from qa.retrieval.search import PassageSearch
+from qa.said.answer import SaidAnswer
 
 
 class Answerer(Protocol):
@@ -31,7 +31,7 @@ class Answerer(Protocol):
 
 
 class SpeakerAnswerer(Protocol):
-    """The seam for speaker questions ("What did X say?"), see qa.said.SpeakerAnswers."""
+    """The seam for speaker questions ("What did X say?"), see qa.said.answer.SpeakerAnswers."""
 
     def answer(
         self,

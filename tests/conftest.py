@@ -28,9 +28,12 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 from index.components import IndexComponents, build_index
 from index.config import IndexSettings
 from index.models import Article
-from index.sentence_vectors import ensure_schema as ensure_sentence_schema
+from index.storage.sentence_vectors import ensure_schema as ensure_sentence_schema
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# The bundled demo article, and the small files the index tests read.
+SAMPLE = REPO_ROOT / "samples" / "ukraine-frontline.txt"
+FIXTURES = REPO_ROOT / "tests" / "index" / "fixtures"
 # The evaluation set lives beside the checkout (../shared), also in CI's fresh clone.
 EVAL_ARTICLES = REPO_ROOT.parent / "shared" / "eval" / "realtimeqa-dev" / "articles.jsonl"
 

@@ -18,7 +18,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from index.config import IndexSettings
 from qa.config import QASettings
-from ui import api, api_articles, api_openai, api_speakers
+from ui.api import app as api
+from ui.api import articles as api_articles
+from ui.api import openai as api_openai
+from ui.api import speakers as api_speakers
 from ui.config import UISettings
 from ui.errors import UnsafeBind
 from ui.metrics import Metrics, MetricsMiddleware
@@ -171,7 +174,7 @@ def create_app(
     already built (tests, benchmarks); otherwise they are built from the settings at startup."""
     import gradio as gr
 
-    from ui.web import CSS, build_web
+    from ui.web.app import CSS, build_web
 
     ref = ServiceRef(services)
     index_s, qa_s = index_settings or IndexSettings(), qa_settings or QASettings()

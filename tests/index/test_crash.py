@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from index.models import Article
-from index.readers import read_inputs
+from index.readers.inputs import read_inputs
 from tests.conftest import assert_consistent, build_test_index
 from tests.index.conftest import BIN, ROOT, eval_slice, write_jsonl
 
@@ -95,7 +95,7 @@ import sys, time
 from pathlib import Path
 from index.components import build_index
 from index.config import IndexSettings
-from index.readers import read_inputs
+from index.readers.inputs import read_inputs
 components = build_index(IndexSettings())
 upsert = components.store.upsert
 def upsert_then_hang(*args, **kwargs):

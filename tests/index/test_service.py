@@ -11,12 +11,12 @@ import pytest
 
 from index.errors import ArticleNotFound, ArticleReadError
 from index.filters import SearchFilters
-from index.keyword import keyword_search
 from index.models import ReadFailure
-from index.readers import read_inputs
+from index.readers.inputs import read_inputs
 from index.service import delete_article_extras
-from index.store import ChromaStore
-from tests.conftest import FakeEmbedder, MakeIndex, assert_consistent
+from index.storage.keyword import keyword_search
+from index.storage.vectors import ChromaStore
+from tests.conftest import FIXTURES, SAMPLE, FakeEmbedder, MakeIndex, assert_consistent
 from tests.index.conftest import make_article
 
 
@@ -212,17 +212,16 @@ def test_an_origin_with_a_failure_keeps_its_old_articles(make_index: MakeIndex) 
 
 
 def _sample_article() -> Any:
-    from pathlib import Path
 
-    from index.readers import read_inputs
+    from index.readers.inputs import read_inputs
 
-    sample = Path(__file__).parents[2] / "samples" / "ukraine-frontline.txt"
+    sample = SAMPLE
     (article,) = list(read_inputs([str(sample)]))
     return article
 
 
 def test_indexing_stores_statements_and_removal_deletes_them(make_index: MakeIndex) -> None:
-    from index.statements_store import StatementStore
+    from index.statements.store import StatementStore
 
     article = _sample_article()
     index = make_index(articles=[article])
@@ -236,7 +235,7 @@ def test_indexing_stores_statements_and_removal_deletes_them(make_index: MakeInd
 
 
 def test_a_changed_article_replaces_its_statements(make_index: MakeIndex) -> None:
-    from index.statements_store import StatementStore
+    from index.statements.store import StatementStore
 
     article = _sample_article()
     index = make_index(articles=[article])
@@ -278,7 +277,7 @@ class _OfflineFetcher:
 def test_re_reading_a_feed_keeps_the_entries_it_no_longer_lists(
     make_index: MakeIndex, tmp_path: Path
 ) -> None:
-    feed = (Path(__file__).parent / "fixtures" / "harbour-news.rss").read_text()
+    feed = (FIXTURES / "harbour-news.rss").read_text()
     path = tmp_path / "news.rss"
     path.write_text(feed)
     index = make_index()

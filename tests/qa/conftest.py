@@ -3,19 +3,17 @@ and answered with the real reader (slow)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from index.components import build_index
 from index.config import IndexSettings
-from index.readers import read_inputs
+from index.readers.inputs import read_inputs
 from qa.components import build_qa
 from qa.config import QASettings
 from qa.service import QAService
-
-SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "ukraine-frontline.txt"
+from tests.conftest import SAMPLE
 
 
 @pytest.fixture(scope="module")

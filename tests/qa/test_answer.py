@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from index.sentences import quotable_spans
+from index.split.sentences import quotable_spans
 from qa.answer import (
     NOT_FOUND,
     AnswerDraft,

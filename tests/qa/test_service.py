@@ -4,7 +4,6 @@ with the real model and the real retriever (slow)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,12 +13,11 @@ from index.filters import SearchFilters
 from qa.answer import AnswerDraft
 from qa.answer import quoted as answer_text
 from qa.config import QASettings
-from qa.conversation import rewrite
 from qa.errors import QuestionRejected
 from qa.models import Citation, Passage, Turn
+from qa.question.conversation import rewrite
 from qa.service import QAService
 
-SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "ukraine-frontline.txt"
 PARAGRAPH = "Clashes were reported in Kupiansk on Tuesday. Officials said little else."
 
 
@@ -274,7 +272,7 @@ def test_zelenskiy_statement_is_quoted_and_cited(sample_service: QAService) -> N
     assert "delivered little meaningful progress" in quoted(answer)[3]
     first = answer.citations[0]
     assert first.paragraph == 3 and first.paragraph_text[slice(*first.span)] == first.quote
-    # speaker questions answer "<speaker> <cue> <verbatim statement> [n]" (qa/said.py)
+    # speaker questions answer "<speaker> <cue> <verbatim statement> [n]" (qa/said/answer.py)
     statement = f"Volodymyr Zelenskiy said that {first.quote} [{first.n}]"
     short = answer.short_answer  # the gist, inside his quote, leads the answer
     assert short is not None and first.span[0] <= short.start < short.end <= first.span[1]

@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from index.components import IndexComponents, build_index
 from index.config import IndexSettings
 from index.filters import SearchFilters
-from index.keyword import keyword_search
-from index.readers import read_inputs
-from index.sentences import sentence_spans
+from index.readers.inputs import read_inputs
+from index.split.sentences import sentence_spans
+from index.storage.keyword import keyword_search
 from qa.errors import QuestionRejected
 from qa.models import Answer, Citation, Passage, Turn
 from tests.conftest import FakeEmbedder

@@ -1,0 +1,1 @@
+"""Reading articles: files, folders, URLs, feeds and uploads, with page boilerplate removed."""

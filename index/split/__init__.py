@@ -1,0 +1,1 @@
+"""Splitting an article's text: paragraphs, and sentences inside them."""

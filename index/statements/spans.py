@@ -1,0 +1,61 @@
+"""Where what was said begins and ends around a reporting cue: after "said (that)" or a
+recipient ("told CNN"), inside an adjacent quotation, or before the speaker ("“...,” X said")."""
+
+from __future__ import annotations
+
+import re
+
+from index.statements.words import BRIDGE
+
+THAT = re.compile(r"\bthat\b")
+AFTER_TOLD = re.compile(r"\s*(?:[A-Z][\w'’.\-]*\s+|of\s+|the\s+|The\s+)*")
+STOP = " \t\n,;:.—–-"
+OPEN = '“"'
+CLOSE = '”"'
+
+
+def has_that(rest: str) -> re.Match[str] | None:
+    """The "that" opening reported speech, when only bridge words come before it."""
+    that = THAT.search(rest, 0, 90)
+    if that is None:
+        return None
+    bridge = re.findall(r"[\w'’]+", rest[: that.start()])
+    ok = len(bridge) <= 8 and all(
+        w[:1].isupper() or w.lower() in BRIDGE or w.isdigit() for w in bridge
+    )
+    return that if ok else None
+
+
+def content_after(
+    text: str, begin: int, end: int, words: str, quotes: list[tuple[int, int]]
+) -> tuple[int, int] | None:
+    """What follows the cue up to the end of the clause, after "that" or a recipient."""
+    rest = text[begin:end]
+    that = has_that(rest)
+    if that is not None:
+        begin += that.end()
+    elif words in ("told", "tells"):
+        begin += AFTER_TOLD.match(rest).end()  # type: ignore[union-attr]
+    quote = next(((s, e) for s, e in quotes if begin <= s and s - begin < 40 and s < end), None)
+    if quote is not None and not text[begin : quote[0]].strip(STOP):
+        return trim(text, quote[0] + 1, quote[1] - 1)
+    return trim(text, begin, end)
+
+
+def content_before(
+    text: str, start: int, cue_start: int, quotes: list[tuple[int, int]]
+) -> tuple[int, int] | None:
+    """The quote closing just before the cue, else the clause from the sentence start."""
+    closing = [q for q in quotes if q[1] <= cue_start and not text[q[1] : cue_start].strip(" ,")]
+    if closing:
+        return trim(text, closing[-1][0] + 1, closing[-1][1] - 1)
+    return trim(text, start, cue_start)
+
+
+def trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """``(start, end)`` narrowed past spaces, punctuation and quote marks; None if empty."""
+    while start < end and text[start] in STOP + OPEN + CLOSE:
+        start += 1
+    while end > start and text[end - 1] in STOP + OPEN + CLOSE + ".!?":
+        end -= 1
+    return (start, end) if end - start >= 3 else None

@@ -1,0 +1,258 @@
+"""Speaker names: turning the words before or after a reporting verb into a speaker, resolving
+"he", "the general" or a bare surname to a person named earlier in the same article, and
+folding name variants ("Zelenskiy", "Zelenskyy", "President Volodymyr Zelensky") into one key
+so a speaker is the same across articles.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from index.statements.words import (
+    DETERMINERS,
+    GROUP_NOUNS,
+    LEADING_JUNK,
+    ORG_WORDS,
+    POSSESSIVES,
+    PREPOSITIONS,
+    PRONOUNS_GROUP,
+    PRONOUNS_PERSON,
+    SOURCE_PREFIX,
+    TITLES,
+)
+
+# A capitalised word: letters with inner apostrophes, hyphens or dots (O'Rourke, El-Nakla, K.).
+_ABBREVIATION = (
+    r"(?:Dr|Mr|Mrs|Ms|Gen|Gov|Sen|Rep|Lt|Col|Capt|Sgt|St|Jr|Sr|Prof|Rev|Adm|Maj|[A-Z])\."
+)
+_CAP = rf"(?:{_ABBREVIATION}|[A-ZÀ-ÖØ-Þ][\w'’\-]*|[a-z]+[A-Z][\w'’\-]*)"
+_JOIN = r"(?:\s+(?:of|de|da|del|van|von|bin|al|&|and)\s+|\s+)"
+_RUN = re.compile(rf"{_CAP}(?:{_JOIN}{_CAP})*")
+_WORD = re.compile(r"[\w'’.&\-]+")
+_POSSESSIVE = ("'s", "’s", "s'", "s’")
+_PRONOUN_REACH = 50  # how many earlier speakers a pronoun or a role may refer back to
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """Who said something: ``name`` as displayed (titles dropped), ``kind`` "person" or
+    "group", ``titles`` lower-cased title words and role nouns seen with the name."""
+
+    name: str
+    kind: str
+    titles: frozenset[str] = frozenset()
+
+    @property
+    def key(self) -> str:
+        """The speaker's identity across articles (see :func:`speaker_key`)."""
+        return speaker_key(self.name)
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text``, strip accents, make apostrophes plain and collapse whitespace."""
+    plain = unicodedata.normalize("NFKD", text.replace("’", "'").lower())
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^\w'&\- ]+", " ", plain).split())
+
+
+def _fold_token(token: str) -> str:
+    """Fold transliteration variants of one name token: Zelenskiy/Zelenskyy -> zelensky."""
+    return re.sub(r"(?:iy|yy|ii|yi)$", "y", token)
+
+
+def speaker_key(name: str) -> str:
+    """The identity of a speaker name across articles: folded, without titles or a leading
+    article, transliteration variants merged ("President Volodymyr Zelenskiy" and "Volodymyr
+    Zelenskyy" give "volodymyr zelensky")."""
+    words = fold(name).split()
+    while words and (words[0] in DETERMINERS or words[0].rstrip(".") in TITLES):
+        words = words[1:]
+    return " ".join(_fold_token(w) for w in words)
+
+
+def surname(key: str) -> str:
+    """The last word of a speaker key (how a person is called for short)."""
+    return key.rsplit(" ", 1)[-1] if key else ""
+
+
+def _is_title(word: str) -> bool:
+    return fold(word).rstrip(".") in TITLES
+
+
+def strip_titles(run: str) -> tuple[str, frozenset[str]]:
+    """Drop the title words that open a name and return them lower-cased:
+    ``"ADL Vice President Oren Segal"`` -> ``("Oren Segal", {"vice", "president"})``."""
+    words = run.split()
+    last_title = max((i for i, w in enumerate(words) if _is_title(w)), default=-1)
+    if last_title == len(words) - 1:
+        return run, frozenset()  # the run is a title itself ("The President")
+    titles = frozenset(fold(w).rstrip(".") for w in words[: last_title + 1] if _is_title(w))
+    return " ".join(words[last_title + 1 :]), titles
+
+
+def name_kind(name: str, context: str = "") -> str:
+    """ "group" for organisations and collectives, else "person"; ``context`` is the phrase
+    the name came from ("monitoring group DeepState" makes DeepState a group)."""
+    words = fold(name).split()
+    before = fold(context).split()[-1:]
+    if any(w in ORG_WORDS for w in words) or (before and before[0] in GROUP_NOUNS - TITLES):
+        return "group"
+    if len(words) == 1 and (name.isupper() or re.search(r"[a-z][A-Z]", name)):
+        return "group"  # ADL, QSR, DeepState
+    return "person"
+
+
+def _runs(phrase: str) -> list[re.Match[str]]:
+    """Capitalised runs of ``phrase`` other than a lone sentence-initial determiner."""
+    return [m for m in _RUN.finditer(phrase) if fold(m.group()) not in DETERMINERS | POSSESSIVES]
+
+
+def speaker_from_phrase(phrase: str) -> Speaker | None:
+    """Read a speaker from a noun phrase such as "Venezuela's President Nicolás Maduro", "the
+    well-known monitoring group DeepState", "Ukrainian military officials" or "he"; None when
+    the phrase does not look like a speaker."""
+    phrase = _trim_phrase(phrase)
+    words = fold(phrase).split()
+    if not words or len(words) > 12 or words[-1] in POSSESSIVES:
+        return None
+    if len(words) == 1 and (words[0] in PRONOUNS_PERSON or words[0] in PRONOUNS_GROUP):
+        return Speaker(words[0], "pronoun")
+    if not (phrase.split()[-1][:1].isupper() or words[-1] in GROUP_NOUNS):
+        return None  # the phrase must end in a name or a speaker noun
+    return _named_speaker(phrase) or _described_speaker(phrase, words)
+
+
+def _described_speaker(phrase: str, words: list[str]) -> Speaker | None:
+    """ "Ukrainian officials", "a person close to Trump", "the general" (a role, resolved later)."""
+    head_part = words[: next((i for i, w in enumerate(words) if w in PREPOSITIONS), len(words))]
+    if not any(w in GROUP_NOUNS for w in head_part):
+        return None
+    shown = phrase.split()
+    if shown[0].lower() in ("the", "this"):
+        shown = shown[1:]
+    head = head_part[-1]
+    if head in TITLES and len(head_part) <= 3 and head_part[0] in DETERMINERS:
+        return Speaker(" ".join(shown), "role", frozenset({head}))
+    return Speaker(" ".join(shown), "group")
+
+
+def _trim_phrase(phrase: str) -> str:
+    """Strip conjunctions, adverbs and source prefixes ("a statement from") around a phrase."""
+    phrase = phrase.strip(" \t\n,;:—–-\"“”'‘’()")
+    words = phrase.split()
+    while words and fold(words[0]) in LEADING_JUNK:
+        words = words[1:]
+    phrase = " ".join(words)
+    phrase = phrase[phrase.rfind(" that ") + 6 :] if " that " in phrase else phrase
+    match = SOURCE_PREFIX.match(phrase)
+    return phrase[match.end() :] if match else phrase
+
+
+def _named_speaker(phrase: str) -> Speaker | None:
+    """The speaker named by the last capitalised run that ends the phrase or heads it."""
+    runs = [m for m in _runs(phrase) if not m.group().endswith(_POSSESSIVE)]
+    if not runs:
+        return None
+    before = fold(phrase[: runs[-1].start()]).split()
+    if before and before[-1] in PREPOSITIONS:
+        return None  # "reports from Donetsk": the name is not the head
+    tail = phrase[runs[-1].end() :].strip()
+    tail_words = fold(tail).split()
+    if tail_words and tail_words[-1] in GROUP_NOUNS and not _ends_in_title(runs[-1].group()):
+        return None  # "Harris campaign": a description headed by a common noun
+    name, titles = strip_titles(runs[-1].group())
+    if _is_title(name.split()[-1]):
+        return Speaker(name, "role", frozenset({fold(name).split()[-1].rstrip(".")}))
+    context = phrase[: runs[-1].start()]
+    return Speaker(name, name_kind(name, context), titles | _role_nouns(context))
+
+
+def _ends_in_title(run: str) -> bool:
+    return _is_title(run.split()[-1])
+
+
+def _role_nouns(text: str) -> frozenset[str]:
+    """Lower-case role words before a name ("top military commander" -> {"commander"})."""
+    return frozenset(w for w in fold(text).split() if w in TITLES)
+
+
+@dataclass
+class _Mentions:
+    """The mentions of one full name in article order, with the titles given it so far."""
+
+    positions: list[int] = field(default_factory=list)
+    speakers: list[Speaker] = field(default_factory=list)
+    titles_so_far: list[frozenset[str]] = field(default_factory=list)
+
+    def add(self, position: int, speaker: Speaker) -> None:
+        before = self.titles_so_far[-1] if self.titles_so_far else frozenset()
+        self.positions.append(position)
+        self.speakers.append(speaker)
+        self.titles_so_far.append(before | speaker.titles)
+
+    def last_before(self, position: int) -> int:
+        """The index of the last mention at or before ``position`` (-1 if none)."""
+        return bisect.bisect_right(self.positions, position) - 1
+
+
+@dataclass
+class ArticleSpeakers:
+    """Who has been mentioned so far in one article, to resolve short references."""
+
+    # surname -> full name's key -> its mentions
+    full_names: dict[str, dict[str, _Mentions]] = field(default_factory=dict)
+    recent: list[Speaker] = field(default_factory=list)
+
+    @classmethod
+    def scan(cls, text: str) -> ArticleSpeakers:
+        """Collect the multi-word names of an article, by surname, with their positions."""
+        found = cls()
+        for match in _RUN.finditer(text):
+            name, titles = strip_titles(match.group().rstrip(".").removesuffix("’s"))
+            name = name.removesuffix("'s")
+            if len(name.split()) < 2 or name_kind(name) != "person":
+                continue
+            key = speaker_key(name)
+            by_key = found.full_names.setdefault(surname(key), {})
+            by_key.setdefault(key, _Mentions()).add(match.start(), Speaker(name, "person", titles))
+        return found
+
+    def resolve(self, speaker: Speaker, position: int) -> Speaker | None:
+        """The full speaker meant by ``speaker`` at article offset ``position``: pronouns and
+        roles ("the general") become the latest fitting speaker, surnames the latest full
+        name; None when a pronoun or role cannot be resolved."""
+        if speaker.kind == "pronoun":
+            return self._latest(
+                lambda s: s.kind == ("group" if speaker.name in PRONOUNS_GROUP else "person")
+            )
+        if speaker.kind == "role":
+            return self._latest(lambda s: s.kind == "person" and bool(s.titles & speaker.titles))
+        if speaker.kind == "person":
+            return self._full_name(speaker, position)
+        return speaker
+
+    def remember(self, speaker: Speaker) -> None:
+        """Record a resolved speaker as the latest one."""
+        self.recent.append(speaker)
+
+    def _latest(self, fits: object) -> Speaker | None:
+        for candidate in reversed(self.recent[-_PRONOUN_REACH:]):
+            if callable(fits) and fits(candidate):
+                return candidate
+        return None
+
+    def _full_name(self, speaker: Speaker, position: int) -> Speaker:
+        key = speaker_key(speaker.name)
+        best: tuple[int, Speaker] | None = None
+        titles = speaker.titles
+        for full_key, mentions in self.full_names.get(surname(key), {}).items():
+            last = mentions.last_before(position) if full_key.endswith(key) else -1
+            if last < 0:
+                continue
+            titles = titles | mentions.titles_so_far[last]
+            if best is None or mentions.positions[last] > best[0]:
+                best = (mentions.positions[last], mentions.speakers[last])
+        return speaker if best is None else Speaker(best[1].name, "person", titles)

@@ -1,0 +1,66 @@
+"""Upgrades of a catalog made by an older newsdesk, applied when it is opened.
+
+``PRAGMA user_version`` records the last upgrade a catalog has had; each step runs once, in
+order, in one transaction with the others. None needs the embedding model: a step either
+rebuilds something from the stored texts or marks articles ``pending`` for the next
+indexing run to redo (index.service re-indexes pending articles from their stored text).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable
+
+from index.storage.keyword_text import rebuild_keyword_index
+
+log = logging.getLogger("newsdesk.index")
+
+
+def reindex_passageless(conn: sqlite3.Connection) -> bool:
+    """Mark for re-indexing the articles stored without any passage (every paragraph was
+    boilerplate); they are now indexed by their title. True when there was one."""
+    marked = conn.execute(
+        "UPDATE articles SET state = 'pending' WHERE state = 'done' AND paragraphs = 0"
+    ).rowcount
+    if marked:
+        log.warning(
+            "%d articles indexed without a passage are pending: the next `newsdesk index add`"
+            " indexes them by their title",
+            marked,
+        )
+    return marked > 0
+
+
+# version -> the step that brings a catalog of the version before up to it
+STEPS: dict[int, Callable[[sqlite3.Connection], bool]] = {
+    1: rebuild_keyword_index,  # keyword text: title + previous sentence + paragraph
+    2: reindex_passageless,  # an article with no paragraph left is indexed by its title
+}
+CATALOG_VERSION = max(STEPS)
+
+
+def upgrade(conn: sqlite3.Connection) -> list[int]:
+    """Apply the steps above the catalog's user_version and set it to CATALOG_VERSION; return
+    the versions whose step found work. An up-to-date catalog costs one PRAGMA read; one that
+    another process holds the write lock of for longer than the busy timeout is left as it
+    is (that process keeps working, and the next open upgrades it)."""
+    if _version(conn) >= CATALOG_VERSION:
+        return []
+    try:
+        conn.execute("BEGIN IMMEDIATE")  # another process may be upgrading the same file
+    except sqlite3.OperationalError:
+        return []
+    try:
+        current = _version(conn)
+        applied = [v for v in sorted(STEPS) if v > current and STEPS[v](conn)]
+        conn.execute(f"PRAGMA user_version = {CATALOG_VERSION}")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return applied
+
+
+def _version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])

@@ -1,0 +1,1 @@
+"""Finding passages: dense and keyword candidates fused into one ranking."""

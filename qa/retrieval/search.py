@@ -1,0 +1,249 @@
+"""Hybrid paragraph retrieval: dense (Chroma) and keyword (FTS5 bm25) candidates fused by
+reciprocal rank, preferring recent articles when asked as of a date, with neighbouring
+paragraphs as context and near-duplicate paragraphs removed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from index.errors import IndexingError
+from index.filters import SearchFilters
+from index.split.paragraphs import is_title_passage
+from index.storage.catalog import Catalog, StoredParagraph
+from index.storage.keyword import TermCounts, keyword_search
+from index.storage.vectors import VectorStore
+from qa.config import QASettings
+from qa.errors import QuestionRejected, RetrievalUnavailable
+from qa.models import Passage
+from qa.question.recency import RecencyWindow, parse_as_of
+from qa.retrieval.fusion import (
+    FusionParams,
+    RankedList,
+    add_context,
+    apply_recency,
+    drop_copies,
+    reciprocal_rank_fusion,
+)
+
+
+class PassageSearch(Protocol):
+    """What answering needs of retrieval (Retriever, or a test's fake)."""
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        as_of: str | None = None,
+    ) -> list[Passage]:
+        """Passages for ``query``, best first."""
+        ...
+
+
+class QueryEmbedder(Protocol):
+    """What retrieval needs from an embedding model."""
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One search's query, filters and optional as-of window."""
+
+    query: str
+    filters: SearchFilters
+    window: RecencyWindow | None
+
+
+class BestSentences(Protocol):
+    """Sentence vectors stored at indexing time
+    (index.storage.sentence_vectors.SentenceVectorStore)."""
+
+    def best_cosines(self, paragraph_ids: Sequence[str], vector: np.ndarray) -> dict[str, float]:
+        """Per paragraph id that has stored sentences, its best sentence's cosine to ``vector``."""
+        ...
+
+
+@dataclass(frozen=True)
+class _Pools:
+    """Candidate paragraph ids, best first: dense, keyword, and both re-ranked by their best
+    stored sentence."""
+
+    dense: list[str]
+    keyword: list[str]
+    sentences: list[str]
+
+
+class Retriever:
+    """Finds the paragraphs most likely to answer a question, best first.
+
+    The catalog, vector store and embedder are made once by the caller and shared.
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        store: VectorStore,
+        embedder: QueryEmbedder,
+        settings: QASettings,
+        params: FusionParams | None = None,
+        sentences: BestSentences | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self.sentences = sentences
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings
+        self.params = params or FusionParams()
+        self.term_counts = TermCounts(catalog, self.params.common_share)
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        as_of: str | None = None,
+    ) -> list[Passage]:
+        """Up to ``k`` passages ranked 1..k, no two near-copies of each other, every one
+        matching ``filters``; with ``as_of`` (YYYY-MM-DD or YYYY/MM/DD) articles published in
+        the ``recency_days`` before it rank higher and those published after it lower.
+
+        Raises QuestionRejected for an empty or over-long query or a malformed as-of date,
+        RetrievalUnavailable when an index cannot be searched.
+        """
+        plan = self._plan(query, filters, as_of)
+        if k <= 0:
+            return []
+        try:
+            pools = self._pools(plan)
+            stored = self.catalog.paragraphs(sorted({*pools.dense, *pools.keyword}))
+        except (IndexingError, OSError) as exc:
+            raise RetrievalUnavailable(f"the index cannot be searched: {exc}") from exc
+        lists = self._lists(pools, stored, plan.window)
+        ranked = self._rank(lists, stored, plan.window)
+        texts = {pid: stored[pid].text for pid in ranked}
+        chosen = [
+            stored[pid] for pid in drop_copies(ranked, texts, self.params.duplicate_overlap, k)
+        ]
+        titles = self._title_passages(chosen)
+        return [_passage(n, p, ranked[p.id], p.id in titles) for n, p in enumerate(chosen, start=1)]
+
+    def _title_passages(self, chosen: list[StoredParagraph]) -> set[str]:
+        """Ids of the passages that are their article's only passage and its title (a page
+        of boilerplate only), not a body paragraph that happens to repeat the title."""
+        maybe = {p.article_id: p.id for p in chosen if is_title_passage(p.text, p.title)}
+        if not maybe:
+            return set()
+        records = self.catalog.records(maybe)
+        return {
+            pid for aid, pid in maybe.items() if aid in records and records[aid].paragraphs == 1
+        }
+
+    def _plan(self, query: str, filters: SearchFilters | None, as_of: str | None) -> _Plan:
+        text = " ".join(query.split())
+        if not text:
+            raise QuestionRejected("the question is empty")
+        limit = self.settings.max_question_chars
+        if len(text) > limit:
+            raise QuestionRejected(
+                f"the question is {len(text):,} characters long; the limit is {limit:,}"
+            )
+        day = parse_as_of(as_of)
+        window = RecencyWindow(day, self.settings.recency_days) if day else None
+        return _Plan(text, filters or SearchFilters(), window)
+
+    def _pools(self, plan: _Plan) -> _Pools:
+        """Dense and keyword candidate ids, best first; deeper with an as-of window, which
+        is then taken from these pools (filtered Chroma queries are several times slower)."""
+        n = self.settings.candidates
+        if plan.window is not None and self.params.window_weight > 0:
+            n *= self.params.window_pool
+        vector_later = self._query_vector(plan.query)
+        keyword = keyword_search(self.catalog, plan.query, n, plan.filters, self.term_counts)
+        vector = vector_later()
+        dense = self.store.query(vector, n, where=plan.filters.chroma_where(), metadata=False)
+        dense_ids, keyword_ids = [h.id for h in dense], [h.id for h in keyword]
+        return _Pools(
+            dense_ids, keyword_ids, self._by_best_sentence(vector, dense_ids + keyword_ids)
+        )
+
+    def _query_vector(self, query: str) -> Callable[[], np.ndarray]:
+        """The query's vector, to collect once the keyword search is done: computed meanwhile
+        on the embedder's query threads when it has them (each gives the model one core, so
+        the two searches share the cores; with the model on both cores the keyword search
+        slowed it down, bench/RESULTS.md), else computed when collected."""
+        submit = getattr(self.embedder, "submit_query", None)
+        if submit is None:
+            return lambda: self.embedder.embed_query(query)
+        future: Future[np.ndarray] = submit(query)
+        return future.result
+
+    def _by_best_sentence(self, vector: np.ndarray, candidates: list[str]) -> list[str]:
+        """``candidates`` ranked by their best sentence's cosine to the query (sentence vectors
+        stored at indexing time; none without them or with weight 0)."""
+        if self.sentences is None or self.params.sentence_weight <= 0:
+            return []
+        best = self.sentences.best_cosines(candidates, vector)
+        return sorted(best, key=lambda pid: (-best[pid], pid))
+
+    def _lists(
+        self,
+        pools: _Pools,
+        stored: dict[str, StoredParagraph],
+        window: RecencyWindow | None,
+    ) -> list[RankedList]:
+        """The top candidates of each pool and, with an as-of window, each pool's candidates
+        published inside the window."""
+        n, p = self.settings.candidates, self.params
+        ranked = [
+            (pools.dense, p.dense_weight),
+            (pools.keyword, p.keyword_weight),
+            (pools.sentences, p.sentence_weight),
+        ]
+        lists = [RankedList(pool[:n], weight) for pool, weight in ranked if pool]
+        if window is None or p.window_weight <= 0:
+            return lists
+        for pool, weight in ranked:
+            inside = [
+                pid
+                for pid in pool
+                if pid in stored and window.placement(stored[pid].published) == "inside"
+            ]
+            lists.append(RankedList(inside[:n], weight * p.window_weight))
+        return lists
+
+    def _rank(
+        self,
+        lists: Sequence[RankedList],
+        stored: dict[str, StoredParagraph],
+        window: RecencyWindow | None,
+    ) -> dict[str, float]:
+        """Fused scores of the stored candidates, best first (dict order)."""
+        p = self.params
+        fused = reciprocal_rank_fusion(lists, p.rrf_k)
+        scores = {pid: s for pid, s in fused.items() if pid in stored}  # gone since indexed
+        if window is not None:
+            scores = apply_recency(scores, lambda pid: window.placement(stored[pid].published), p)
+        scores = add_context(scores, p.neighbour_weight, p.article_weight)
+        return dict(sorted(scores.items(), key=lambda item: (-item[1], item[0])))
+
+
+def _passage(rank: int, paragraph: StoredParagraph, score: float, is_title: bool) -> Passage:
+    return Passage(
+        rank=rank,
+        article_id=paragraph.article_id,
+        paragraph_id=paragraph.id,
+        title=paragraph.title,
+        url=paragraph.url,
+        published=paragraph.published,
+        source=paragraph.source,
+        paragraph=paragraph.number,
+        text=paragraph.text,
+        score=score,
+        is_title=is_title,
+    )

@@ -1,0 +1,1 @@
+"""Speaker questions ("What did X say?", "Who said Y?") answered from the stored statements."""

@@ -1,0 +1,271 @@
+"""Statement extraction (who said what), speaker resolution and the statements store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from index.filters import SearchFilters
+from index.models import Article, Paragraph
+from index.statements.extract import Statement, extract_statements
+from index.statements.speakers import speaker_key
+from index.statements.store import StatementStore, replace_statements
+from index.storage.catalog import Catalog
+from tests.conftest import FIXTURES, REPO_ROOT
+
+ROOT = REPO_ROOT
+GOLD = FIXTURES / "statements_gold.jsonl"
+
+
+def _article(text: str, article_id: str = "a1", published: str = "") -> Article:
+    return Article(id=article_id, title="Title", text=text, published=published, source="wire")
+
+
+def _paragraphs(article: Article) -> list[Paragraph]:
+    lines = [line.strip() for line in article.text.splitlines() if line.strip()]
+    return [Paragraph(article.id, i, line, line) for i, line in enumerate(lines)]
+
+
+def _extract(text: str, article_id: str = "a1") -> list[Statement]:
+    article = _article(text, article_id)
+    return extract_statements(article, _paragraphs(article))
+
+
+@pytest.fixture(scope="module")
+def sample() -> list[Statement]:
+    text = (ROOT / "samples" / "ukraine-frontline.txt").read_text(encoding="utf-8")
+    return _extract(text, "sample")
+
+
+def _by(statements: list[Statement], speaker: str, words: str) -> Statement:
+    found = [s for s in statements if s.speaker == speaker and words in s.content]
+    assert found, f"no statement by {speaker!r} containing {words!r}"
+    return found[0]
+
+
+def test_sample_zelenskiy_reported(sample: list[Statement]) -> None:
+    s = _by(sample, "Volodymyr Zelenskiy", "Kyiv expected Moscow to intensify its offensives")
+    assert (s.cue, s.mode) == ("said", "reported")
+    assert s.content.endswith(
+        "the recent Russian assaults had delivered little meaningful progress"
+    )
+
+
+@pytest.mark.parametrize(
+    ("words", "cue", "mode"),
+    [
+        ("advances across nearly every frontline", "asserted", "reported"),
+        (
+            "fiercest combat is currently centered around the city of Pokrovsk",
+            "according to",
+            "reported",
+        ),
+        ("active on all fronts", "described", "direct"),
+        ("progress in the northeastern Kharkiv region", "pointed to", "reported"),
+        ("advances near Yampil", "highlighted", "reported"),
+    ],
+)
+def test_sample_gerasimov_resolved(
+    sample: list[Statement], words: str, cue: str, mode: str
+) -> None:
+    s = _by(sample, "Valery Gerasimov", words)
+    assert (s.cue, s.mode, s.kind) == (cue, mode, "person")
+
+
+@pytest.mark.parametrize(
+    ("speaker", "words", "cue"),
+    [
+        ("Ukrainian officials", "their defenses remain strong", "insist"),
+        ("Russian authorities", "Ukraine had redeployed its best-trained brigades", "said"),
+        ("Ukrainian military officials", "defensive lines remain intact", "echoed"),
+        ("DeepState", "Kupiansk", "reported"),
+        ("Ukrainian leaders", "against Moscow’s narrative", "pushed back"),
+    ],
+)
+def test_sample_groups(sample: list[Statement], speaker: str, words: str, cue: str) -> None:
+    s = _by(sample, speaker, words)
+    assert (s.cue, s.kind) == (cue, "group")
+
+
+def test_spans_are_verbatim(sample: list[Statement]) -> None:
+    text = (ROOT / "samples" / "ukraine-frontline.txt").read_text(encoding="utf-8")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for s in sample:
+        assert lines[s.paragraph_number][s.start : s.end] == s.content
+        assert s.paragraph_id == f"sample#{s.paragraph_number}"
+
+
+def test_pronoun_title_and_surname_resolution() -> None:
+    statements = _extract(
+        "Army chief General Anna Kowalska said on Monday that the bridge was secure.\n"
+        "The weather was cold.\n"
+        "The general described the situation as “under control.” She also warned that "
+        "supplies were short.\n"
+        "Kowalska added that reinforcements would arrive."
+    )
+    assert [s.speaker for s in statements] == ["Anna Kowalska"] * 4
+    assert [s.mention for s in statements] == [
+        "Army chief General Anna Kowalska",
+        "The general",
+        "She",
+        "Kowalska",
+    ]
+
+
+def test_a_surname_means_the_latest_full_name_mentioned_before_it() -> None:
+    statements = _extract(
+        "Smith said the port was closed.\n"
+        "Senator Mary Smith said the port would reopen.\n"
+        "Smith added that ships were waiting.\n"
+        "Coach Tom Smith said the match was off.\n"
+        "Smith said fans were disappointed."
+    )
+    assert [s.speaker for s in statements] == [
+        "Smith", "Mary Smith", "Mary Smith", "Tom Smith", "Tom Smith"
+    ]  # fmt: skip
+
+
+def test_a_title_passage_is_no_statement() -> None:
+    headline = "Zelensky says Ukraine will never give up Crimea"
+    article = Article(id="a1", title=headline, text="Watch the video.\nSign up for alerts.")
+    assert extract_statements(article, [Paragraph("a1", 0, headline, headline)]) == []
+    assert extract_statements(article, [Paragraph("a1", 0, f"{headline}.", headline)])  # body
+
+
+def test_unresolvable_pronoun_is_dropped() -> None:
+    assert _extract("He said the bridge was secure.") == []
+
+
+def test_inverted_and_continued_quotes() -> None:
+    statements = _extract(
+        "“We are ready,” said Dr. Oliver Brooks, a surgeon. “The wards are open.”"
+    )
+    assert [(s.speaker, s.content, s.mode) for s in statements] == [
+        ("Oliver Brooks", "We are ready", "direct"),
+        ("Oliver Brooks", "The wards are open.", "direct"),
+    ]
+
+
+def test_paragraph_without_cue_has_no_statement() -> None:
+    assert _extract("The storm moved north overnight and the roads reopened by noon.") == []
+
+
+def test_name_variants_share_a_key() -> None:
+    keys = {
+        speaker_key(n)
+        for n in ("Volodymyr Zelenskiy", "President Volodymyr Zelensky", "Volodymyr Zelenskyy")
+    }
+    assert keys == {"volodymyr zelensky"}
+    assert speaker_key("Zelenskyy") == speaker_key("Zelenskiy") == "zelensky"
+
+
+def _gold_scores() -> tuple[float, float]:
+    rows = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines()]
+    predicted = gold = hits_p = hits_r = 0
+    for row in rows:
+        texts = [*row["context"], row["text"]]
+        article = Article(id=row["article_id"], title=row["title"], text="\n".join(texts))
+        paragraphs = [Paragraph(article.id, i, t, t) for i, t in enumerate(texts)]
+        ours = [
+            s
+            for s in extract_statements(article, paragraphs)
+            if s.paragraph_number == len(texts) - 1
+        ]
+        labels = row["statements"]
+        predicted, gold = predicted + len(ours), gold + len(labels)
+        hits_p += sum(any(_agree(s, g) for g in labels) for s in ours)
+        hits_r += sum(any(_agree(s, g) for s in ours) for g in labels)
+    return hits_p / predicted, hits_r / gold
+
+
+def _agree(s: Statement, g: dict) -> bool:
+    if min(s.end, g["end"]) <= max(s.start, g["start"]):
+        return False
+    gold, ours = speaker_key(g["speaker"]), s.speaker_key
+    return gold == ours or (" " not in ours and gold.endswith(" " + ours))
+
+
+def test_gold_speaker_precision_and_recall() -> None:
+    precision, recall = _gold_scores()
+    assert precision >= 0.9
+    assert recall >= 0.8
+
+
+# --- store ---------------------------------------------------------------------------------
+
+
+def _index(catalog: Catalog, article: Article) -> list[Statement]:
+    """What indexing does: paragraphs and statements committed in one transaction."""
+    paragraphs = _paragraphs(article)
+    statements = extract_statements(article, paragraphs)
+    catalog.mark_pending([article], [article.content_hash()])
+    catalog.commit_paragraphs({article.id: paragraphs})
+    with catalog.transaction() as conn:
+        replace_statements(conn, article.id, statements)
+    return statements
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> StatementStore:
+    catalog = Catalog(tmp_path / "catalog.sqlite3")
+    _index(
+        catalog,
+        _article(
+            "Volodymyr Zelensky said the front held near Pokrovsk.\n"
+            "Officials said power was restored.",
+            "k1",
+            "2024-03-01",
+        ),
+    )
+    _index(
+        catalog,
+        _article(
+            "President Volodymyr Zelenskiy said talks on grain exports would resume.",
+            "k2",
+            "2024-05-01",
+        ),
+    )
+    _index(
+        catalog, _article("Zelenskyy said winter would be hard for the grid.", "k3", "2024-01-15")
+    )
+    return StatementStore(catalog)
+
+
+def test_speakers_merge_variants_with_counts(store: StatementStore) -> None:
+    top = store.speakers()[0]
+    assert (top.key, top.statements, top.articles, top.kind) == (
+        "volodymyr zelensky",
+        3,
+        3,
+        "person",
+    )
+    assert [s.key for s in store.speakers(search="offic")] == ["officials"]
+
+
+def test_statements_by_speaker_ordered_and_paged(store: StatementStore) -> None:
+    dates = [s.published for s in store.statements_by_speaker("Zelenskyy")]
+    assert dates == ["2024-05-01", "2024-03-01", "2024-01-15"]
+    page = store.statements_by_speaker("volodymyr zelensky", limit=1, offset=1)
+    assert [s.article_id for s in page] == ["k1"]
+    oldest = store.statements_by_speaker("Zelensky", limit=1, newest_first=False)
+    assert [s.article_id for s in oldest] == ["k3"]
+
+
+def test_statements_by_speaker_topic_and_filters(store: StatementStore) -> None:
+    assert [s.article_id for s in store.statements_by_speaker("Zelensky", topic="grain")] == ["k2"]
+    assert store.statements_by_speaker("Zelensky", topic="submarines") == []
+    march_on = SearchFilters(published_from="2024-02-01")
+    assert {s.article_id for s in store.statements_by_speaker("Zelensky", filters=march_on)} == {
+        "k1",
+        "k2",
+    }
+
+
+def test_reindex_replaces_statements(store: StatementStore) -> None:
+    _index(store.catalog, _article("Officials said the bridge reopened.", "k1", "2024-03-01"))
+    assert [s.article_id for s in store.statements_by_speaker("Zelensky")] == ["k2", "k3"]
+    officials = store.statements_by_speaker("officials")
+    assert [s.content for s in officials] == ["the bridge reopened"]
+    assert store.statements_by_speaker("officials", topic="power") == []

@@ -1,0 +1,372 @@
+"""Hybrid retrieval: fusion, rare words, filters, as-of dates, near-copies, rejections."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import zlib
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from index.components import IndexComponents, build_index
+from index.config import IndexSettings
+from index.filters import SearchFilters
+from index.models import Article
+from index.readers.inputs import read_inputs
+from qa.config import QASettings
+from qa.errors import QuestionRejected, RetrievalUnavailable
+from qa.retrieval.fusion import FusionParams, RankedList, drop_copies, reciprocal_rank_fusion
+from qa.retrieval.search import Retriever
+from tests.conftest import REPO_ROOT
+
+REPO = REPO_ROOT
+DIM = 256
+_WORD = re.compile(r"[a-z0-9$%]+")
+
+
+class HashingEmbedder:
+    """Bag-of-words vectors: each known word hashed to one dimension. Words outside
+    ``vocabulary`` (when given) are invisible, like rare names a real model handles badly."""
+
+    def __init__(self, vocabulary: set[str] | None = None) -> None:
+        self.vocabulary = vocabulary
+
+    def _vector(self, text: str) -> np.ndarray:
+        vector = np.zeros(DIM, dtype=np.float32)
+        for word in _WORD.findall(text.lower()):
+            if self.vocabulary is None or word in self.vocabulary:
+                vector[zlib.crc32(word.encode()) % DIM] += 1.0
+        norm = float(np.linalg.norm(vector))
+        if norm == 0.0:
+            vector[0] = 1.0
+            return vector
+        return vector / norm
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, DIM))
+
+    def embed_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        pooled = [
+            np.array([self._vector(t[a:b]) for a, b in s]).reshape(-1, DIM)
+            for t, s in zip(texts, spans, strict=True)
+        ]
+        return self.embed(texts), pooled
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._vector(text)
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split()) + 2
+
+
+FRONTLINE = (
+    "Russian forces claimed advances along the eastern front on Wednesday, officials said.\n"
+    "The fiercest combat is centred on the city of Pokrovsk, a logistics hub in Donetsk.\n"
+    "Commanders also reported fighting near Yampil, a village with a few hundred residents.\n"
+)
+WIRE = "The central bank raised its key interest rate by half a point to fight inflation today."
+COMMON = {"russian", "forces", "fighting", "city", "front", "the", "near", "where", "is"}
+
+
+def article(id_: str, title: str, text: str, published: str, source: str) -> Article:
+    return Article(id=id_, title=title, text=text, published=published, source=source)
+
+
+ARTICLES = [
+    article("front", "Frontline update", FRONTLINE, "2024-04-10", "kyiv.example"),
+    article(
+        "rates-a", "Rates rise", WIRE + "\nMarkets fell sharply after the decision on Tuesday.",
+        "2024-04-12", "wire.example",
+    ),
+    article(
+        "rates-b", "Bank lifts rates", WIRE + "\nEconomists had expected a smaller rise this time.",
+        "2024-04-12", "daily.example",
+    ),
+    article(
+        "budget-old", "Budget vote", "Lawmakers approved the city budget of $5 million for "
+        "parks after a long debate in the council chamber.", "2024-01-05", "daily.example",
+    ),
+    article(
+        "budget-new", "Budget vote again", "Council members approved the city budget for parks "
+        "once more after a long and heated debate in the chamber.", "2024-04-15", "daily.example",
+    ),
+    article(
+        "budget-later", "Budget vote revisited", "The council approved the city budget for the "
+        "parks department after a debate that lasted all night long.", "2024-05-20",
+        "daily.example",
+    ),
+]  # fmt: skip
+
+
+def make_index(data_dir: Path, embedder: HashingEmbedder) -> IndexComponents:
+    components = build_index(IndexSettings(data_dir=data_dir), embedder=embedder)
+    report = components.service.add(ARTICLES)
+    assert report.ok and len(report.added) == len(ARTICLES)
+    return components
+
+
+@pytest.fixture
+def retriever(tmp_path: Path) -> Retriever:
+    components = make_index(tmp_path, HashingEmbedder())
+    return Retriever(components.catalog, components.store, components.embedder, QASettings())
+
+
+@pytest.fixture
+def blind_retriever(tmp_path: Path) -> Retriever:
+    """Its embedder knows only a few common words: names are found by keywords alone."""
+    components = make_index(tmp_path, HashingEmbedder(COMMON))
+    return Retriever(components.catalog, components.store, components.embedder, QASettings())
+
+
+def test_a_page_of_boilerplate_only_is_found_by_its_title(tmp_path: Path) -> None:
+    settings = IndexSettings(data_dir=tmp_path, boilerplate_min_articles=2)
+    components = build_index(settings, embedder=HashingEmbedder())
+    feedback = "How relevant is this ad to you?\nVideo player was slow to load content"
+    pages = [
+        article("pizza", "Taco Bell brings back the Mexican Pizza", feedback, "2022-08-02", "tv"),
+        article("lava", "Lava creeps toward the highway", feedback, "2022-12-06", "tv"),
+    ]
+    assert components.service.add([*pages, *ARTICLES]).ok
+    retriever = Retriever(components.catalog, components.store, components.embedder, QASettings())
+    found = retriever.search("When did Taco Bell bring the Mexican Pizza back?", k=3)
+    assert (found[0].article_id, found[0].text, found[0].is_title) == (
+        "pizza",
+        "Taco Bell brings back the Mexican Pizza",
+        True,
+    )
+    assert not any(p.is_title for p in retriever.search("Where is the fiercest combat?", k=5))
+
+
+def test_a_body_paragraph_that_repeats_the_title_is_no_title_passage(tmp_path: Path) -> None:
+    components = build_index(IndexSettings(data_dir=tmp_path), embedder=HashingEmbedder())
+    title = "Where are the most cases of Lyme disease in the state?"
+    body = f"{title}\nTicks carrying the disease were found in every county this summer."
+    assert components.service.add([article("lyme", title, body, "2024-06-01", "x")]).ok
+    retriever = Retriever(components.catalog, components.store, components.embedder, QASettings())
+    found = retriever.search("most cases of Lyme disease", k=2)
+    assert (found[0].text, found[0].is_title) == (title, False)
+
+
+def test_fusion_ranks_an_id_found_by_both_lists_first() -> None:
+    scores = reciprocal_rank_fusion(
+        [RankedList(["a", "b", "c"], 1.0), RankedList(["d", "c", "a"], 1.0)], rrf_k=60
+    )
+    assert max(scores, key=scores.__getitem__) == "a"
+    assert scores["c"] > scores["b"] and scores["c"] > scores["d"]
+
+
+def test_fusion_weights_scale_each_list() -> None:
+    scores = reciprocal_rank_fusion([RankedList(["a"], 1.0), RankedList(["b"], 3.0)], rrf_k=60)
+    assert scores["b"] == pytest.approx(3 * scores["a"])
+
+
+def test_passages_are_ranked_from_one_with_verbatim_text(retriever: Retriever) -> None:
+    passages = retriever.search("Where is the fiercest combat?", k=3)
+    assert [p.rank for p in passages] == list(range(1, len(passages) + 1))
+    assert passages[0].paragraph_id == "front#1"
+    assert passages[0].text == FRONTLINE.splitlines()[1]
+    assert passages[0].title == "Frontline update" and passages[0].published == "2024-04-10"
+    assert all(a.score >= b.score for a, b in itertools.pairwise(passages))
+
+
+def test_rare_name_found_when_the_embedding_cannot_see_it(blind_retriever: Retriever) -> None:
+    passages = blind_retriever.search("Yampil", k=3)
+    assert passages[0].paragraph_id == "front#2"
+
+
+def test_dollar_amounts_are_searchable(blind_retriever: Retriever) -> None:
+    passages = blind_retriever.search("Which budget was $5 million?", k=2)
+    assert passages[0].article_id == "budget-old"
+
+
+def test_source_filter_keeps_only_that_source(retriever: Retriever) -> None:
+    filters = SearchFilters(source="daily.example")
+    passages = retriever.search("city budget for parks", k=10, filters=filters)
+    assert passages and {p.source for p in passages} == {"daily.example"}
+
+
+def test_date_filter_keeps_only_that_range(retriever: Retriever) -> None:
+    filters = SearchFilters(published_from="2024-04-01", published_to="2024-04-30")
+    passages = retriever.search("city budget for parks", k=10, filters=filters)
+    assert passages and all("2024-04-01" <= p.published <= "2024-04-30" for p in passages)
+    assert "budget-new" in {p.article_id for p in passages}
+
+
+def test_as_of_prefers_articles_of_the_days_before(retriever: Retriever) -> None:
+    query = "council approved the city budget for parks after a debate"
+    for as_of, expected in (("2024-04-18", "budget-new"), ("2024/01/10", "budget-old")):
+        passages = retriever.search(query, k=3, as_of=as_of)
+        assert passages[0].article_id == expected, as_of
+
+
+def test_as_of_ranks_later_articles_lower(retriever: Retriever) -> None:
+    query = "council approved the city budget for parks after a debate"
+    undated = [p.article_id for p in retriever.search(query, k=10)]
+    assert undated.index("budget-later") < undated.index("budget-new")
+    # no article lies in the seven days before May 1st; the one of May 20th is "from the future"
+    dated = [p.article_id for p in retriever.search(query, k=10, as_of="2024-05-01")]
+    assert dated.index("budget-later") > dated.index("budget-new")
+
+
+def test_as_of_must_be_a_date(retriever: Retriever) -> None:
+    with pytest.raises(QuestionRejected, match="YYYY-MM-DD"):
+        retriever.search("city budget", as_of="last week")
+
+
+def test_wire_copies_appear_once(retriever: Retriever) -> None:
+    passages = retriever.search("central bank raised its key interest rate", k=5)
+    copies = [p for p in passages if p.text == WIRE]
+    assert len(copies) == 1
+    assert {p.article_id for p in passages} >= {"rates-a", "rates-b"}  # their other paragraphs
+
+
+def test_near_copies_dropped_but_distinct_texts_kept() -> None:
+    texts = {
+        "a#0": "The central bank raised its key interest rate by half a point on Tuesday.",
+        "b#0": "The central bank raised its key interest rate by half a point on Tuesday, "
+        "the third rise this year.",
+        "c#0": "Parliament rejected the budget for the second time in a row on Tuesday.",
+    }
+    assert drop_copies(["a#0", "b#0", "c#0"], texts, limit=0.8, k=3) == ["a#0", "c#0"]
+    assert drop_copies(["a#0", "b#0", "c#0"], texts, limit=0.8, k=1) == ["a#0"]
+
+
+@pytest.mark.parametrize("query", ["", "   \n\t "])
+def test_empty_question_rejected(retriever: Retriever, query: str) -> None:
+    with pytest.raises(QuestionRejected, match="empty"):
+        retriever.search(query)
+
+
+def test_over_long_question_rejected(retriever: Retriever) -> None:
+    limit = retriever.settings.max_question_chars
+    with pytest.raises(QuestionRejected, match=f"limit is {limit:,}"):
+        retriever.search("word " * limit)
+
+
+def test_k_limits_the_results(retriever: Retriever) -> None:
+    assert len(retriever.search("city budget for parks", k=2)) == 2
+    assert retriever.search("city budget for parks", k=0) == []
+
+
+# --- the real model -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def real_embedder() -> Iterator[object]:
+    from index.embedder import Embedder
+
+    yield Embedder()
+
+
+@pytest.mark.slow
+def test_real_model_on_the_frontline_sample(tmp_path: Path, real_embedder: object) -> None:
+    components = build_index(IndexSettings(data_dir=tmp_path), embedder=real_embedder)  # type: ignore[arg-type]
+    report = components.service.add(read_inputs([str(REPO / "samples" / "ukraine-frontline.txt")]))
+    assert report.ok
+    retriever = Retriever(components.catalog, components.store, components.embedder, QASettings())
+    fiercest = retriever.search("Where is the fiercest combat?", k=3)
+    assert "fiercest combat is currently centered around the city of Pokrovsk" in fiercest[0].text
+    deepstate = retriever.search("What did DeepState report?", k=2)
+    assert any("DeepState reported clashes in Kupiansk" in p.text for p in deepstate)
+
+
+class FixedSentences:
+    """Best-sentence cosines fixed by the test, recording the candidates asked about."""
+
+    def __init__(self, best: dict[str, float]) -> None:
+        self.best = best
+        self.asked: list[str] = []
+
+    def best_cosines(self, paragraph_ids: Sequence[str], vector: np.ndarray) -> dict[str, float]:
+        self.asked = list(paragraph_ids)
+        return {pid: self.best[pid] for pid in paragraph_ids if pid in self.best}
+
+
+def test_the_best_sentence_list_reranks_the_candidates_of_both_pools(tmp_path: Path) -> None:
+    components = make_index(tmp_path, HashingEmbedder())
+    alone = Retriever(components.catalog, components.store, components.embedder, QASettings())
+    first = alone.search("fighting near Pokrovsk", k=10)
+    last = first[-1].paragraph_id
+    sentences = FixedSentences({last: 0.9})
+    params = FusionParams(dense_weight=0.0, keyword_weight=0.0, sentence_weight=1.0)
+    only_sentences = Retriever(
+        components.catalog, components.store, components.embedder, QASettings(), params, sentences
+    )
+    assert [p.paragraph_id for p in only_sentences.search("fighting near Pokrovsk", k=1)] == [last]
+    assert {p.paragraph_id for p in first} <= set(sentences.asked)
+    unused = FixedSentences({last: 0.9})
+    no_weight = Retriever(
+        components.catalog,
+        components.store,
+        components.embedder,
+        QASettings(),
+        FusionParams(sentence_weight=0.0),
+        unused,
+    )
+    assert no_weight.search("fighting near Pokrovsk", k=10) == first
+    assert unused.asked == []
+
+
+@pytest.mark.slow
+def test_forgetting_queries_makes_the_model_embed_the_question_again(
+    real_embedder: object,
+) -> None:
+    embedder: Any = real_embedder
+    first = embedder.embed_query("Where is the fiercest combat?")
+    assert embedder.embed_query("Where is  the fiercest combat?") is first  # cached
+    embedder.forget_queries()
+    again = embedder.embed_query("Where is the fiercest combat?")
+    assert again is not first
+    np.testing.assert_allclose(again, first, atol=1e-6)
+
+
+class SubmittingEmbedder(HashingEmbedder):
+    """Offers ``submit_query``, as the real embedder does, and records what it was asked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.submitted: list[str] = []
+
+    def submit_query(self, text: str) -> Future[np.ndarray]:
+        self.submitted.append(text)
+        done: Future[np.ndarray] = Future()
+        done.set_result(self.embed_query(text))
+        return done
+
+
+def test_the_query_vector_is_submitted_to_the_query_threads_and_ranks_alike(
+    tmp_path: Path,
+) -> None:
+    submitting = SubmittingEmbedder()
+    components = make_index(tmp_path, submitting)
+    settings = QASettings()
+    plain = Retriever(components.catalog, components.store, HashingEmbedder(), settings)
+    threaded = Retriever(components.catalog, components.store, submitting, settings)
+    query = "Where is the fiercest combat?"
+    assert [p.paragraph_id for p in threaded.search(query, k=5)] == [
+        p.paragraph_id for p in plain.search(query, k=5)
+    ]
+    assert submitting.submitted == [query]
+
+
+class FailingEmbedder(HashingEmbedder):
+    """Its query threads fail, as a model that cannot run would."""
+
+    def submit_query(self, text: str) -> Future[np.ndarray]:
+        failed: Future[np.ndarray] = Future()
+        failed.set_exception(OSError("the model file is unreadable"))
+        return failed
+
+
+def test_a_query_thread_failure_is_retrieval_unavailable(tmp_path: Path) -> None:
+    components = make_index(tmp_path, HashingEmbedder())
+    retriever = Retriever(components.catalog, components.store, FailingEmbedder(), QASettings())
+    with pytest.raises(RetrievalUnavailable, match="unreadable"):
+        retriever.search("Where is the fiercest combat?")

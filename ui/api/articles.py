@@ -1,0 +1,256 @@
+"""``/api/articles``: index (JSON or file upload), list, show and delete articles."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.datastructures import UploadFile
+
+from index.errors import ArticleReadError
+from index.filters import SearchFilters
+from index.models import Article, IndexReport
+from index.readers.inputs import article_from_record, read_bytes
+from index.storage.catalog import ArticleRecord
+from ui.api.app import services, writer
+from ui.api.models import Day, error_responses, iso
+from ui.config import MAX_OFFSET, MAX_PAGE, MAX_TEXT_CHARS
+from ui.services import Services
+
+
+class ArticleIn(BaseModel):
+    """One article as JSON; a missing id is derived from the URL, else the text."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = Field(default=None, min_length=1, max_length=2000)
+    title: str = Field(max_length=1000)
+    url: str = Field(default="", max_length=2000)
+    published: str = Field(default="", max_length=40, description="A date, ideally YYYY-MM-DD")
+    source: str = Field(default="", max_length=200)
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS, pattern=r"\S")
+
+
+class Failure(BaseModel):
+    """An input that could not be indexed, and why."""
+
+    origin: str
+    reason: str
+
+
+class IndexedArticle(BaseModel):
+    """An article of an indexing request, with its stored paragraph count."""
+
+    id: str
+    title: str
+    paragraphs: int
+
+
+class AddResult(BaseModel):
+    """What indexing the request did; re-posting an unchanged article lists it as unchanged."""
+
+    added: list[str]
+    updated: list[str]
+    unchanged: list[str]
+    removed: list[str] = Field(description="Articles a re-uploaded file no longer holds")
+    failed: list[Failure]
+    articles: list[IndexedArticle]
+    paragraphs: int = Field(description="Paragraphs embedded by this request")
+    seconds: float
+
+
+class ArticleSummary(BaseModel):
+    """An indexed article."""
+
+    id: str
+    title: str
+    url: str
+    published: str
+    source: str
+    state: str
+    paragraphs: int
+
+
+class ArticlePage(BaseModel):
+    """One page of indexed articles, newest first."""
+
+    total: int
+    offset: int
+    limit: int
+    items: list[ArticleSummary]
+
+
+class ParagraphOut(BaseModel):
+    """One stored paragraph."""
+
+    number: int
+    text: str
+
+
+class ArticleDetail(BaseModel):
+    """An indexed article with its paragraphs."""
+
+    article: ArticleSummary
+    paragraphs: list[ParagraphOut]
+
+
+_UPLOAD_SCHEMA = {
+    "type": "object",
+    "required": ["file"],
+    "properties": {"file": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+}
+_ADD_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": ArticleIn.model_json_schema()},
+            "multipart/form-data": {"schema": _UPLOAD_SCHEMA},
+        },
+    }
+}
+Svc = Annotated[Services, Depends(services)]
+Writer = Annotated[Services, Depends(writer)]
+router = APIRouter(
+    prefix="/api/articles", tags=["articles"], responses=error_responses(400, 422, 503)
+)
+
+
+@router.post(
+    "",
+    response_model=AddResult,
+    openapi_extra=_ADD_DOC,
+    responses=error_responses(401, 409, 413, 415),
+    summary="Index an article (JSON) or uploaded files (multipart, any supported format)",
+)
+async def add_articles(request: Request, svc: Writer) -> AddResult:
+    """Index the article(s) of the request; unchanged ones cost nothing."""
+    content_type = request.headers.get("content-type", "").lower()
+    if content_type.startswith("multipart/form-data"):
+        articles = await _uploaded(request, svc.index.settings.max_article_bytes)
+    elif content_type.startswith("application/json") or not content_type:
+        articles = [_from_json(await request.body())]
+    else:
+        raise HTTPException(
+            415, f"send application/json or multipart/form-data, not {content_type}"
+        )
+    report = await run_in_threadpool(svc.add_articles, articles)
+    return await run_in_threadpool(add_result, svc, articles, report)
+
+
+def _from_json(body: bytes) -> Article:
+    try:
+        data = ArticleIn.model_validate_json(body)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_input=False)]
+        ) from None
+    record: dict[str, Any] = data.model_dump(exclude_none=True)
+    return own_origin(article_from_record(record, origin="api"), "api")
+
+
+def own_origin(article: Article, kind: str) -> Article:
+    """The article with an origin of its own: the index removes an origin's articles that a
+    later read of it no longer gives, so articles posted one by one must not share one."""
+    return replace(article, origin=f"{kind}:{article.id}")
+
+
+async def _uploaded(request: Request, max_bytes: int) -> list[Article]:
+    form = await request.form(max_files=20, max_fields=20)
+    files = [f for f in form.getlist("file") if isinstance(f, UploadFile)]
+    if not files:
+        raise ArticleReadError("upload", "no file in the form field 'file'")
+    articles: list[Article] = []
+    for upload in files:
+        data = await upload.read()
+        name = upload.filename or "upload.txt"
+        # an upload is its file: re-uploading a file of this name replaces what it gave before
+        articles += [
+            replace(a, origin=f"upload:{name}") for a in read_bytes(name, data, max_bytes=max_bytes)
+        ]
+    return articles
+
+
+def add_result(svc: Services, articles: list[Article], report: IndexReport) -> AddResult:
+    """The API's view of an IndexReport, with each article's stored paragraph count."""
+    records = svc.index.catalog.records(a.id for a in articles)
+    return AddResult(
+        added=report.added,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        removed=report.removed,
+        failed=[Failure(origin=f.origin, reason=f.reason) for f in report.failed],
+        articles=[
+            IndexedArticle(id=r.id, title=r.title, paragraphs=r.paragraphs)
+            for r in records.values()
+        ],
+        paragraphs=report.paragraphs,
+        seconds=round(report.seconds, 3),
+    )
+
+
+@router.get("", response_model=ArticlePage, summary="List indexed articles, newest first")
+async def list_articles(
+    svc: Svc,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    source: Annotated[str | None, Query(max_length=200)] = None,
+    published_from: Annotated[Day | None, Query()] = None,
+    published_to: Annotated[Day | None, Query()] = None,
+) -> ArticlePage:
+    """A page of articles, optionally of one source and a published-date range."""
+    filters = SearchFilters(source or None, iso(published_from), iso(published_to))
+    service = svc.index.service
+    records = await run_in_threadpool(service.articles, offset, limit, filters)
+    total = await run_in_threadpool(service.count_articles, filters)
+    items = [summary(r) for r in records]
+    return ArticlePage(total=total, offset=offset, limit=limit, items=items)
+
+
+def summary(record: ArticleRecord) -> ArticleSummary:
+    """An ArticleRecord as an API body."""
+    return ArticleSummary(
+        id=record.id,
+        title=record.title,
+        url=record.url,
+        published=record.published,
+        source=record.source,
+        state=record.state,
+        paragraphs=record.paragraphs,
+    )
+
+
+@router.get(
+    "/{article_id:path}",
+    response_model=ArticleDetail,
+    responses=error_responses(404),
+    summary="One article with its paragraphs",
+)
+async def get_article(article_id: str, svc: Svc) -> ArticleDetail:
+    """The article's record and stored paragraphs; 404 for unknown ids."""
+    record, paragraphs = await run_in_threadpool(svc.index.service.article, article_id)
+    return ArticleDetail(
+        article=summary(record),
+        paragraphs=[ParagraphOut(number=p.number, text=p.text) for p in paragraphs],
+    )
+
+
+class Removed(BaseModel):
+    """The id of a removed article."""
+
+    removed: str
+
+
+@router.delete(
+    "/{article_id:path}",
+    response_model=Removed,
+    responses=error_responses(401, 404, 409),
+    summary="Remove an article from every index",
+)
+async def delete_article(article_id: str, svc: Writer) -> Removed:
+    """Remove the article and its paragraphs; 404 for unknown ids."""
+    await run_in_threadpool(svc.remove_article, article_id)
+    return Removed(removed=article_id)

@@ -1,0 +1,136 @@
+"""``newsdesk ask`` and ``newsdesk search``: cited answers and ranked passages on the terminal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Annotated
+
+import typer
+
+from index.components import build_index
+from index.config import IndexSettings
+from index.errors import IndexingError
+from index.filters import SearchFilters
+from qa.components import build_qa
+from qa.config import QASettings
+from qa.errors import QAError
+from qa.models import TITLE_ONLY, Answer, Passage
+from qa.service import QAService
+from ui.cli.common import AsJson, fail, warn_if_empty
+
+qa_app = typer.Typer(rich_markup_mode="markdown")
+
+K = Annotated[int | None, typer.Option("--k", min=1, help="Passages to retrieve.")]
+Source = Annotated[str | None, typer.Option(help="Only articles of this source.")]
+Since = Annotated[str | None, typer.Option(help="Only articles published on/after YYYY-MM-DD.")]
+Until = Annotated[str | None, typer.Option(help="Only articles published on/before YYYY-MM-DD.")]
+AsOf = Annotated[
+    str | None, typer.Option("--as-of", help="Prefer articles of the days before YYYY-MM-DD.")
+]
+
+
+def open_qa() -> QAService:
+    """The QA service over the index named by NEWSDESK_* settings (model loaded on first use)."""
+    try:
+        components = build_index(IndexSettings(), lazy_model=True)
+        warn_if_empty(components)
+        return build_qa(components, QASettings())
+    except (IndexingError, QAError) as exc:
+        fail(str(exc))
+        raise  # unreachable: fail exits
+
+
+def search_filters(source: str | None, since: str | None, until: str | None) -> SearchFilters:
+    """The filters of the command-line options; exits on a malformed date."""
+    for option, value in (("--since", since), ("--until", until)):
+        if value is not None:
+            try:
+                dt.date.fromisoformat(value)
+            except ValueError:
+                fail(f"{option} must be a date YYYY-MM-DD, not {value!r}")
+    return SearchFilters(source=source, published_from=since, published_to=until)
+
+
+@qa_app.command("ask")
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in quotes.")],
+    k: K = None,
+    source: Source = None,
+    since: Since = None,
+    until: Until = None,
+    as_of: AsOf = None,
+    as_json: AsJson = False,
+) -> None:
+    """Answer a question from the indexed articles, every sentence cited by number.
+
+    When no indexed article answers it, says so and lists the closest passages. Exit code 2
+    on a rejected question or an unavailable index."""
+    filters = search_filters(source, since, until)
+    service = open_qa()
+    try:
+        answer = service.ask(question, k=k, filters=filters, as_of=as_of)
+    except QAError as exc:
+        fail(str(exc))
+        return
+    typer.echo(answer.model_dump_json(indent=2) if as_json else format_answer(answer))
+
+
+@qa_app.command("search")
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for, in quotes.")],
+    k: K = None,
+    source: Source = None,
+    since: Since = None,
+    until: Until = None,
+    as_of: AsOf = None,
+    as_json: AsJson = False,
+) -> None:
+    """Print the indexed paragraphs that best match a query, best first."""
+    filters = search_filters(source, since, until)
+    service = open_qa()
+    try:
+        passages = service.search(query, k=k, filters=filters, as_of=as_of)
+    except QAError as exc:
+        fail(str(exc))
+        return
+    if as_json:
+        typer.echo(json.dumps([p.model_dump() for p in passages], indent=2, ensure_ascii=False))
+    elif not passages:
+        typer.echo("No indexed paragraph matches.")
+    else:
+        typer.echo("\n\n".join(format_passage(p) for p in passages))
+
+
+def format_answer(answer: Answer) -> str:
+    """The answer text, then its numbered sources (or the closest passages of a refusal)."""
+    lines = [answer.answer]
+    if answer.rewritten != answer.question.strip():
+        lines.insert(0, f"(searched: {answer.rewritten})")
+    if answer.found and answer.confidence is not None:
+        lines.append(f"(confidence {answer.confidence:.0%})")
+    if answer.citations:
+        lines += ["", "Sources:"]
+    for c in answer.citations:
+        lines.append(f"[{c.n}] {c.title} ({_when(c.published, c.source)}), paragraph {c.paragraph}")
+        lines.append(f"    “{c.quote}”")
+        if c.url:
+            lines.append(f"    {c.url}")
+    if answer.related:
+        lines += ["", "Closest passages (not an answer):", ""]
+        lines.append("\n\n".join(format_passage(p) for p in answer.related))
+    return "\n".join(lines)
+
+
+def format_passage(passage: Passage) -> str:
+    """One ranked passage: rank, title, date, source, paragraph number, text (a title passage
+    says it is the title only)."""
+    head = f"{passage.rank}. {passage.title} ({_when(passage.published, passage.source)})"
+    if passage.is_title:
+        return f"{head}, score {passage.score:.3f}\n    {TITLE_ONLY}"
+    return f"{head}, paragraph {passage.paragraph}, score {passage.score:.3f}\n    {passage.text}"
+
+
+def _when(published: str, source: str) -> str:
+    """ "2024-04-18, Reuters" with the unknown parts left out."""
+    return ", ".join(part for part in (published or "date unknown", source) if part)
