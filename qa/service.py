@@ -17,7 +17,7 @@ from qa.answer import (
 from qa.config import QASettings
 from qa.errors import QuestionRejected
 from qa.models import Answer, Passage, Turn
-from qa.question.conversation import Reading, read_follow_up, speaks_to
+from qa.question.reading import Reading, read_question
 from qa.retrieval.search import PassageSearch
 from qa.said.answer import SaidAnswer
 
@@ -35,29 +35,27 @@ class SpeakerAnswerer(Protocol):
 
     def answer(
         self,
-        question: str,
-        history: Sequence[Turn] | None,
-        standalone: str,
+        reading: Reading,
         filters: SearchFilters | None = None,
         as_of: str | None = None,
     ) -> SaidAnswer | None:
-        """The answer when ``question`` is a speaker question it can answer, else None."""
+        """The answer when ``reading`` is a speaker question it can answer, else None."""
         ...
 
 
-def _speaks_to(draft: AnswerDraft, question: str) -> bool:
+def _speaks_to(draft: AnswerDraft, reading: Reading) -> bool:
     """Whether ``draft`` is an answer whose best-scored quote holds one of the question's
     own words."""
     if not draft.found or not draft.citations:
         return False
     best = max(draft.citations, key=lambda c: c.score)
-    return speaks_to(best.quote, question)
+    return reading.speaks_to(best.quote)
 
 
-def _about(draft: AnswerDraft, question: str) -> AnswerDraft:
+def _about(draft: AnswerDraft, reading: Reading) -> AnswerDraft:
     """``draft`` without the quotes that hold none of the question's own words: they matched
     only the names a follow-up borrowed."""
-    return keep_citations(draft, lambda c: speaks_to(c.quote, question))
+    return keep_citations(draft, lambda c: reading.speaks_to(c.quote))
 
 
 def _same_articles(passages: Sequence[Passage], draft: AnswerDraft) -> list[Passage]:
@@ -101,8 +99,8 @@ class QAService:
         started = time.perf_counter()
         self.check(question)
         top_k = self._k(k)
-        reading = self._reading(question, history)
-        said = self._said(question, history, reading.standalone, filters, as_of)
+        reading = read_question(question, history, self.settings.max_question_chars)
+        said = None if self.speakers is None else self.speakers.answer(reading, filters, as_of)
         if said is not None:
             standalone, draft = said.rewritten, self._lead(said.rewritten, said.draft)
         else:
@@ -138,14 +136,6 @@ class QAService:
             limit = self.settings.max_question_chars
             raise QuestionRejected(f"The question is longer than {limit} characters.")
 
-    def _reading(self, question: str, history: list[Turn] | None) -> Reading:
-        """The follow-up read as a standalone question, or the question as asked when the
-        rewrite (a long earlier question with the new focus) would pass the length limit."""
-        reading = read_follow_up(question, history)
-        if len(reading.standalone) > self.settings.max_question_chars:
-            return Reading(question.strip())
-        return reading
-
     def _answer(
         self, reading: Reading, k: int, filters: SearchFilters | None, as_of: str | None
     ) -> tuple[str, AnswerDraft]:
@@ -160,11 +150,11 @@ class QAService:
         alone = reading.as_asked
         if alone is None:
             return reading.standalone, draft
-        if _speaks_to(draft, alone):
-            return reading.standalone, _about(draft, alone)
+        if _speaks_to(draft, reading):
+            return reading.standalone, _about(draft, reading)
         alone_draft = self.answerer.answer(alone, _same_articles(passages, draft))
-        if _speaks_to(alone_draft, alone):
-            return reading.standalone, _about(alone_draft, alone)
+        if _speaks_to(alone_draft, reading):
+            return reading.standalone, _about(alone_draft, reading)
         return reading.standalone, draft
 
     def _lead(self, question: str, draft: AnswerDraft) -> AnswerDraft:
@@ -172,19 +162,6 @@ class QAService:
         answerer without ``lead``, such as the sentence scorer, leaves it as it is)."""
         lead = getattr(self.answerer, "lead", None)
         return draft if lead is None else lead(question, draft)
-
-    def _said(
-        self,
-        question: str,
-        history: list[Turn] | None,
-        standalone: str,
-        filters: SearchFilters | None,
-        as_of: str | None,
-    ) -> SaidAnswer | None:
-        """The speakers' answer to a speaker question ("What did X say?"), else None."""
-        if self.speakers is None:
-            return None
-        return self.speakers.answer(question, history, standalone, filters, as_of)
 
     def _k(self, k: int | None) -> int:
         """The number of passages to retrieve (the setting unless given)."""

@@ -1,4 +1,5 @@
-"""Follow-up questions rewritten into standalone questions, by rules over the chat history.
+"""Follow-up questions rewritten into standalone questions, by rules over the chat history
+(the rules behind qa.question.reading, the one reader of a question in its conversation).
 
 No language model: named entities and people come from qa.question.names, pronouns are
 resolved to the person the conversation is about, and an elliptic follow-up ("And what about
@@ -18,13 +19,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from index.statements.words import word_set
 from index.storage.keyword import TERM
 from qa.models import Turn
 from qa.question.names import FUNCTION_WORDS, asks_for_person, base_word, entities
-from qa.scoring import QUESTION_FILLER, stem, stems
+from qa.scoring import QUESTION_FILLER
 
 PRONOUN = re.compile(r"\b(he|she|they|him|her|them|his|their|hers|theirs)\b", re.IGNORECASE)
 _POSSESSIVE = frozenset({"his", "their", "hers", "theirs"})
@@ -49,43 +49,25 @@ _QUESTION_OPENERS = word_set(
 )
 
 
-@dataclass(frozen=True)
-class Reading:
-    """How a question is read in its conversation: ``standalone`` is searched first;
-    ``as_asked`` is the question as asked when ``standalone`` only borrowed the previous
-    question's names for a question that may be complete on its own (else None)."""
-
-    standalone: str
-    as_asked: str | None = None
-
-
-def rewrite(question: str, history: Sequence[Turn] | None) -> str:
-    """The standalone form of ``question`` given the earlier turns (oldest first).
-
-    Without history, or when the question names its own subject and has no pronoun, the
-    question is returned unchanged (stripped)."""
-    return read_follow_up(question, history).standalone
-
-
-def read_follow_up(question: str, history: Sequence[Turn] | None) -> Reading:
-    """The reading of ``question`` given the earlier turns (oldest first): its standalone
-    form, and the question as asked when that form borrowed names it may not need."""
+def follow_up(question: str, history: Sequence[Turn] | None) -> tuple[str, str | None]:
+    """``question`` (stripped) read after the earlier turns (oldest first): its standalone
+    form, and the question as asked when that form borrowed names it may not need (else
+    None). Without history, or when the question names its own subject and has no pronoun,
+    the standalone form is the question itself."""
     question = question.strip()
     if not history:
-        return Reading(question)
+        return question, None
     previous = _previous_question(history)
     focus = _elliptic_focus(question)
     if focus is not None and previous:
-        return Reading(_replace_focus(previous, focus))
+        return _replace_focus(previous, focus), None
     resolved = _resolve_pronouns(question, history)
     if resolved != question or entities(question):
-        return Reading(resolved)
+        return resolved, None
     if _LEADING_AND.match(question) or len(question.split()) <= _MAX_ELLIPTIC_WORDS:
         borrowed = _borrow_subject(question, previous)
-        return Reading(
-            borrowed, question if borrowed != question and _may_stand(question) else None
-        )
-    return Reading(question)
+        return borrowed, question if borrowed != question and _may_stand(question) else None
+    return question, None
 
 
 def _may_stand(question: str) -> bool:
@@ -103,13 +85,6 @@ def own_words(question: str) -> list[str]:
     skip = FUNCTION_WORDS | _QUESTION_OPENERS | _FOLLOW_UP_WORDS | QUESTION_FILLER
     words = (m.group() for m in TERM.finditer(question))
     return [w.lower() for w in words if base_word(w) not in skip]
-
-
-def speaks_to(text: str, question: str) -> bool:
-    """Whether ``text`` holds one of ``question``'s own words (compared by crude stem, so
-    "clashes" matches "clash"; a question without words of its own matches nothing)."""
-    text_stems = stems(text)
-    return any(stem(word) in text_stems for word in own_words(question))
 
 
 def _previous_question(history: Sequence[Turn]) -> str:

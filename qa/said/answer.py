@@ -13,7 +13,6 @@ ordinary retrieval answerer.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -21,21 +20,15 @@ from index.filters import SearchFilters
 from index.statements.store import StatementStore, StoredStatement
 from index.storage.catalog import Catalog
 from qa.answer import AnswerDraft
-from qa.models import Citation, Passage, SpeakerStatement, SpeakerStatements, SpeakerSummary, Turn
+from qa.models import Citation, Passage, SpeakerStatement, SpeakerStatements, SpeakerSummary
+from qa.question.reading import Reading, SpeakerReading
 from qa.question.recency import parse_as_of
+from qa.question.speakers import SpeakerQuestion, looks_like_name, mentions
 from qa.retrieval.search import PassageSearch
 from qa.said.lines import most_common, short, statement_citation, statement_line, unique
-from qa.said.questions import (
-    SpeakerQuestion,
-    elliptic_focus,
-    looks_like_name,
-    mentions,
-    parse_speaker_question,
-    previous_speaker_question,
-)
 from qa.scoring import coverage, question_terms, stems
 
-__all__ = ["SaidAnswer", "SpeakerAnswers", "SpeakerQuestion", "parse_speaker_question"]
+__all__ = ["SaidAnswer", "SpeakerAnswers"]
 
 MAX_STATEMENTS = 10
 RELATED_PASSAGES = 3
@@ -68,50 +61,30 @@ class SpeakerAnswers:
 
     def answer(
         self,
-        question: str,
-        history: Sequence[Turn] | None,
-        standalone: str,
+        reading: Reading,
         filters: SearchFilters | None = None,
         as_of: str | None = None,
     ) -> SaidAnswer | None:
-        """The answer to ``question`` when it is a speaker question this module can answer
-        (``standalone`` is the conversation layer's rewrite), else None."""
-        detected = self.detect(question, history, standalone)
-        if detected is None:
+        """The answer to the question ``reading`` read, when it is a speaker question this
+        module can answer, else None."""
+        if reading.speaker is None:
             return None
-        asked, rewritten = detected
+        asked, text = self._chosen(reading.speaker)
         if asked.speaker is None:
             draft = self.who_said(asked.topic or "", filters)
         elif self._count(asked.speaker, None, filters) or looks_like_name(asked.speaker):
             draft = self.said(asked.speaker, asked.topic, filters, as_of)
         else:
             draft = None
-        return None if draft is None else SaidAnswer(rewritten, draft)
+        return None if draft is None else SaidAnswer(text, draft)
 
-    def detect(
-        self, question: str, history: Sequence[Turn] | None, standalone: str
-    ) -> tuple[SpeakerQuestion, str] | None:
-        """The speaker question asked and its standalone text, pronouns and elliptic
-        follow-ups resolved against the previous turn; None if it is not one."""
-        question = question.strip()
-        direct = parse_speaker_question(question)
-        if direct is not None and not direct.pronoun:
-            return direct, question
-        previous = previous_speaker_question(history)
-        if previous is not None and direct is not None:
-            asked = SpeakerQuestion(previous.speaker, direct.topic)
-            return asked, asked.text
-        focus = elliptic_focus(question) if previous is not None else None
-        if previous is not None and focus is not None:
-            if self._count(focus, None, None):
-                asked = SpeakerQuestion(focus, previous.topic)
-            else:
-                asked = SpeakerQuestion(previous.speaker, focus)
-            return asked, asked.text
-        rewritten = parse_speaker_question(standalone) if standalone != question else None
-        if rewritten is None or rewritten.pronoun:
-            return None
-        return rewritten, standalone
+    def _chosen(self, speaker: SpeakerReading) -> tuple[SpeakerQuestion, str]:
+        """The speaker question and its text: for "And what about X?" after a speaker
+        question, X as the speaker when X has statements, else as the topic."""
+        alternative = speaker.focus_as_speaker
+        if alternative is not None and self._count(alternative.speaker or "", None, None):
+            return alternative, alternative.text
+        return speaker.asked, speaker.text
 
     def said(
         self,

@@ -15,7 +15,7 @@ from qa.answer import quoted as answer_text
 from qa.config import QASettings
 from qa.errors import QuestionRejected
 from qa.models import Citation, Passage, Turn
-from qa.question.conversation import rewrite
+from qa.question.reading import read_question
 from qa.service import QAService
 
 PARAGRAPH = "Clashes were reported in Kupiansk on Tuesday. Officials said little else."
@@ -219,7 +219,7 @@ def test_a_name_less_follow_up_whose_borrowed_form_is_too_long_is_searched_as_as
     service, retriever = fake_service(max_question_chars=100)
     names = "Zelenskiy, Gerasimov, Belousov, Syrskyi and Budanov"
     previous = Turn(question=f"What did {names} say about Kupiansk and Pokrovsk?")
-    assert len(rewrite("Any casualties?", [previous])) > 100
+    assert len(read_question("Any casualties?", [previous]).standalone) > 100
     answer = service.ask("Any casualties?", [previous])
     assert answer.rewritten == "Any casualties?"
     assert [call[0] for call in retriever.calls] == ["Any casualties?"]

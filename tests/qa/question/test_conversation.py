@@ -1,20 +1,14 @@
-"""Follow-up questions rewritten into standalone ones by rules over the history."""
+"""Follow-up questions rewritten into standalone ones by rules over the history, as read by
+qa.question.reading."""
 
 from __future__ import annotations
 
 import pytest
 
 from qa.models import Turn
-from qa.question.conversation import (
-    Reading,
-    entities,
-    last_person,
-    own_words,
-    read_follow_up,
-    rewrite,
-    speaks_to,
-)
+from qa.question.conversation import entities, last_person, own_words
 from qa.question.names import asks_for_person
+from qa.question.reading import read_question
 
 POKROVSK = Turn(
     question="Where is the fiercest fighting around Pokrovsk?",
@@ -24,6 +18,11 @@ GERASIMOV = Turn(
     question="What did Gerasimov say about the front?",
     answer="Moscow’s forces are making advances across nearly every frontline. [1]",
 )
+
+
+def rewrite(question: str, history: list[Turn] | None) -> str:
+    """The standalone question the reading of ``question`` after ``history`` searches."""
+    return read_question(question, history).standalone
 
 
 def test_without_history_the_question_is_unchanged() -> None:
@@ -95,10 +94,9 @@ ZELENSKIY = Turn(
 
 
 def test_a_name_less_question_with_words_of_its_own_keeps_its_asked_form() -> None:
-    reading = read_follow_up("Where is the fiercest fighting?", [ZELENSKIY])
-    assert reading == Reading(
-        "Where is the fiercest fighting regarding Zelenskiy?", "Where is the fiercest fighting?"
-    )
+    reading = read_question("Where is the fiercest fighting?", [ZELENSKIY])
+    assert reading.standalone == "Where is the fiercest fighting regarding Zelenskiy?"
+    assert reading.as_asked == "Where is the fiercest fighting?"
 
 
 @pytest.mark.parametrize(
@@ -106,7 +104,7 @@ def test_a_name_less_question_with_words_of_its_own_keeps_its_asked_form() -> No
     ["What happened next?", "Why is it important?", "Who said that?", "And how many died?"],
 )
 def test_a_follow_up_that_points_back_only_borrows(question: str) -> None:
-    reading = read_follow_up(question, [ZELENSKIY])
+    reading = read_question(question, [ZELENSKIY])
     assert reading.as_asked is None
     assert reading.standalone.endswith("regarding Zelenskiy?")
 
@@ -281,11 +279,10 @@ def test_contractions_of_question_words_are_neither_names_nor_own_words() -> Non
 
 
 def test_speaks_to_compares_the_question_s_own_words_by_stem() -> None:
-    assert speaks_to("Clashes were reported near Pokrovsk. [1]", "Where are the clashes?")
-    assert not speaks_to(
-        "Zelenskiy said Kyiv expected more. [1]", "Where is the fiercest fighting?"
-    )
-    assert not speaks_to("Anything at all.", "What happened next?")  # no words of its own
+    assert read_question("Where are the clashes?").speaks_to("Clashes were reported. [1]")
+    fiercest = read_question("Where is the fiercest fighting?")
+    assert not fiercest.speaks_to("Zelenskiy said Kyiv expected more. [1]")
+    assert not read_question("What happened next?").speaks_to("Anything.")  # no own words
 
 
 def test_entities_flag_people_by_titles_and_speech_verbs() -> None:

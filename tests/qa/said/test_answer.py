@@ -15,7 +15,7 @@ from qa.components import build_qa, build_speakers
 from qa.config import QASettings
 from qa.errors import QuestionRejected
 from qa.models import Answer, Turn
-from qa.said.questions import SpeakerQuestion, parse_speaker_question
+from qa.question.speakers import SpeakerQuestion, parse_speaker_question
 from qa.service import QAService
 from tests.conftest import SAMPLE, MakeIndex, build_test_index
 
