@@ -173,9 +173,10 @@ def speed(path: Path, articles: int, embed: bool) -> dict[str, float]:
 
 
 def _embed_speed(texts: list[str]) -> float:
-    from index.embedder import Embedder
+    from index.embedder import SentenceTransformersEmbedder
 
-    embedder = Embedder()
+    embedder = SentenceTransformersEmbedder()
+    embedder.warm_up()
     embedder.embed(texts[:32])  # warm up
     started = time.perf_counter()
     embedder.embed(texts)

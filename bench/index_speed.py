@@ -102,11 +102,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=300)
     args = parser.parse_args()
-    from index.embedder import Embedder
+    from index.embedder import SentenceTransformersEmbedder
 
     print(f"load average at start: {os.getloadavg()}; cpus: {os.cpu_count()}")
     articles = load(args.articles)
-    embedder = Embedder()
+    embedder = SentenceTransformersEmbedder()
+    embedder.warm_up()
     embedder.embed(["warm up"] * 8)
     print(f"model loaded; peak RSS {peak_mib():.0f} MiB")
     with tempfile.TemporaryDirectory() as tmp:

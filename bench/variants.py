@@ -9,8 +9,8 @@ Each ``--variant`` overrides fields of qa.retrieval.fusion.FusionParams or qa.co
 cache (built by it). For every variant it prints answer-recall at 1,000 and 5,000
 characters, @10 passages and gold-article MRR@10 over all questions and over the even and
 odd halves (to show what is noise: one question is 0.01 of a half), then the median and p95
-milliseconds of ``QAService.ask``; the query cache is emptied before every ask, so each
-variant pays for its model call.
+milliseconds of ``QAService.ask`` (each ask embeds its question: nothing is cached, so each
+variant pays for its model call).
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def summary(rows: list[tuple[float, ...]]) -> str:
     return " ".join(f"{metrics.mean(c):.3f}" for c in [*columns[:3], ranks])
 
 
-def timings(made: dict[str, Any], embedder: Any, questions: list[dict[str, Any]]) -> dict:
+def timings(made: dict[str, Any], questions: list[dict[str, Any]]) -> dict:
     """Seconds of each ask, per variant, variants taking turns on every question (term counts
     and SQLite pages are warm by then: the quality pass has read them)."""
     took: dict[str, list[float]] = {name: [] for name in made}
@@ -103,7 +103,6 @@ def timings(made: dict[str, Any], embedder: Any, questions: list[dict[str, Any]]
     for n, question in enumerate(questions):
         for name in names[n % len(names) :] + names[: n % len(names)]:  # each goes first in turn
             service = made[name]
-            embedder.forget_queries()
             started = time.perf_counter()
             quality._ask(service, question["question"], question.get("date"))
             took[name].append(time.perf_counter() - started)
@@ -126,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
         rows = [retrieval_row(service.retriever, q) for q in questions]
         halves = f"{summary(rows)} | {summary(rows[0::2])} | {summary(rows[1::2])}"
         print(f"{name}: {halves}", flush=True)
-    for name, took in timings(made, components.embedder, questions).items():
+    for name, took in timings(made, questions).items():
         p95 = metrics.percentile(took, 0.95)
         print(f"{name}: ask median {1000 * statistics.median(took):.1f} ms, p95 {1000 * p95:.1f}")
 

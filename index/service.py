@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from index.config import IndexSettings
+from index.embedding import Embedder
 from index.errors import ArticleNotFound
 from index.filters import SearchFilters, date_int
 from index.models import FEED_ORIGIN_PREFIX, Article, IndexReport, Paragraph, ReadFailure
@@ -31,20 +32,6 @@ from index.storage.sentence_vectors import (
 from index.storage.vectors import VectorStore
 
 Progress = Callable[[int, int], None]  # (paragraphs done, paragraphs in all)
-
-
-class EmbedderLike(Protocol):
-    """What indexing (and retrieval, through IndexComponents) needs from an embedding model."""
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
-
-    def embed_spans(
-        self, texts: Sequence[str], spans: Sequence[Sequence[Span]]
-    ) -> tuple[np.ndarray, list[np.ndarray]]: ...
-
-    def embed_query(self, text: str) -> np.ndarray: ...
-
-    def count_tokens(self, text: str) -> int: ...
 
 
 @dataclass
@@ -69,7 +56,7 @@ class IndexService:
         self,
         catalog: Catalog,
         store: VectorStore,
-        embedder: EmbedderLike,
+        embedder: Embedder,
         settings: IndexSettings,
     ) -> None:
         self.catalog = catalog

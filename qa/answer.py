@@ -17,7 +17,9 @@ paragraphs are ordered by their best sentence. Near-duplicates (reprinted wire c
 quoted once.
 
 Another answerer (an LLM) can replace this one: the service only calls
-``answer(question, passages) -> AnswerDraft``.
+``answer(question, passages, vector, sentences) -> AnswerDraft``, where ``vector`` and
+``sentences`` are what retrieval computed and read for the question (qa.retrieval.search.Retrieval),
+for an answerer to use or ignore.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Protocol
 
 import numpy as np
 
+from index.embedding import Embedder
 from index.split.sentences import Span, quotable_spans
 from qa.models import Citation, Passage, ShortAnswer
 from qa.reader.base import SentenceReading
@@ -91,20 +94,9 @@ RELATED_PASSAGES = 3
 NOT_FOUND = "No indexed article answers this question."
 
 
-class SentenceEmbedder(Protocol):
-    """What the answerer needs of the embedding model."""
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """One unit-length vector per text."""
-        ...
-
-    def embed_query(self, text: str) -> np.ndarray:
-        """The unit-length vector of a question (cached: retrieval embedded it already)."""
-        ...
-
-
 class SentenceVectors(Protocol):
-    """Sentence vectors computed at indexing time (index.storage.sentence_vectors)."""
+    """Sentence vectors computed at indexing time (index.storage.sentence_vectors): the store,
+    or the StoredSentences a retrieval read already."""
 
     def sentence_vectors(self, paragraph_ids: Sequence[str]) -> dict[str, dict[Span, np.ndarray]]:
         """Per paragraph id that has them, each quotable span's unit vector."""
@@ -160,7 +152,7 @@ class ExtractiveAnswerer:
 
     def __init__(
         self,
-        embedder: SentenceEmbedder,
+        embedder: Embedder,
         max_sentences: int = 4,
         sentences: SentenceVectors | None = None,
         weights: Mapping[str, float] = WEIGHTS,
@@ -172,10 +164,17 @@ class ExtractiveAnswerer:
         self.weights = weights
         self.keep_margin = keep_margin
 
-    def answer(self, question: str, passages: Sequence[Passage]) -> AnswerDraft:
+    def answer(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        vector: np.ndarray | None = None,
+        sentences: SentenceVectors | None = None,
+    ) -> AnswerDraft:
         """Quote 1..max_sentences sentences answering ``question``, each cited, or refuse
-        (found False) with the closest passages when the evidence is too weak."""
-        candidates = self.candidates(question, passages)
+        (found False) with the closest passages when the evidence is too weak. ``vector``
+        and ``sentences``: see ``candidates``."""
+        candidates = self.candidates(question, passages, MAX_CANDIDATES, vector, sentences)
         if not candidates or not supported(candidates[0]):
             return AnswerDraft(NOT_FOUND, False, related=list(passages[:RELATED_PASSAGES]))
         chosen = order_for_reading(select(candidates, self.max_sentences, self.keep_margin))
@@ -183,30 +182,45 @@ class ExtractiveAnswerer:
         return AnswerDraft(quoted(citations), True, citations)
 
     def candidates(
-        self, question: str, passages: Sequence[Passage], limit: int | None = MAX_CANDIDATES
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        limit: int | None = MAX_CANDIDATES,
+        vector: np.ndarray | None = None,
+        sentences: SentenceVectors | None = None,
     ) -> list[Candidate]:
         """The scored candidate sentences, best first: the ``limit`` best by the keyword
-        pre-score (all of them when None), each with its cosine and final score."""
+        pre-score (all of them when None), each with its cosine and final score.
+
+        ``vector`` is the question's unit vector when the caller has it (retrieval embedded
+        the question), else the question is embedded here; ``sentences`` the stored
+        sentences the caller read already for these passages, else they are read from the
+        answerer's own store."""
         terms = question_terms(question)
         pool = keyword_candidates(terms, passages[:ANSWER_PASSAGES])
         pool.sort(key=lambda c: keyword_score(c, self.weights), reverse=True)
         pool = pool[:limit]
         if not pool:
             return []
-        question_vector = self.embedder.embed_query(question)
-        for candidate, vector in zip(pool, self.vectors(pool), strict=True):
-            candidate.vector = vector
-            candidate.cosine = float(np.dot(question_vector, vector))
+        if vector is None:
+            vector = self.embedder.submit_query(question).result()
+        for candidate, sentence in zip(pool, self.vectors(pool, sentences), strict=True):
+            candidate.vector = sentence
+            candidate.cosine = float(np.dot(vector, sentence))
             candidate.score = final_score(candidate, self.weights)
         return sorted(pool, key=lambda c: c.score, reverse=True)
 
-    def vectors(self, pool: Sequence[Candidate]) -> list[np.ndarray]:
+    def vectors(
+        self, pool: Sequence[Candidate], sentences: SentenceVectors | None = None
+    ) -> list[np.ndarray]:
         """Each candidate's vector: the one stored at indexing time (pooled in the context of
-        its paragraph), else its first MAX_EMBED_CHARS embedded now (an index made before
-        sentence vectors were stored, or an embedder without them)."""
+        its paragraph; from ``sentences`` when given, else from the answerer's store), else
+        its first MAX_EMBED_CHARS embedded now (an index made before sentence vectors were
+        stored, or no store)."""
         stored = {}
-        if self.sentences is not None:
-            stored = self.sentences.sentence_vectors([c.passage.paragraph_id for c in pool])
+        source = sentences if sentences is not None else self.sentences
+        if source is not None:
+            stored = source.sentence_vectors([c.passage.paragraph_id for c in pool])
         found = [stored.get(c.passage.paragraph_id, {}).get(c.span) for c in pool]
         missing = [i for i, vector in enumerate(found) if vector is None]
         if missing:

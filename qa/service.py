@@ -6,11 +6,13 @@ import time
 from collections.abc import Sequence
 from typing import Protocol
 
+import numpy as np
+
+from index.embedding import Embedder
 from index.filters import SearchFilters
 from qa.answer import (
     AnswerDraft,
     ExtractiveAnswerer,
-    SentenceEmbedder,
     SentenceVectors,
     keep_citations,
 )
@@ -25,8 +27,15 @@ from qa.said.answer import SaidAnswer
 class Answerer(Protocol):
     """The seam for answerers (extractive now, an LLM later)."""
 
-    def answer(self, question: str, passages: Sequence[Passage]) -> AnswerDraft:
-        """The answer to ``question`` from ``passages``."""
+    def answer(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        vector: np.ndarray | None = None,
+        sentences: SentenceVectors | None = None,
+    ) -> AnswerDraft:
+        """The answer to ``question`` from ``passages``; ``vector`` (the question's) and
+        ``sentences`` (read for the passages) are what retrieval computed, to reuse."""
         ...
 
 
@@ -71,7 +80,7 @@ class QAService:
     def __init__(
         self,
         retriever: PassageSearch,
-        embedder: SentenceEmbedder,
+        embedder: Embedder,
         settings: QASettings,
         answerer: Answerer | None = None,
         speakers: SpeakerAnswerer | None = None,
@@ -145,14 +154,16 @@ class QAService:
         that answer (or the best passage) came from ("Where is the fiercest fighting?" after
         "What did Zelenskiy say?" is not about Zelenskiy, but is asked in his article). Either
         way, quotes holding none of the question's own words are left out."""
-        passages = self.retriever.search(reading.standalone, k, filters, as_of)
-        draft = self.answerer.answer(reading.standalone, passages)
+        found = self.retriever.retrieve(reading.standalone, k, filters, as_of)
+        passages = found.passages
+        draft = self.answerer.answer(reading.standalone, passages, found.vector, found.sentences)
         alone = reading.as_asked
         if alone is None:
             return reading.standalone, draft
         if _speaks_to(draft, reading):
             return reading.standalone, _about(draft, reading)
-        alone_draft = self.answerer.answer(alone, _same_articles(passages, draft))
+        same = _same_articles(passages, draft)
+        alone_draft = self.answerer.answer(alone, same, sentences=found.sentences)
         if _speaks_to(alone_draft, reading):
             return reading.standalone, _about(alone_draft, reading)
         return reading.standalone, draft

@@ -1,9 +1,11 @@
 """Fixtures shared by every test package: embedders (fake and real) and a throwaway index.
 
 - ``fake_embedder``: a fresh :class:`FakeEmbedder` (deterministic bag-of-words hash vectors,
-  one token per whitespace word), for fast unit tests.
-- ``real_embedder``: the real MiniLM :class:`~index.embedder.Embedder`, loaded once per
-  session (use it only in tests marked ``@pytest.mark.slow``).
+  one token per whitespace word), for fast unit tests; other fakes subclass it and override
+  ``vector``, so every fake follows the one protocol, :class:`index.embedding.Embedder`.
+- ``real_embedder``: the real MiniLM
+  :class:`~index.embedder.SentenceTransformersEmbedder`, warmed up once per session (use it
+  only in tests marked ``@pytest.mark.slow``).
 - ``make_index``: builds an index in the test's ``tmp_path`` (embedded Chroma, fake embedder
   unless one is given), optionally filled with articles.
 - :func:`index_contents`: the paragraph ids of the catalog, the FTS index and the vector
@@ -15,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -41,29 +44,50 @@ FAKE_DIMENSION = 64
 
 
 class FakeEmbedder:
-    """A deterministic stand-in for the MiniLM embedder.
+    """A deterministic stand-in for the MiniLM embedder (index.embedding.Embedder).
 
     A text's vector is the normalised sum of one fixed pseudo-random vector per lower-cased
-    word, so texts sharing words are close. ``count_tokens`` counts whitespace words plus the
-    two special tokens. Every embedded text is recorded in ``embedded``.
+    word, so texts sharing words are close (a subclass changes that by overriding
+    ``vector``). ``count_tokens`` counts whitespace words plus the two special tokens. Every
+    text embedded by ``embed``/``embed_spans`` is recorded in ``embedded``, every question in
+    ``queries``; ``warm_ups`` counts the calls of ``warm_up``.
     """
 
     def __init__(self, dimension: int = FAKE_DIMENSION) -> None:
         self.dimension = dimension
         self.embedded: list[str] = []
+        self.queries: list[str] = []
+        self.warm_ups = 0
         self._words: dict[str, np.ndarray] = {}
+
+    def warm_up(self) -> None:
+        """Nothing to load; counted."""
+        self.warm_ups += 1
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """One unit vector per text (zero texts give a (0, dimension) array)."""
         self.embedded.extend(texts)
         return self._vectors(texts)
 
+    def submit_query(self, text: str) -> Future[np.ndarray]:
+        """The vector of one question (whitespace-normalised, as the real one), already done."""
+        question = " ".join(text.split())
+        self.queries.append(question)
+        done: Future[np.ndarray] = Future()
+        done.set_result(self._vectors([question])[0])
+        return done
+
+    def vector(self, text: str) -> np.ndarray:
+        """The unit vector of one text."""
+        vector = np.zeros(self.dimension, dtype=np.float32)
+        for word in text.lower().split() or [""]:
+            vector += self._word_vector(word)
+        return vector / (np.linalg.norm(vector) + 1e-12)
+
     def _vectors(self, texts: Sequence[str]) -> np.ndarray:
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for row, text in enumerate(texts):
-            for word in text.lower().split() or [""]:
-                vectors[row] += self._word_vector(word)
-        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
+            vectors[row] = self.vector(text)
         return vectors
 
     def embed_spans(
@@ -76,10 +100,6 @@ class FakeEmbedder:
             for text, text_spans in zip(texts, spans, strict=True)
         ]
         return self.embed(texts), pooled
-
-    def embed_query(self, text: str) -> np.ndarray:
-        """The vector of one query."""
-        return self.embed([text])[0]
 
     def count_tokens(self, text: str) -> int:
         """Whitespace words plus [CLS] and [SEP]."""
@@ -102,10 +122,12 @@ def fake_embedder() -> FakeEmbedder:
 
 @pytest.fixture(scope="session")
 def real_embedder() -> Any:
-    """The real MiniLM embedder, loaded once for the whole session."""
-    from index.embedder import Embedder
+    """The real MiniLM embedder, warmed up once for the whole session."""
+    from index.embedder import SentenceTransformersEmbedder
 
-    return Embedder()
+    embedder = SentenceTransformersEmbedder()
+    embedder.warm_up()
+    return embedder
 
 
 @pytest.fixture(scope="session")

@@ -74,9 +74,9 @@ class Services:
             raise Unauthorized("this server needs an API key for writes")
 
     def model_loaded(self) -> bool:
-        """True once the embedding model is in memory."""
+        """True once the embedding model is in memory (warmed up)."""
         embedder: Any = self.index.embedder
-        return getattr(embedder, "_model", True) is not None
+        return bool(getattr(embedder, "is_warm", True))  # a test's fake has nothing to load
 
 
 class ServiceRef:

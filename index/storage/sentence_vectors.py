@@ -81,35 +81,53 @@ class SentenceVectorStore:
         self.catalog = catalog
         ensure_schema(catalog.connection())
 
-    def sentence_vectors(self, paragraph_ids: Sequence[str]) -> dict[str, dict[Span, np.ndarray]]:
-        """For each of ``paragraph_ids`` that has stored vectors, its spans' float32 vectors
-        (paragraphs without any are left out)."""
-        return {p.paragraph_id: p.by_span() for p in self.paragraph_sentences(paragraph_ids)}
-
-    def best_cosines(self, paragraph_ids: Sequence[str], vector: np.ndarray) -> dict[str, float]:
-        """For each of ``paragraph_ids`` that has stored vectors, the highest cosine of one of
-        its sentences to the unit ``vector`` (the blobs joined into one matrix, one product)."""
-        sql = (
-            f"SELECT paragraph_id, length(spans) / {_SPAN_BYTES}, vectors FROM sentence_vectors"
-            " WHERE paragraph_id IN ({marks})"
-        )
-        rows = list(self.catalog.select_in(sql, dict.fromkeys(paragraph_ids)))
-        if not rows:
-            return {}
-        counts = [count for _, count, _ in rows]  # stored rows hold at least one span
-        joined = np.frombuffer(b"".join(blob for _, _, blob in rows), dtype=np.float16)
-        cosines = joined.reshape(sum(counts), -1).astype(np.float32) @ vector
-        best = np.maximum.reduceat(cosines, np.cumsum([0, *counts[:-1]]))
-        return {row[0]: float(c) for row, c in zip(rows, best, strict=True)}
-
-    def paragraph_sentences(self, paragraph_ids: Sequence[str]) -> list[ParagraphSentences]:
-        """The stored sentences of those of ``paragraph_ids`` that have any (each id once)."""
+    def read(self, paragraph_ids: Sequence[str]) -> StoredSentences:
+        """The stored sentences of those of ``paragraph_ids`` that have any, in one query
+        (each id once; paragraphs without any are left out)."""
         sql = (
             "SELECT paragraph_id, spans, vectors FROM sentence_vectors"
             " WHERE paragraph_id IN ({marks})"
         )
-        rows = self.catalog.select_in(sql, dict.fromkeys(paragraph_ids))
-        return [_decode(paragraph_id, spans, vectors) for paragraph_id, spans, vectors in rows]
+        return StoredSentences(list(self.catalog.select_in(sql, dict.fromkeys(paragraph_ids))))
+
+    def sentence_vectors(self, paragraph_ids: Sequence[str]) -> dict[str, dict[Span, np.ndarray]]:
+        """For each of ``paragraph_ids`` that has stored vectors, its spans' float32 vectors
+        (paragraphs without any are left out)."""
+        return self.read(paragraph_ids).sentence_vectors(paragraph_ids)
+
+
+class StoredSentences:
+    """The stored sentences of some paragraphs, as read by one query: retrieval ranks its
+    candidates by them and hands them to the answerer, so one answer reads them once.
+
+    Kept as the stored blobs; a paragraph's are decoded only when asked for."""
+
+    def __init__(self, rows: Sequence[tuple[str, bytes, bytes]]) -> None:
+        self._rows = list(rows)  # (paragraph_id, spans, vectors), in the order read
+        self._by_id = {row[0]: row for row in self._rows}
+
+    def __contains__(self, paragraph_id: object) -> bool:
+        return paragraph_id in self._by_id
+
+    def sentence_vectors(self, paragraph_ids: Sequence[str]) -> dict[str, dict[Span, np.ndarray]]:
+        """For each of ``paragraph_ids`` read here, its spans' float32 vectors (the others
+        are left out)."""
+        return {
+            pid: _decode(*self._by_id[pid]).by_span()
+            for pid in dict.fromkeys(paragraph_ids)
+            if pid in self._by_id
+        }
+
+    def best_cosines(self, vector: np.ndarray) -> dict[str, float]:
+        """For each paragraph read here, the highest cosine of one of its sentences to the
+        unit ``vector`` (the blobs joined into one matrix, one product)."""
+        if not self._rows:
+            return {}
+        counts = [len(spans) // _SPAN_BYTES for _, spans, _ in self._rows]  # at least one each
+        joined = np.frombuffer(b"".join(blob for _, _, blob in self._rows), dtype=np.float16)
+        cosines = joined.reshape(sum(counts), -1).astype(np.float32) @ vector
+        best = np.maximum.reduceat(cosines, np.cumsum([0, *counts[:-1]]))
+        return {row[0]: float(c) for row, c in zip(self._rows, best, strict=True)}
 
 
 _SPAN_BYTES = 8  # a span is stored as two int32

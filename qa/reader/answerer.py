@@ -17,12 +17,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
+import numpy as np
+
 from qa.answer import (
     NOT_FOUND,
     RELATED_PASSAGES,
     AnswerDraft,
     Candidate,
     ExtractiveAnswerer,
+    SentenceVectors,
     cite,
     duplicates,
     led_by,
@@ -65,10 +68,19 @@ class ReaderAnswerer:
         self.keep_margin = keep_margin
         self.reader_weight = reader_weight
 
-    def read(self, question: str, passages: Sequence[Passage]) -> list[Candidate]:
+    def read(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        vector: np.ndarray | None = None,
+        sentences: SentenceVectors | None = None,
+    ) -> list[Candidate]:
         """The candidates the reader read, best first, each candidate's ``reading`` the
-        reader's output and ``score`` the scorer's plus reader_weight times its logit."""
-        pool = self.scorer.candidates(question, passages, limit=None)[: self.read_candidates]
+        reader's output and ``score`` the scorer's plus reader_weight times its logit.
+        ``vector`` and ``sentences``: what retrieval computed, as for the scorer's
+        ``candidates``."""
+        pool = self.scorer.candidates(question, passages, None, vector, sentences)
+        pool = pool[: self.read_candidates]
         if not pool:
             return []
         readings = self.reader.read(question, [c.text for c in pool])
@@ -77,10 +89,18 @@ class ReaderAnswerer:
             candidate.score += self.reader_weight * reading.logit
         return sorted(pool, key=lambda c: c.score, reverse=True)
 
-    def answer(self, question: str, passages: Sequence[Passage]) -> AnswerDraft:
+    def answer(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        vector: np.ndarray | None = None,
+        sentences: SentenceVectors | None = None,
+    ) -> AnswerDraft:
         """The short answer and 1..max_sentences supporting quotes, each cited, best first;
-        or found False (with the closest passages) when the confidence is too low."""
-        return self.compose(question, self.read(question, passages), passages)
+        or found False (with the closest passages) when the confidence is too low.
+        ``vector`` and ``sentences``: see ``read``."""
+        read = self.read(question, passages, vector, sentences)
+        return self.compose(question, read, passages)
 
     def compose(
         self, question: str, read: list[Candidate], passages: Sequence[Passage]

@@ -4,18 +4,19 @@ paragraphs as context and near-duplicate paragraphs removed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
+from index.embedding import Embedder
 from index.errors import IndexingError
 from index.filters import SearchFilters
 from index.split.paragraphs import is_title_passage
 from index.storage.catalog import Catalog, StoredParagraph
 from index.storage.keyword import TermCounts, keyword_search
+from index.storage.sentence_vectors import StoredSentences
 from index.storage.vectors import VectorStore
 from qa.config import QASettings
 from qa.errors import QuestionRejected, RetrievalUnavailable
@@ -31,6 +32,18 @@ from qa.retrieval.fusion import (
 )
 
 
+@dataclass(frozen=True)
+class Retrieval:
+    """One search's passages, best first, with what the search computed on the way, for the
+    answerer to use instead of computing it again: the query's unit vector (the one model
+    call of a question) and the stored sentences of every candidate paragraph, the passages'
+    among them (None: no query was embedded, or no sentence store was given)."""
+
+    passages: list[Passage]
+    vector: np.ndarray | None = None
+    sentences: StoredSentences | None = None
+
+
 class PassageSearch(Protocol):
     """What answering needs of retrieval (Retriever, or a test's fake)."""
 
@@ -44,11 +57,15 @@ class PassageSearch(Protocol):
         """Passages for ``query``, best first."""
         ...
 
-
-class QueryEmbedder(Protocol):
-    """What retrieval needs from an embedding model."""
-
-    def embed_query(self, text: str) -> np.ndarray: ...
+    def retrieve(
+        self,
+        query: str,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        as_of: str | None = None,
+    ) -> Retrieval:
+        """``search``'s passages, with the query's vector and the sentences read for them."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -60,23 +77,25 @@ class _Plan:
     window: RecencyWindow | None
 
 
-class BestSentences(Protocol):
+class SentenceStore(Protocol):
     """Sentence vectors stored at indexing time
     (index.storage.sentence_vectors.SentenceVectorStore)."""
 
-    def best_cosines(self, paragraph_ids: Sequence[str], vector: np.ndarray) -> dict[str, float]:
-        """Per paragraph id that has stored sentences, its best sentence's cosine to ``vector``."""
+    def read(self, paragraph_ids: Sequence[str]) -> StoredSentences:
+        """The stored sentences of those of ``paragraph_ids`` that have any, in one read."""
         ...
 
 
 @dataclass(frozen=True)
 class _Pools:
     """Candidate paragraph ids, best first: dense, keyword, and both re-ranked by their best
-    stored sentence."""
+    stored sentence; and the query's vector and the candidates' stored sentences."""
 
     dense: list[str]
     keyword: list[str]
-    sentences: list[str]
+    by_sentence: list[str]
+    vector: np.ndarray
+    sentences: StoredSentences | None
 
 
 class Retriever:
@@ -89,10 +108,10 @@ class Retriever:
         self,
         catalog: Catalog,
         store: VectorStore,
-        embedder: QueryEmbedder,
+        embedder: Embedder,
         settings: QASettings,
         params: FusionParams | None = None,
-        sentences: BestSentences | None = None,
+        sentences: SentenceStore | None = None,
     ) -> None:
         self.catalog = catalog
         self.sentences = sentences
@@ -116,9 +135,21 @@ class Retriever:
         Raises QuestionRejected for an empty or over-long query or a malformed as-of date,
         RetrievalUnavailable when an index cannot be searched.
         """
+        return self.retrieve(query, k, filters, as_of).passages
+
+    def retrieve(
+        self,
+        query: str,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        as_of: str | None = None,
+    ) -> Retrieval:
+        """``search``'s passages, with the query's vector (embedded once, here) and the
+        stored sentences of the candidate paragraphs (read once, here), for the answerer.
+        Raises as ``search`` does."""
         plan = self._plan(query, filters, as_of)
         if k <= 0:
-            return []
+            return Retrieval([])
         try:
             pools = self._pools(plan)
             stored = self.catalog.paragraphs(sorted({*pools.dense, *pools.keyword}))
@@ -131,7 +162,10 @@ class Retriever:
             stored[pid] for pid in drop_copies(ranked, texts, self.params.duplicate_overlap, k)
         ]
         titles = self._title_passages(chosen)
-        return [_passage(n, p, ranked[p.id], p.id in titles) for n, p in enumerate(chosen, start=1)]
+        passages = [
+            _passage(n, p, ranked[p.id], p.id in titles) for n, p in enumerate(chosen, start=1)
+        ]
+        return Retrieval(passages, pools.vector, pools.sentences)
 
     def _title_passages(self, chosen: list[StoredParagraph]) -> set[str]:
         """Ids of the passages that are their article's only passage and its title (a page
@@ -159,36 +193,29 @@ class Retriever:
 
     def _pools(self, plan: _Plan) -> _Pools:
         """Dense and keyword candidate ids, best first; deeper with an as-of window, which
-        is then taken from these pools (filtered Chroma queries are several times slower)."""
+        is then taken from these pools (filtered Chroma queries are several times slower).
+
+        The query is embedded on the embedder's query threads while the keyword search runs
+        here (each thread gives the model one core, so the two searches share the cores;
+        with the model on both cores the keyword search slowed it down, bench/RESULTS.md)."""
         n = self.settings.candidates
         if plan.window is not None and self.params.window_weight > 0:
             n *= self.params.window_pool
-        vector_later = self._query_vector(plan.query)
+        vector_later = self.embedder.submit_query(plan.query)
         keyword = keyword_search(self.catalog, plan.query, n, plan.filters, self.term_counts)
-        vector = vector_later()
+        vector = vector_later.result()
         dense = self.store.query(vector, n, where=plan.filters.chroma_where(), metadata=False)
         dense_ids, keyword_ids = [h.id for h in dense], [h.id for h in keyword]
-        return _Pools(
-            dense_ids, keyword_ids, self._by_best_sentence(vector, dense_ids + keyword_ids)
-        )
+        sentences = None if self.sentences is None else self.sentences.read(dense_ids + keyword_ids)
+        by_sentence = self._by_best_sentence(vector, sentences)
+        return _Pools(dense_ids, keyword_ids, by_sentence, vector, sentences)
 
-    def _query_vector(self, query: str) -> Callable[[], np.ndarray]:
-        """The query's vector, to collect once the keyword search is done: computed meanwhile
-        on the embedder's query threads when it has them (each gives the model one core, so
-        the two searches share the cores; with the model on both cores the keyword search
-        slowed it down, bench/RESULTS.md), else computed when collected."""
-        submit = getattr(self.embedder, "submit_query", None)
-        if submit is None:
-            return lambda: self.embedder.embed_query(query)
-        future: Future[np.ndarray] = submit(query)
-        return future.result
-
-    def _by_best_sentence(self, vector: np.ndarray, candidates: list[str]) -> list[str]:
-        """``candidates`` ranked by their best sentence's cosine to the query (sentence vectors
-        stored at indexing time; none without them or with weight 0)."""
-        if self.sentences is None or self.params.sentence_weight <= 0:
+    def _by_best_sentence(self, vector: np.ndarray, sentences: StoredSentences | None) -> list[str]:
+        """The candidates ranked by their best stored sentence's cosine to the query (none
+        without stored sentences or with weight 0)."""
+        if sentences is None or self.params.sentence_weight <= 0:
             return []
-        best = self.sentences.best_cosines(candidates, vector)
+        best = sentences.best_cosines(vector)
         return sorted(best, key=lambda pid: (-best[pid], pid))
 
     def _lists(
@@ -203,7 +230,7 @@ class Retriever:
         ranked = [
             (pools.dense, p.dense_weight),
             (pools.keyword, p.keyword_weight),
-            (pools.sentences, p.sentence_weight),
+            (pools.by_sentence, p.sentence_weight),
         ]
         lists = [RankedList(pool[:n], weight) for pool, weight in ranked if pool]
         if window is None or p.window_weight <= 0:

@@ -1,4 +1,5 @@
-"""The fast word-piece counter gives exactly the model tokenizer's counts."""
+"""The embedder: the fast word-piece counter gives exactly the model tokenizer's counts; the
+model is loaded by warm_up only; questions are embedded on one-thread query workers."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import numpy as np
 import pytest
 
 from index.embedder import TokenCounter, _untruncated_copy, default_model_path
-from index.query_vectors import QUERY_CACHE_SIZE, QueryVectors
+from index.query_vectors import QueryThreads
+from tests.conftest import REPO_ROOT
 from tests.index.conftest import eval_slice
 
 TRICKY = [
@@ -48,6 +50,7 @@ def test_the_model_tokenizer_being_truncated_does_not_matter(reference: Any) -> 
         backend.no_truncation()
 
 
+@pytest.mark.slow
 def test_query_vectors_come_from_one_thread_workers_and_leave_the_caller_alone(
     real_embedder: Any,
 ) -> None:
@@ -57,15 +60,16 @@ def test_query_vectors_come_from_one_thread_workers_and_leave_the_caller_alone(
 
     before = torch.get_num_threads()
     question = "Where is the fiercest  fighting?"
-    future = real_embedder.submit_query(question)
-    vector = future.result()
+    vector = real_embedder.submit_query(question).result()
     assert np.allclose(
         vector, real_embedder.embed(["Where is the fiercest fighting?"])[0], atol=1e-5
     )
-    assert real_embedder.embed_query(question) is vector  # cached: asked once per question
+    again = real_embedder.submit_query(question).result()
+    assert again is not vector  # nothing cached: the caller hands the vector on
+    np.testing.assert_array_equal(again, vector)
     assert torch.get_num_threads() == before  # indexing keeps all its threads
     seen = (
-        real_embedder._queries._pool()
+        real_embedder.query_threads.pool()
         .submit(lambda: (threading.current_thread().name, torch.get_num_threads()))
         .result()
     )
@@ -80,22 +84,49 @@ def test_query_vectors_come_from_one_thread_workers_and_leave_the_caller_alone(
     thread.start()
     thread.join()
     assert fresh == [real_embedder.threads] and real_embedder.threads == before
-    assert real_embedder._queries._pool().submit(torch.get_num_threads).result() == 1
+    assert real_embedder.query_threads.pool().submit(torch.get_num_threads).result() == 1
 
 
-def test_query_vectors_cache_the_latest_questions_only() -> None:
-    calls: list[list[str]] = []
+class NoTorch:
+    """Stands in for torch where only its parallel backend is asked about."""
+
+    __config__ = type("Config", (), {"parallel_info": staticmethod(lambda: "native")})
+
+
+def test_query_threads_embed_each_question_whitespace_normalised_on_a_worker() -> None:
+    import threading
+
+    calls: list[tuple[list[str], str]] = []
 
     def embed(texts: Any) -> np.ndarray:
-        calls.append(list(texts))
+        calls.append((list(texts), threading.current_thread().name))
         return np.ones((len(texts), 3), dtype=np.float32)
 
-    class NoTorch:
-        __config__ = type("Config", (), {"parallel_info": staticmethod(lambda: "native")})
+    threads = QueryThreads(embed, NoTorch())
+    for text in ["one", " one ", "two  words"]:
+        assert threads.submit(text).result().shape == (3,)
+    assert [texts for texts, _ in calls] == [["one"], ["one"], ["two words"]]
+    assert all(name.startswith("newsdesk-query") for _, name in calls)
+    threads.pool().shutdown()
 
-    vectors = QueryVectors(embed, NoTorch())
-    for text in ["one", "two", "one", " one "] + [f"q{n}" for n in range(QUERY_CACHE_SIZE)]:
-        vectors.get(text)
-    vectors.get("one")
-    assert calls.count(["one"]) == 2 and calls.count(["two"]) == 1
-    vectors._pool().shutdown()
+
+def test_making_the_embedder_loads_nothing_until_warm_up() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from index.embedder import SentenceTransformersEmbedder as E; e = E(); "
+        "print(e.is_warm, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
+    assert shown.stdout.split() == ["False", "False", "False"]
+
+
+@pytest.mark.slow
+def test_warm_up_loads_the_model_once(real_embedder: Any) -> None:
+    assert real_embedder.is_warm
+    model = real_embedder.model
+    real_embedder.warm_up()
+    assert real_embedder.model is model

@@ -18,24 +18,24 @@ from qa.answer import (
     keep_citations,
 )
 from qa.models import Passage
+from tests.conftest import FakeEmbedder
 
 DIM = 512
 _WORD = re.compile(r"[a-z0-9]+")
 
 
-class BagOfWordsEmbedder:
+class BagOfWordsEmbedder(FakeEmbedder):
     """Hashed bag of words: texts sharing words get close unit vectors, no model needed."""
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        out = np.zeros((len(texts), DIM), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in _WORD.findall(text.lower()):
-                out[row, zlib.crc32(word.encode()) % DIM] += 1.0
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.where(norms == 0, 1.0, norms)
+    def __init__(self) -> None:
+        super().__init__(DIM)
 
-    def embed_query(self, text: str) -> np.ndarray:
-        return self.embed([text])[0]
+    def vector(self, text: str) -> np.ndarray:
+        out = np.zeros(DIM, dtype=np.float32)
+        for word in _WORD.findall(text.lower()):
+            out[zlib.crc32(word.encode()) % DIM] += 1.0
+        norm = float(np.linalg.norm(out))
+        return out / norm if norm else out
 
 
 def passage(rank: int, text: str, article: str = "a1", number: int = 0) -> Passage:
@@ -197,20 +197,6 @@ def test_a_long_sentence_is_quoted_by_its_relevant_clause() -> None:
     assert text[first.span[0] : first.span[1]] == first.quote
 
 
-class RecordingEmbedder(BagOfWordsEmbedder):
-    """Records the texts embedded as sentences (not the question)."""
-
-    def __init__(self) -> None:
-        self.sentences: list[str] = []
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        self.sentences.extend(texts)
-        return super().embed(texts)
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return super().embed([text])[0]
-
-
 class StoredSentences:
     """Sentence vectors 'stored at indexing time' for some paragraphs, computed here."""
 
@@ -232,23 +218,39 @@ class StoredSentences:
 
 
 def test_stored_sentence_vectors_are_used_instead_of_the_model() -> None:
-    embedder = RecordingEmbedder()
+    embedder = BagOfWordsEmbedder()
     stored = StoredSentences([HARBOUR, WEATHER])
     draft = ExtractiveAnswerer(embedder, 4, stored).answer(
         "How much did the harbour bridge repairs cost?", [HARBOUR, WEATHER]
     )
     assert "Engineers said the harbour bridge repairs cost 12 million dollars." in draft.text
-    assert embedder.sentences == [] and stored.asked
+    assert embedder.embedded == [] and stored.asked
 
 
 def test_sentences_without_stored_vectors_are_embedded_on_the_spot() -> None:
-    embedder = RecordingEmbedder()
+    embedder = BagOfWordsEmbedder()
     stored = StoredSentences([WEATHER])  # the harbour paragraph predates stored vectors
     draft = ExtractiveAnswerer(embedder, 4, stored).answer(
         "How much did the harbour bridge repairs cost?", [HARBOUR, WEATHER]
     )
     assert "Engineers said the harbour bridge repairs cost 12 million dollars." in draft.text
-    assert embedder.sentences and all(s in HARBOUR.text for s in embedder.sentences)
+    assert embedder.embedded and all(s in HARBOUR.text for s in embedder.embedded)
+
+
+def test_what_retrieval_computed_is_used_instead_of_embedding_or_reading_again() -> None:
+    question = "How much did the harbour bridge repairs cost?"
+    embedder, store = BagOfWordsEmbedder(), StoredSentences([])
+    read = StoredSentences([HARBOUR, WEATHER])  # what the retrieval read, handed on
+    vector = BagOfWordsEmbedder().vector(question)
+    answerer = ExtractiveAnswerer(embedder, 4, store)
+    draft = answerer.answer(question, [HARBOUR, WEATHER], vector, read)
+    assert embedder.queries == [] and embedder.embedded == []  # no model call at all
+    assert store.asked == [] and len(read.asked) == 1  # the store is not read again
+    assert draft == ExtractiveAnswerer(BagOfWordsEmbedder(), 4, read).answer(
+        question, [HARBOUR, WEATHER]
+    )
+    answerer.answer(question, [HARBOUR, WEATHER])
+    assert embedder.queries == [question] and len(store.asked) == 1  # else it does both
 
 
 def test_keep_citations_renumbers_the_kept_quotes_and_leaves_prose_alone() -> None:

@@ -16,19 +16,21 @@ from qa.config import QASettings
 from qa.errors import QuestionRejected
 from qa.models import Citation, Passage, Turn
 from qa.question.reading import read_question
+from qa.retrieval.search import Retrieval
 from qa.service import QAService
+from tests.conftest import FakeEmbedder
 
 PARAGRAPH = "Clashes were reported in Kupiansk on Tuesday. Officials said little else."
 
 
-class ConstantEmbedder:
+class ConstantEmbedder(FakeEmbedder):
     """Every text gets the same unit vector: cosine 1.0 everywhere."""
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        return np.ones((len(texts), 4), dtype=np.float32) / 2.0
+    def __init__(self) -> None:
+        super().__init__(4)
 
-    def embed_query(self, text: str) -> np.ndarray:
-        return self.embed([text])[0]
+    def vector(self, text: str) -> np.ndarray:
+        return np.ones(4, dtype=np.float32) / 2.0
 
 
 class RecordingRetriever:
@@ -51,6 +53,15 @@ class RecordingRetriever:
     ) -> list[Passage]:
         self.calls.append((query, k, filters, as_of))
         return self.passages
+
+    def retrieve(
+        self,
+        query: str,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        as_of: str | None = None,
+    ) -> Retrieval:
+        return Retrieval(self.search(query, k, filters, as_of))
 
 
 def fake_service(**settings: Any) -> tuple[QAService, RecordingRetriever]:
@@ -108,7 +119,9 @@ class FirstPassageAnswerer:
         self.last_for = last_for
         self.asked: list[tuple[str, list[str]]] = []
 
-    def answer(self, question: str, passages: Sequence[Passage]) -> AnswerDraft:
+    def answer(
+        self, question: str, passages: Sequence[Passage], vector: Any = None, sentences: Any = None
+    ) -> AnswerDraft:
         self.asked.append((question, [p.paragraph_id for p in passages]))
         if question == self.refuse or not passages:
             return AnswerDraft(text="No indexed article answers this question.", found=False)
@@ -171,7 +184,9 @@ class ReadingOrderAnswerer(FirstPassageAnswerer):
         super().__init__()
         self.scores = scores
 
-    def answer(self, question: str, passages: Sequence[Passage]) -> AnswerDraft:
+    def answer(
+        self, question: str, passages: Sequence[Passage], vector: Any = None, sentences: Any = None
+    ) -> AnswerDraft:
         self.asked.append((question, [p.paragraph_id for p in passages]))
         citations = [
             Citation(
@@ -201,7 +216,9 @@ def test_the_best_scored_quote_decides_not_the_first_in_reading_order() -> None:
 class QuotingAnswerer(ReadingOrderAnswerer):
     """ReadingOrderAnswerer with the extractive answerer's text: each quote and its marker."""
 
-    def answer(self, question: str, passages: Sequence[Passage]) -> AnswerDraft:
+    def answer(
+        self, question: str, passages: Sequence[Passage], vector: Any = None, sentences: Any = None
+    ) -> AnswerDraft:
         draft = super().answer(question, passages)
         return AnswerDraft(answer_text(draft.citations), True, draft.citations)
 

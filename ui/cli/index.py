@@ -1,4 +1,9 @@
-"""``newsdesk index ...``: add, remove, list, watch and count indexed articles."""
+"""``newsdesk index ...``: add, remove, list, watch and count indexed articles.
+
+The index layer is imported inside the commands, not here: ``newsdesk --help`` and ``newsdesk
+index list`` need neither the web readers (trafilatura, httpx) nor the vector store (chromadb)
+nor the model (torch), and importing them would slow every start (bench/cli_start.py).
+"""
 
 from __future__ import annotations
 
@@ -7,18 +12,17 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from index.components import IndexComponents, build_index
-from index.config import IndexSettings
 from index.errors import IndexingError
-from index.filters import SearchFilters
-from index.models import IndexReport
-from index.readers.inputs import read_inputs
 from ui.cli.common import AsJson, fail
 from ui.config import MAX_OFFSET, MAX_PAGE
+
+if TYPE_CHECKING:
+    from index.components import IndexComponents
+    from index.models import IndexReport
 
 index_app = typer.Typer(
     help="Add, remove, list and watch indexed articles.",
@@ -33,8 +37,11 @@ def open_index() -> IndexComponents:
     """Build the index from NEWSDESK_* settings, exiting with a clear message on failure.
 
     The embedding model is loaded only when a command first embeds something."""
+    from index.components import build_index
+    from index.config import IndexSettings
+
     try:
-        return build_index(IndexSettings(), lazy_model=True)
+        return build_index(IndexSettings(), warm_up=False)
     except IndexingError as exc:
         fail(str(exc))
         raise  # unreachable: fail exits
@@ -66,6 +73,8 @@ def add(
     Unchanged articles are skipped, changed ones replace their old paragraphs. Exit code 1
     when some inputs failed (each is listed with its reason), 2 on a fatal error.
     """
+    from index.readers.inputs import read_inputs
+
     components = open_index()
     articles = read_inputs(inputs, max_bytes=components.settings.max_article_bytes)
     update, close = progress_bar(quiet or as_json)
@@ -136,7 +145,16 @@ def list_articles(
     as_json: AsJson = False,
 ) -> None:
     """List indexed articles, newest first: id, published, paragraphs, title."""
-    records = open_index().service.articles(offset, limit, SearchFilters(source=source))
+    from index.components import open_catalog
+    from index.config import IndexSettings
+    from index.filters import SearchFilters
+
+    try:  # the catalog alone: the vector store and the model are not needed to list
+        catalog = open_catalog(IndexSettings())
+    except IndexingError as exc:
+        fail(str(exc))
+        raise  # unreachable: fail exits
+    records = catalog.list_articles(offset, limit, SearchFilters(source=source))
     if as_json:
         typer.echo(json.dumps([r.__dict__ for r in records], indent=2))
         return
@@ -201,6 +219,8 @@ def forget_path(components: IndexComponents, path: str, quiet: bool) -> None:
 
 def index_paths(components: IndexComponents, paths: list[str], quiet: bool) -> None:
     """Index some paths and print the report (used by watch)."""
+    from index.readers.inputs import read_inputs
+
     articles = read_inputs(paths, max_bytes=components.settings.max_article_bytes)
     try:
         report = components.service.add(articles)

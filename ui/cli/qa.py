@@ -1,23 +1,23 @@
-"""``newsdesk ask`` and ``newsdesk search``: cited answers and ranked passages on the terminal."""
+"""``newsdesk ask`` and ``newsdesk search``: cited answers and ranked passages on the terminal.
+
+The index and QA layers are imported inside the commands (see ui.cli.index: a fast start)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from index.components import build_index
-from index.config import IndexSettings
 from index.errors import IndexingError
-from index.filters import SearchFilters
-from qa.components import build_qa
-from qa.config import QASettings
 from qa.errors import QAError
-from qa.models import TITLE_ONLY, Answer, Passage
-from qa.service import QAService
 from ui.cli.common import AsJson, fail, warn_if_empty
+
+if TYPE_CHECKING:
+    from index.filters import SearchFilters
+    from qa.models import Answer, Passage
+    from qa.service import QAService
 
 qa_app = typer.Typer(rich_markup_mode="markdown")
 
@@ -32,8 +32,13 @@ AsOf = Annotated[
 
 def open_qa() -> QAService:
     """The QA service over the index named by NEWSDESK_* settings (model loaded on first use)."""
+    from index.components import build_index
+    from index.config import IndexSettings
+    from qa.components import build_qa
+    from qa.config import QASettings
+
     try:
-        components = build_index(IndexSettings(), lazy_model=True)
+        components = build_index(IndexSettings(), warm_up=False)
         warn_if_empty(components)
         return build_qa(components, QASettings())
     except (IndexingError, QAError) as exc:
@@ -43,6 +48,8 @@ def open_qa() -> QAService:
 
 def search_filters(source: str | None, since: str | None, until: str | None) -> SearchFilters:
     """The filters of the command-line options; exits on a malformed date."""
+    from index.filters import SearchFilters
+
     for option, value in (("--since", since), ("--until", until)):
         if value is not None:
             try:
@@ -125,6 +132,8 @@ def format_answer(answer: Answer) -> str:
 def format_passage(passage: Passage) -> str:
     """One ranked passage: rank, title, date, source, paragraph number, text (a title passage
     says it is the title only)."""
+    from qa.models import TITLE_ONLY
+
     head = f"{passage.rank}. {passage.title} ({_when(passage.published, passage.source)})"
     if passage.is_title:
         return f"{head}, score {passage.score:.3f}\n    {TITLE_ONLY}"

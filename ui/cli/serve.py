@@ -6,11 +6,6 @@ from typing import Annotated
 
 import typer
 
-from index.config import IndexSettings
-from qa.config import QASettings
-from ui.config import UISettings
-from ui.errors import UnsafeBind
-
 
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface (default 127.0.0.1).")] = None,
@@ -22,6 +17,10 @@ def serve(
     listens on a non-loopback host when NEWSDESK_ALLOW_PUBLIC_WRITES=true."""
     import uvicorn
 
+    from index.config import IndexSettings
+    from qa.config import QASettings
+    from ui.config import UISettings
+    from ui.errors import UnsafeBind
     from ui.server import check_bind, create_app
 
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}

@@ -1,24 +1,24 @@
 """``newsdesk speakers`` and ``newsdesk said``: who said something in the indexed articles and
-what, every statement quoted verbatim with its source."""
+what, every statement quoted verbatim with its source.
+
+The index and QA layers are imported inside the commands (see ui.cli.index: a fast start)."""
 
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from index.components import build_index
-from index.config import IndexSettings
 from index.errors import IndexingError
-from qa.components import build_retriever, build_speakers
-from qa.config import QASettings
 from qa.errors import QAError
-from qa.models import SpeakerStatements, SpeakerSummary
-from qa.said.answer import SpeakerAnswers
 from ui.cli.common import AsJson, fail, warn_if_empty
 from ui.cli.qa import Since, Source, Until, format_passage, search_filters
 from ui.config import MAX_OFFSET
+
+if TYPE_CHECKING:
+    from qa.models import SpeakerStatements, SpeakerSummary
+    from qa.said.answer import SpeakerAnswers
 
 speakers_app = typer.Typer(rich_markup_mode="markdown")
 
@@ -29,8 +29,13 @@ Offset = Annotated[int, typer.Option("--offset", min=0, max=MAX_OFFSET, help="It
 def open_speakers() -> SpeakerAnswers:
     """Speaker answers over the index named by NEWSDESK_* settings; the model is loaded only
     to find the passages that mention a speaker without statements."""
+    from index.components import build_index
+    from index.config import IndexSettings
+    from qa.components import build_retriever, build_speakers
+    from qa.config import QASettings
+
     try:
-        components = build_index(IndexSettings(), lazy_model=True)
+        components = build_index(IndexSettings(), warm_up=False)
         warn_if_empty(components)
         return build_speakers(components, build_retriever(components, QASettings()))
     except (IndexingError, QAError) as exc:

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from index.embedder import pool_spans
-from index.query_vectors import QueryCache
 from index.split.sentences import quotable_spans
 from index.storage.sentence_vectors import SentenceVectorStore
 from tests.conftest import MakeIndex, assert_consistent
@@ -23,18 +22,6 @@ def test_pool_spans_averages_the_tokens_inside_each_span() -> None:
     np.testing.assert_allclose(pooled[0], [0.70710677, 0.70710677], rtol=1e-6)
     np.testing.assert_allclose(pooled[1], [0.6, 0.8], rtol=1e-6)
     assert not pooled[2].any(), "a span no token reaches gets a zero row"
-
-
-def test_the_query_cache_keeps_the_most_recently_used() -> None:
-    cache = QueryCache(2)
-    for n, key in enumerate("abc"):
-        cache.put(key, np.full(2, n))
-    assert cache.get("a") is None
-    assert cache.get("b") is not None  # b is now the most recent
-    cache.put("d", np.zeros(2))
-    assert cache.get("c") is None and cache.get("b") is not None
-    cache.clear()
-    assert cache.get("b") is None and cache.get("d") is None
 
 
 def test_every_quotable_span_of_every_paragraph_has_a_stored_vector(
@@ -89,7 +76,7 @@ def test_span_vectors_are_the_sentences_in_context(real_embedder: Any) -> None:
     vectors, pooled = real_embedder.embed_spans([text], [spans])
     np.testing.assert_allclose(vectors[0], real_embedder.embed([text])[0], atol=1e-6)
     first, second, outside = pooled[0]
-    question = real_embedder.embed_query("Where is the fiercest fighting?")
+    question = real_embedder.submit_query("Where is the fiercest fighting?").result()
     assert float(question @ first) > float(question @ second) + 0.1
     alone = real_embedder.embed([text[19:62], text[63:]])
     assert float(alone[1] @ second) > max(0.7, float(alone[0] @ second) + 0.2)
@@ -104,9 +91,24 @@ def test_best_cosines_is_each_paragraphs_best_stored_sentence(make_index: MakeIn
     store = SentenceVectorStore(index.catalog)
     ids = sorted(assert_consistent(index))
     *_, query = store.sentence_vectors(["a1#1"])["a1#1"].values()  # "Two words."
-    best = store.best_cosines([*ids, "nope#0", ids[0]], query)
+    best = store.read([*ids, "nope#0", ids[0]]).best_cosines(query)
     assert set(best) == set(ids)
     for pid, spans in store.sentence_vectors(ids).items():
         assert best[pid] == pytest.approx(max(float(v @ query) for v in spans.values()), abs=1e-5)
     assert best["a1#1"] == pytest.approx(1.0, abs=1e-3)
-    assert store.best_cosines([], query) == {}
+    assert store.read([]).best_cosines(query) == {}
+
+
+def test_sentences_read_once_give_what_the_store_gives(make_index: MakeIndex) -> None:
+    index = make_index(articles=[make_article(n, paragraphs=2) for n in range(3)])
+    store = SentenceVectorStore(index.catalog)
+    ids = sorted(assert_consistent(index))
+    read = store.read(ids[:4])
+    assert ids[0] in read and ids[5] not in read
+    asked = [ids[5], ids[1], "nope#0", ids[0]]
+    handed, stored = read.sentence_vectors(asked), store.sentence_vectors(ids[:4])
+    assert list(handed) == [ids[1], ids[0]]  # those read, in the order asked
+    for pid, spans in handed.items():
+        assert list(spans) == list(stored[pid])
+        for span, vector in spans.items():
+            np.testing.assert_array_equal(vector, stored[pid][span])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -18,25 +18,27 @@ from index.config import IndexSettings
 from index.filters import SearchFilters
 from index.models import Article
 from index.readers.inputs import read_inputs
+from index.storage.sentence_vectors import SentenceVectorStore
 from qa.config import QASettings
 from qa.errors import QuestionRejected, RetrievalUnavailable
 from qa.retrieval.fusion import FusionParams, RankedList, drop_copies, reciprocal_rank_fusion
 from qa.retrieval.search import Retriever
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, FakeEmbedder
 
 REPO = REPO_ROOT
 DIM = 256
 _WORD = re.compile(r"[a-z0-9$%]+")
 
 
-class HashingEmbedder:
+class HashingEmbedder(FakeEmbedder):
     """Bag-of-words vectors: each known word hashed to one dimension. Words outside
     ``vocabulary`` (when given) are invisible, like rare names a real model handles badly."""
 
     def __init__(self, vocabulary: set[str] | None = None) -> None:
+        super().__init__(DIM)
         self.vocabulary = vocabulary
 
-    def _vector(self, text: str) -> np.ndarray:
+    def vector(self, text: str) -> np.ndarray:
         vector = np.zeros(DIM, dtype=np.float32)
         for word in _WORD.findall(text.lower()):
             if self.vocabulary is None or word in self.vocabulary:
@@ -46,24 +48,6 @@ class HashingEmbedder:
             vector[0] = 1.0
             return vector
         return vector / norm
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, DIM))
-
-    def embed_spans(
-        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
-    ) -> tuple[np.ndarray, list[np.ndarray]]:
-        pooled = [
-            np.array([self._vector(t[a:b]) for a, b in s]).reshape(-1, DIM)
-            for t, s in zip(texts, spans, strict=True)
-        ]
-        return self.embed(texts), pooled
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self._vector(text)
-
-    def count_tokens(self, text: str) -> int:
-        return len(text.split()) + 2
 
 
 FRONTLINE = (
@@ -258,13 +242,6 @@ def test_k_limits_the_results(retriever: Retriever) -> None:
 # --- the real model -------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def real_embedder() -> Iterator[object]:
-    from index.embedder import Embedder
-
-    yield Embedder()
-
-
 @pytest.mark.slow
 def test_real_model_on_the_frontline_sample(tmp_path: Path, real_embedder: object) -> None:
     components = build_index(IndexSettings(data_dir=tmp_path), embedder=real_embedder)  # type: ignore[arg-type]
@@ -278,15 +255,18 @@ def test_real_model_on_the_frontline_sample(tmp_path: Path, real_embedder: objec
 
 
 class FixedSentences:
-    """Best-sentence cosines fixed by the test, recording the candidates asked about."""
+    """Best-sentence cosines fixed by the test, recording the candidates read."""
 
     def __init__(self, best: dict[str, float]) -> None:
         self.best = best
         self.asked: list[str] = []
 
-    def best_cosines(self, paragraph_ids: Sequence[str], vector: np.ndarray) -> dict[str, float]:
+    def read(self, paragraph_ids: Sequence[str]) -> FixedSentences:
         self.asked = list(paragraph_ids)
-        return {pid: self.best[pid] for pid in paragraph_ids if pid in self.best}
+        return self
+
+    def best_cosines(self, vector: np.ndarray) -> dict[str, float]:
+        return {pid: self.best[pid] for pid in self.asked if pid in self.best}
 
 
 def test_the_best_sentence_list_reranks_the_candidates_of_both_pools(tmp_path: Path) -> None:
@@ -301,59 +281,43 @@ def test_the_best_sentence_list_reranks_the_candidates_of_both_pools(tmp_path: P
     )
     assert [p.paragraph_id for p in only_sentences.search("fighting near Pokrovsk", k=1)] == [last]
     assert {p.paragraph_id for p in first} <= set(sentences.asked)
-    unused = FixedSentences({last: 0.9})
+    unranked = FixedSentences({last: 0.9})
     no_weight = Retriever(
         components.catalog,
         components.store,
         components.embedder,
         QASettings(),
         FusionParams(sentence_weight=0.0),
-        unused,
+        unranked,
     )
-    assert no_weight.search("fighting near Pokrovsk", k=10) == first
-    assert unused.asked == []
+    found = no_weight.retrieve("fighting near Pokrovsk", k=10)
+    assert found.passages == first  # not ranked by them, but still read for the answerer
+    assert found.sentences is unranked and {p.paragraph_id for p in first} <= set(unranked.asked)
 
 
-@pytest.mark.slow
-def test_forgetting_queries_makes_the_model_embed_the_question_again(
-    real_embedder: object,
-) -> None:
-    embedder: Any = real_embedder
-    first = embedder.embed_query("Where is the fiercest combat?")
-    assert embedder.embed_query("Where is  the fiercest combat?") is first  # cached
-    embedder.forget_queries()
-    again = embedder.embed_query("Where is the fiercest combat?")
-    assert again is not first
-    np.testing.assert_allclose(again, first, atol=1e-6)
-
-
-class SubmittingEmbedder(HashingEmbedder):
-    """Offers ``submit_query``, as the real embedder does, and records what it was asked."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.submitted: list[str] = []
-
-    def submit_query(self, text: str) -> Future[np.ndarray]:
-        self.submitted.append(text)
-        done: Future[np.ndarray] = Future()
-        done.set_result(self.embed_query(text))
-        return done
-
-
-def test_the_query_vector_is_submitted_to_the_query_threads_and_ranks_alike(
+def test_a_retrieval_embeds_the_question_once_and_hands_on_its_vector_and_sentences(
     tmp_path: Path,
 ) -> None:
-    submitting = SubmittingEmbedder()
-    components = make_index(tmp_path, submitting)
-    settings = QASettings()
-    plain = Retriever(components.catalog, components.store, HashingEmbedder(), settings)
-    threaded = Retriever(components.catalog, components.store, submitting, settings)
-    query = "Where is the fiercest combat?"
-    assert [p.paragraph_id for p in threaded.search(query, k=5)] == [
-        p.paragraph_id for p in plain.search(query, k=5)
-    ]
-    assert submitting.submitted == [query]
+    components = make_index(tmp_path, HashingEmbedder())
+    sentences = SentenceVectorStore(components.catalog)
+    retriever = Retriever(
+        components.catalog, components.store, components.embedder, QASettings(), None, sentences
+    )
+    embedder: Any = components.embedder
+    embedder.queries.clear()
+    found = retriever.retrieve("Where is the fiercest  combat?", k=5)
+    assert embedder.queries == ["Where is the fiercest combat?"]
+    assert found.vector is not None and found.sentences is not None
+    np.testing.assert_array_equal(found.vector, embedder.vector("Where is the fiercest combat?"))
+    ids = [p.paragraph_id for p in found.passages]
+    handed, stored = found.sentences.sentence_vectors(ids), sentences.sentence_vectors(ids)
+    assert set(handed) == set(stored) == set(ids)
+    for pid in ids:
+        assert list(handed[pid]) == list(stored[pid])
+        for span, vector in handed[pid].items():
+            np.testing.assert_array_equal(vector, stored[pid][span])
+    assert [p.paragraph_id for p in retriever.search("Where is the fiercest combat?", k=5)] == ids
+    assert retriever.retrieve("Where is the fiercest combat?", k=0).passages == []
 
 
 class FailingEmbedder(HashingEmbedder):

@@ -30,10 +30,10 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result
     """Run ``newsdesk index ...`` in-process on ``tmp_path/data`` with a fake embedder."""
     from ui.cli.main import app
 
-    def fake_build(settings: IndexSettings, lazy_model: bool = False) -> Any:
+    def fake_build(settings: IndexSettings, **_: Any) -> Any:
         return build_index(settings, embedder=FakeEmbedder())
 
-    monkeypatch.setattr(ui.cli.index, "build_index", fake_build)
+    monkeypatch.setattr("index.components.build_index", fake_build)  # imported by the command
     monkeypatch.setenv("NEWSDESK_DATA_DIR", str(tmp_path / "data"))
     runner = CliRunner()
     return lambda *args: runner.invoke(app, ["index", *map(str, args)])

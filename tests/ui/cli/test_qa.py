@@ -14,7 +14,6 @@ from index.config import IndexSettings
 from index.readers.inputs import read_inputs
 from qa.models import TITLE_ONLY, Answer, Passage
 from tests.conftest import SAMPLE, FakeEmbedder
-from ui.cli import qa as cli_qa
 from ui.cli.main import app
 from ui.cli.qa import format_passage
 
@@ -38,7 +37,7 @@ def indexed(data_dir: Path, real_embedder: Any, monkeypatch: pytest.MonkeyPatch)
     def with_loaded_model(settings: IndexSettings, **_: Any) -> IndexComponents:
         return build_index(settings, embedder=real_embedder)
 
-    monkeypatch.setattr(cli_qa, "build_index", with_loaded_model)
+    monkeypatch.setattr("index.components.build_index", with_loaded_model)
     return data_dir
 
 
@@ -59,7 +58,7 @@ def test_an_empty_index_is_told(data_dir: Path, monkeypatch: pytest.MonkeyPatch)
     def with_fake_model(settings: IndexSettings, **_: Any) -> IndexComponents:
         return build_index(settings, embedder=FakeEmbedder())
 
-    monkeypatch.setattr(cli_qa, "build_index", with_fake_model)
+    monkeypatch.setattr("index.components.build_index", with_fake_model)
     result = runner.invoke(app, ["search", "Pokrovsk"])
     assert result.exit_code == 0
     assert f"note: the index in {data_dir.resolve()} holds no article" in result.stderr

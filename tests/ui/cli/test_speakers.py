@@ -14,7 +14,6 @@ from index.components import IndexComponents, build_index
 from index.config import IndexSettings
 from index.readers.inputs import read_inputs
 from tests.ui.conftest import SAMPLE, FakeEmbedder
-from ui.cli import speakers as cli_speakers
 from ui.cli.main import app
 
 runner = CliRunner()
@@ -32,7 +31,7 @@ def indexed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     def with_fake_model(settings: IndexSettings, **_: Any) -> IndexComponents:
         return build_index(settings, embedder=embedder)
 
-    monkeypatch.setattr(cli_speakers, "build_index", with_fake_model)
+    monkeypatch.setattr("index.components.build_index", with_fake_model)
     return data_dir
 
 
