@@ -1,11 +1,11 @@
-"""Fits the extractive answerer's score weights (qa.answer.WEIGHTS) and checks them on held-out
-questions.
+"""Fits the extractive answerer's score weights (qa.answer.candidates.WEIGHTS) and checks them
+on held-out questions.
 
     HF_HUB_OFFLINE=1 .venv/bin/python bench/answer_weights.py --set ../shared/eval/realtimeqa-dev
 
 Every candidate sentence of every question's top passages (bench/quality.py's cache, each
 question asked with its date as as-of) is described by its cosine to the question and
-qa.answer.evidence, and labelled by whether it holds the gold answer. A class-balanced
+qa.answer.candidates.evidence, and labelled by whether it holds the gold answer. A class-balanced
 logistic regression with an L2 penalty (C = 0.3, scikit-learn's objective; Newton's method in
 numpy) is fitted on the even questions, on the odd ones and on all. Printed:
 - the three weight vectors (the shipped WEIGHTS are the "all" fit, rounded);
@@ -52,8 +52,8 @@ Table = tuple[np.ndarray, np.ndarray]  # evidence rows (columns in WEIGHTS order
 
 
 def names() -> list[str]:
-    """The kinds of evidence, in the order of qa.answer.WEIGHTS (the table's columns)."""
-    from qa.answer import WEIGHTS
+    """The kinds of evidence, in the order of qa.answer.candidates.WEIGHTS (the table's columns)."""
+    from qa.answer.candidates import WEIGHTS
 
     return list(WEIGHTS)
 
@@ -61,7 +61,7 @@ def names() -> list[str]:
 def candidate_table(service: Any, question: dict[str, Any]) -> Table:
     """One row of evidence per candidate sentence of the question's top passages (all of
     them: no keyword pre-selection), and whether each holds the gold answer."""
-    from qa.answer import evidence
+    from qa.answer.candidates import evidence
 
     passages = service.retriever.search(
         question["question"], k=service.settings.top_k, as_of=question.get("date")
@@ -117,7 +117,7 @@ def service_row(
 ) -> str:
     """Answer hit, best-quote hit, refusals and median answer characters of the service with
     an answerer of ``weights`` and KEEP_MARGIN ``margin``."""
-    from qa.answer import ExtractiveAnswerer
+    from qa.answer.scorer import ExtractiveAnswerer
 
     shipped = service.answerer
     service.answerer = ExtractiveAnswerer(
@@ -149,7 +149,8 @@ def print_held_out(
 ) -> None:
     """Best-sentence and whole-service figures per half, for the earlier, the shipped and
     the other half's weights."""
-    from qa.answer import KEEP_MARGIN, WEIGHTS
+    from qa.answer.candidates import WEIGHTS
+    from qa.answer.scorer import KEEP_MARGIN
 
     other = {"even": fitted["odd"], "odd": fitted["even"]}
     choices = {

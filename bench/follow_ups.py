@@ -32,6 +32,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import quality
+from qa.requests import asking
 
 # A name after "the", "St.", a number or a possessive, or with an institution's word, is most
 # likely not a person ("the Smithsonian's National Zoo", "St. Patrick", "World Cup").
@@ -44,7 +45,7 @@ _INSTITUTION = re.compile(
 
 def ask_alone(service: Any, questions: list[dict[str, Any]]) -> list[Any]:
     """Each question's Answer, asked alone (no history)."""
-    return [service.ask(q["question"], as_of=q.get("date")) for q in questions]
+    return [service.ask(asking(q["question"], as_of=q.get("date"))) for q in questions]
 
 
 def ask_both_ways(
@@ -55,7 +56,9 @@ def ask_both_ways(
     rows, previous = [], None
     for question, answer in zip(questions, alone, strict=True):
         text, gold = question["question"], question["answer"]
-        chatted = service.ask(text, [previous] if previous else None, as_of=question.get("date"))
+        chatted = service.ask(
+            asking(text, [previous] if previous else None, as_of=question.get("date"))
+        )
         hits = (quality.answer_hit(answer, gold), quality.answer_hit(chatted, gold))
         rows.append((*hits, chatted.rewritten))
         previous = _as_turn(text, answer)
@@ -79,9 +82,9 @@ def named_person(question: str) -> str | None:
 
 def with_pronoun(question: str, person: str) -> str | None:
     """``question`` with ``person`` (and a title before it) replaced by "they" or "their"."""
-    from qa.question.names import TITLES
+    from index.words import TITLES
 
-    titles = "|".join(re.escape(title) for title in TITLES)
+    titles = "|".join(rf"{re.escape(title)}\.?" for title in TITLES)
     named = rf"(?:\b(?:{titles})\s+)*{re.escape(person)}(?P<possessive>['’]s)?"
     match = re.search(named, question, re.IGNORECASE)
     if match is None:
@@ -104,8 +107,8 @@ def ask_about_named(
             continue
         as_of, gold = question.get("date"), question["answer"]
         opening = f"What is the latest news about {person}?"
-        history = [_as_turn(opening, service.ask(opening, as_of=as_of))]
-        asked = service.ask(follow_up, history, as_of=as_of)
+        history = [_as_turn(opening, service.ask(asking(opening, as_of=as_of)))]
+        asked = service.ask(asking(follow_up, history, as_of=as_of))
         hits = (quality.answer_hit(original, gold), quality.answer_hit(asked, gold))
         rows.append((person in asked.rewritten, *hits))
     return rows
@@ -124,7 +127,7 @@ def ask_about_answered(
         if not asks_for_person(question["question"]) or not quality.answer_hit(answer, gold):
             continue
         turn = _as_turn(question["question"], answer)
-        rewritten = service.ask("What else do we know about them?", [turn]).rewritten
+        rewritten = service.ask(asking("What else do we know about them?", [turn])).rewritten
         rows.append(gold.split()[-1] in rewritten)
     return rows
 

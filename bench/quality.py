@@ -10,7 +10,6 @@ shared/eval/README.md and bench/metrics.py).
 from __future__ import annotations
 
 import argparse
-import inspect
 import itertools
 import json
 import os
@@ -237,7 +236,9 @@ def ask_newsdesk(
     """Answer one question (when the service exists) and retrieve its ranked passages (and,
     untimed, ARTICLE_DEPTH of them for a question with gold articles); the result's time is
     the whole question path (the answer's when answered), then the search's."""
-    as_of = question.get("date") or None
+    from qa.question.recency import parse_day
+
+    as_of = parse_day(question.get("date"))
     answer, asked = None, 0.0
     if service is not None:
         started = time.perf_counter()
@@ -254,10 +255,11 @@ def ask_newsdesk(
     return result, searched
 
 
-def _ask(service: Any, question: str, as_of: str | None) -> Any:
-    if "as_of" in inspect.signature(service.ask).parameters:
-        return service.ask(question, as_of=as_of)
-    return service.ask(question)
+def _ask(service: Any, question: str, as_of: object) -> Any:
+    """The service's answer to ``question`` as of a day (a date, YYYY-MM-DD text or None)."""
+    from qa.requests import asking
+
+    return service.ask(asking(question, as_of=as_of))
 
 
 def ask_baseline(baseline: Baseline, question: dict[str, Any], depth: int) -> Result:
@@ -348,7 +350,7 @@ def evaluate(
     for name in answerers:
         settings = QASettings(reader=ANSWERERS[name])
         service = answering_service(components, settings, retriever)
-        service.ask("warm up")
+        _ask(service, "warm up", None)
         ours, searches = Scores(name), []
         for question in questions:
             result, searched = ask_newsdesk(retriever, service, question, DEPTH)

@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.reader_data import answer_span, paragraph_index, top_paragraphs
 from index.split.paragraphs import article_paragraph_texts
 from index.split.sentences import quotable_spans
-from index.statements.words import word_set
-from qa.scoring import coverage, question_terms, stems
+from index.words import word_set
+from qa.question.terms import coverage, question_terms, stems
 
 MIN_CHARS, MAX_CHARS = 50, 300
 DROP_WORDS = 0.2

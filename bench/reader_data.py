@@ -31,7 +31,7 @@ from bench import metrics
 from index.split.paragraphs import article_paragraph_texts
 from index.split.sentences import quotable_spans
 from index.storage.keyword import fts_query, query_terms
-from qa.scoring import coverage, question_terms, stems
+from qa.question.terms import coverage, question_terms, stems
 
 PARAGRAPHS = 40  # paragraphs read per question (about the answerer's 10 fused passages x 4)
 MAX_POSITIVES = 8

@@ -15,7 +15,7 @@ guess". Every dev question has its answer somewhere, so two answer-less cases ar
 Prints, all | even | odd: answer hit and refusal rate with every article (as bench/quality.py
 measures them), the share refused off topic (higher is better), and the share answered with
 a missing detail (a guess; lower is better) with the number of questions it counts.
-The sentence scorer (qa.answer, its refusal thresholds MIN_COSINE, MIN_COVERAGE,
+The sentence scorer (qa.answer.scorer, its refusal thresholds MIN_COSINE, MIN_COVERAGE,
 CONFIDENT_COSINE) and the reader (qa.reader, its calibrated confidence against
 min_confidence) are measured side by side. ``--thresholds`` repeats it for other
 thresholds of each, to show the trade-off; the reader's answers are read once and each
@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data-dir", type=Path, default=None, help="index cache folder")
     parser.add_argument("--thresholds", action="store_true", help="also other thresholds")
     args = parser.parse_args(argv)
-    import qa.answer
+    import qa.answer.scorer as thresholds_of
     from qa.components import build_qa
     from qa.config import QASettings
 
@@ -159,12 +159,14 @@ def main(argv: list[str] | None = None) -> None:
     questions = quality.load_questions(set_dir, args.limit)
     holding = holding_articles(set_dir, questions)
     passages = retrieved(scorer, questions)
-    current = (qa.answer.MIN_COSINE, qa.answer.MIN_COVERAGE, qa.answer.CONFIDENT_COSINE)
+    current = (thresholds_of.MIN_COSINE, thresholds_of.MIN_COVERAGE, thresholds_of.CONFIDENT_COSINE)
     for thresholds in [current, *(OTHER_THRESHOLDS if args.thresholds else [])]:
-        qa.answer.MIN_COSINE, qa.answer.MIN_COVERAGE, qa.answer.CONFIDENT_COSINE = thresholds
+        thresholds_of.MIN_COSINE, thresholds_of.MIN_COVERAGE, thresholds_of.CONFIDENT_COSINE = (
+            thresholds
+        )
         line = measure(scorer, questions, passages, holding)
         print(f"scorer {thresholds}: {line}", flush=True)
-    qa.answer.MIN_COSINE, qa.answer.MIN_COVERAGE, qa.answer.CONFIDENT_COSINE = current
+    thresholds_of.MIN_COSINE, thresholds_of.MIN_COVERAGE, thresholds_of.CONFIDENT_COSINE = current
     chosen = QASettings().min_confidence
     reader = build_qa(components, QASettings(min_confidence=0.0))
     read = [

@@ -130,6 +130,7 @@ def main() -> None:
     from index.config import IndexSettings
     from qa.components import build_qa
     from qa.config import QASettings
+    from qa.requests import AskQuery
 
     qs = questions(args.questions)
     folder = data_dir(args.slice)
@@ -152,7 +153,7 @@ def main() -> None:
     qa = build_qa(build_index(IndexSettings(data_dir=folder)), QASettings())
 
     def in_process(q: str) -> bool:
-        qa.ask(q)
+        qa.ask(AskQuery(question=q))
         return True
 
     for q in qs[:3]:

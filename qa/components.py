@@ -5,7 +5,7 @@ from __future__ import annotations
 from index.components import IndexComponents
 from index.statements.store import StatementStore
 from index.storage.sentence_vectors import SentenceVectorStore
-from qa.answer import ExtractiveAnswerer
+from qa.answer.scorer import ExtractiveAnswerer
 from qa.config import QASettings
 from qa.reader.answerer import ReaderAnswerer
 from qa.reader.base import Reader

@@ -19,7 +19,6 @@ class QASettings(BaseSettings):
         7, ge=0, description="With as_of: prefer articles published this many days before"
     )  # a week, as in "this week" (10 days: 0.005-0.01 less recall and MRR, bench/RESULTS.md)
     max_answer_sentences: int = Field(4, ge=1, le=10)
-    max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused")
     reader: bool = Field(
         True, description="Answer with the learned reader (False: the sentence scorer alone)"
     )

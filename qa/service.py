@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from datetime import date
 from typing import Protocol
 
 import numpy as np
 
 from index.embedding import Embedder
 from index.filters import SearchFilters
-from qa.answer import (
-    AnswerDraft,
-    ExtractiveAnswerer,
-    SentenceVectors,
-    keep_citations,
-)
+from qa.answer.candidates import SentenceVectors
+from qa.answer.draft import AnswerDraft, keep_citations
+from qa.answer.scorer import ExtractiveAnswerer
 from qa.config import QASettings
-from qa.errors import QuestionRejected
-from qa.models import Answer, Passage, Turn
+from qa.models import Answer, Passage
 from qa.question.reading import Reading, read_question
+from qa.requests import MAX_QUESTION_CHARS, AskQuery, SearchQuery
 from qa.retrieval.search import PassageSearch
 from qa.said.answer import SaidAnswer
 
@@ -46,7 +44,7 @@ class SpeakerAnswerer(Protocol):
         self,
         reading: Reading,
         filters: SearchFilters | None = None,
-        as_of: str | None = None,
+        as_of: date | None = None,
     ) -> SaidAnswer | None:
         """The answer when ``reading`` is a speaker question it can answer, else None."""
         ...
@@ -93,29 +91,22 @@ class QAService:
         )
         self.speakers = speakers
 
-    def ask(
-        self,
-        question: str,
-        history: list[Turn] | None = None,
-        k: int | None = None,
-        filters: SearchFilters | None = None,
-        as_of: str | None = None,
-    ) -> Answer:
-        """Answer ``question`` (a follow-up of ``history`` when given) from the top ``k``
-        passages: a cited answer, or found=False with the closest passages as ``related``.
-        Speaker questions ("What did X say?") are answered from the stored statements.
-        Raises QuestionRejected for an empty or too long question."""
+    def ask(self, request: AskQuery) -> Answer:
+        """Answer ``request.question`` (a follow-up of its history) from the top k passages:
+        a cited answer, or found=False with the closest passages as ``related``. Speaker
+        questions ("What did X say?") are answered from the stored statements. The request
+        was checked when it was made (qa.requests)."""
         started = time.perf_counter()
-        self.check(question)
-        top_k = self._k(k)
-        reading = read_question(question, history, self.settings.max_question_chars)
+        top_k = request.k or self.settings.top_k
+        filters, as_of = request.search_filters(), request.as_of
+        reading = read_question(request.question, request.history, MAX_QUESTION_CHARS)
         said = None if self.speakers is None else self.speakers.answer(reading, filters, as_of)
         if said is not None:
             standalone, draft = said.rewritten, self._lead(said.rewritten, said.draft)
         else:
             standalone, draft = self._answer(reading, top_k, filters, as_of)
         return Answer(
-            question=question,
+            question=request.question,
             rewritten=standalone,
             answer=draft.text,
             found=draft.found,
@@ -126,27 +117,14 @@ class QAService:
             took_ms=round((time.perf_counter() - started) * 1000, 2),
         )
 
-    def search(
-        self,
-        query: str,
-        k: int | None = None,
-        filters: SearchFilters | None = None,
-        as_of: str | None = None,
-    ) -> list[Passage]:
-        """The top ``k`` passages for ``query``, best first (QuestionRejected as for ask)."""
-        self.check(query)
-        return self.retriever.search(query.strip(), self._k(k), filters, as_of)
-
-    def check(self, question: str) -> None:
-        """Raise QuestionRejected when ``question`` is blank or longer than allowed."""
-        if not question or not question.strip():
-            raise QuestionRejected("The question is empty.")
-        if len(question) > self.settings.max_question_chars:
-            limit = self.settings.max_question_chars
-            raise QuestionRejected(f"The question is longer than {limit} characters.")
+    def search(self, request: SearchQuery) -> list[Passage]:
+        """The top k passages for ``request.query``, best first."""
+        top_k = request.k or self.settings.top_k
+        query = request.query.strip()
+        return self.retriever.search(query, top_k, request.search_filters(), request.as_of)
 
     def _answer(
-        self, reading: Reading, k: int, filters: SearchFilters | None, as_of: str | None
+        self, reading: Reading, k: int, filters: SearchFilters | None, as_of: date | None
     ) -> tuple[str, AnswerDraft]:
         """The searched question and its answer. A follow-up that borrowed the previous names
         is searched with them; when the best quoted sentence holds none of the question's own
@@ -173,9 +151,3 @@ class QAService:
         answerer without ``lead``, such as the sentence scorer, leaves it as it is)."""
         lead = getattr(self.answerer, "lead", None)
         return draft if lead is None else lead(question, draft)
-
-    def _k(self, k: int | None) -> int:
-        """The number of passages to retrieve (the setting unless given)."""
-        if k is not None and k < 1:
-            raise QuestionRejected("k must be at least 1.")
-        return k if k is not None else self.settings.top_k

@@ -7,11 +7,8 @@ import ipaddress
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# Request limits. They are part of the OpenAPI schema (pydantic Field constraints), so they
-# are fixed here rather than configurable per deployment.
-MAX_QUESTION_CHARS = 2000
-MAX_K = 50
-MAX_HISTORY_TURNS = 20
+# Limits of the article endpoints (a question's are in qa.requests). They are part of the
+# OpenAPI schema (pydantic Field constraints), so they are fixed rather than configurable.
 MAX_PAGE = 500
 MAX_OFFSET = 1_000_000
 MAX_TEXT_CHARS = 2_000_000

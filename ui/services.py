@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from index.components import IndexComponents
-from index.filters import SearchFilters
 from index.models import Article, IndexReport, ReadFailure
 from index.service import Progress
-from qa.models import Answer, Passage, Turn
+from qa.models import Answer, Passage
+from qa.requests import AskQuery, SearchQuery
 from ui.config import UISettings
 from ui.errors import NotReady, Unauthorized
 
@@ -20,22 +20,9 @@ from ui.errors import NotReady, Unauthorized
 class QALike(Protocol):
     """What the service layer needs from the question-answering service."""
 
-    def ask(
-        self,
-        question: str,
-        history: list[Turn] | None = None,
-        k: int | None = None,
-        filters: SearchFilters | None = None,
-        as_of: str | None = None,
-    ) -> Answer: ...
+    def ask(self, request: AskQuery) -> Answer: ...
 
-    def search(
-        self,
-        query: str,
-        k: int | None = None,
-        filters: SearchFilters | None = None,
-        as_of: str | None = None,
-    ) -> list[Passage]: ...
+    def search(self, request: SearchQuery) -> list[Passage]: ...
 
 
 @dataclass

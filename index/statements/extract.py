@@ -26,7 +26,7 @@ from index.statements.spans import (
     trim,
 )
 from index.statements.speakers import ArticleSpeakers, Speaker, speaker_from_phrase
-from index.statements.words import AUX, NOT_AFTER_VERB, NOUN_LIKE_CUES, VERBISH, VERBS
+from index.words import AUX, NOT_AFTER_VERB, NOUN_LIKE_CUES, VERBISH, VERBS
 
 _CUE = re.compile(rf"\b(?:according to|{AUX}(?P<verb>{VERBS}))\b", re.IGNORECASE)
 _ANY_CUE = re.compile(rf"\b(?:according to|{VERBS})\b|[“\"]", re.IGNORECASE)

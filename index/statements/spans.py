@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from index.statements.words import BRIDGE
+from index.words import BRIDGE
 
 THAT = re.compile(r"\bthat\b")
 AFTER_TOLD = re.compile(r"\s*(?:[A-Z][\w'’.\-]*\s+|of\s+|the\s+|The\s+)*")

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from index.statements.words import (
+from index.words import (
     DETERMINERS,
     GROUP_NOUNS,
     LEADING_JUNK,

@@ -20,32 +20,23 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from index.statements.words import word_set
 from index.storage.keyword import TERM
+from index.words import word_set
 from qa.models import Turn
+from qa.question.ellipsis import MAX_FOCUS_WORDS, QUESTION_OPENERS, elliptic_focus
 from qa.question.names import FUNCTION_WORDS, asks_for_person, base_word, entities
-from qa.scoring import QUESTION_FILLER
+from qa.question.terms import QUESTION_FILLER
 
 PRONOUN = re.compile(r"\b(he|she|they|him|her|them|his|their|hers|theirs)\b", re.IGNORECASE)
 _POSSESSIVE = frozenset({"his", "their", "hers", "theirs"})
 _OBJECT_PRONOUNS = frozenset({"him", "them"})
-_ELLIPSIS = re.compile(
-    r"^\s*(?:and|but|also)?\s*(?:(?:what|how)\s+about|and)\s+(?:in|at|on|for|with|near)?\s*"
-    r"(?P<focus>[^?]{1,60}?)\s*\??\s*$",
-    re.IGNORECASE,
-)
 _LEADING_AND = re.compile(r"^\s*(?:and|also|then|so)\b[\s,]*", re.IGNORECASE)
 # Words that point back at something said before ("Why is it important?", "Who said that?").
 _POINTS_BACK = re.compile(r"\b(it|its|this|that|these|those|there)\b", re.IGNORECASE)
-_MAX_ELLIPTIC_WORDS = 5
 # Words that say how a follow-up relates to the conversation, not what it asks about.
 _FOLLOW_UP_WORDS = word_set(
     "next else more later after before then now also too again happen happened happens say "
     "said tell told mean means many much"
-)
-_QUESTION_OPENERS = word_set(
-    "what whats where who whom whose when why how which is are was were did does do can could will "
-    "would has have had should"
 )
 
 
@@ -58,13 +49,13 @@ def follow_up(question: str, history: Sequence[Turn] | None) -> tuple[str, str |
     if not history:
         return question, None
     previous = _previous_question(history)
-    focus = _elliptic_focus(question)
+    focus = elliptic_focus(question)
     if focus is not None and previous:
         return _replace_focus(previous, focus), None
     resolved = _resolve_pronouns(question, history)
     if resolved != question or entities(question):
         return resolved, None
-    if _LEADING_AND.match(question) or len(question.split()) <= _MAX_ELLIPTIC_WORDS:
+    if _LEADING_AND.match(question) or len(question.split()) <= MAX_FOCUS_WORDS:
         borrowed = _borrow_subject(question, previous)
         return borrowed, question if borrowed != question and _may_stand(question) else None
     return question, None
@@ -82,7 +73,7 @@ def own_words(question: str) -> list[str]:
     """The words of ``question`` that say what it asks about (lower-cased, hyphenated words
     split): not stopwords, question words or words that tie a follow-up to the conversation
     ("next", "happened")."""
-    skip = FUNCTION_WORDS | _QUESTION_OPENERS | _FOLLOW_UP_WORDS | QUESTION_FILLER
+    skip = FUNCTION_WORDS | QUESTION_OPENERS | _FOLLOW_UP_WORDS | QUESTION_FILLER
     words = (m.group() for m in TERM.finditer(question))
     return [w.lower() for w in words if base_word(w) not in skip]
 
@@ -91,20 +82,6 @@ def _previous_question(history: Sequence[Turn]) -> str:
     """The last standalone question asked (its rewritten form when known)."""
     last = history[-1]
     return (last.rewritten or last.question).strip()
-
-
-def _elliptic_focus(question: str) -> str | None:
-    """The new focus of an elliptic follow-up ("And what about Kupiansk?" -> "Kupiansk")."""
-    match = _ELLIPSIS.match(question)
-    if match is None:
-        return None
-    focus = match.group("focus").strip(" ,.")
-    words = focus.lower().split()
-    if not words or len(words) > _MAX_ELLIPTIC_WORDS or words[0] in _QUESTION_OPENERS:
-        return None
-    if PRONOUN.search(focus):
-        return None
-    return focus
 
 
 def _replace_focus(previous: str, focus: str) -> str:

@@ -10,19 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.statements.words import word_set
 from index.storage.keyword import STOPWORDS
+from index.words import REPORTING_PHRASES, REPORTING_VERBS, TITLES, word_set
 
 _WORD = re.compile(r"[A-Za-z][\w’'\-.]*[\w]|[A-Za-z]")
 _WHO = re.compile(r"^\W*(?:(?:and|so|but)\s+)?(?:who|whom|whose)\b", re.IGNORECASE)
 _OFFICE_OF = re.compile(r"\b([A-Z][a-z]+\.?) of $")  # "Secretary of ", before an office's name
 _WHICH_KIND = re.compile(r"\bwhich\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", re.IGNORECASE)
-TITLES = word_set(
-    "president general gen. mr. mrs. ms. dr. sen. rep. gov. minister chancellor king queen pope "
-    "judge secretary senator governor mayor prince princess commander chief ceo coach leader "
-    "speaker"
-)
-_BARE_TITLES = frozenset(title.rstrip(".") for title in TITLES)
 # Kinds of people a "which ..." question can ask for (with TITLES).
 PERSON_NOUNS = TITLES | word_set(
     "person people man woman official lawmaker politician candidate athlete player star "
@@ -35,10 +29,8 @@ PERSON_NOUNS = TITLES | word_set(
 _ROLE_NOUNS = PERSON_NOUNS | word_set(
     "founder owner manager captain director chairman chairwoman spokesperson spokesman spokeswoman"
 )
-SPEECH_VERBS = word_set(
-    "said says say told tells asserted announced claimed stated added warned argued insisted "
-    "highlighted described pointed noted wrote posted"
-)
+# A reporting verb right after a name says it names a person ("Zelenskiy said").
+SPEECH_VERBS = REPORTING_VERBS | frozenset(phrase.split()[0] for phrase in REPORTING_PHRASES)
 NOT_PERSON = word_set(
     "city region state states united kingdom republic union house court council congress senate "
     "party ministry department university street river sea ocean island north south east west "
@@ -137,7 +129,7 @@ def _describes_role(text: str, start: int, end: int) -> bool:
 
 def _is_title(word: str) -> bool:
     """Whether ``word`` is a title ("Gen", "gov.", "President")."""
-    return word.lower().rstrip(".") in _BARE_TITLES
+    return word.lower().rstrip(".") in TITLES
 
 
 def _person_cue(text: str, start: int, end: int, words: int) -> bool:

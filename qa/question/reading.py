@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 
 from qa.models import Turn
 from qa.question.conversation import follow_up, own_words
+from qa.question.ellipsis import elliptic_focus
 from qa.question.speakers import (
     SpeakerQuestion,
-    elliptic_focus,
     parse_speaker_question,
     previous_speaker_question,
 )
-from qa.scoring import stem, stems
+from qa.question.terms import stem, stems
 
 
 @dataclass(frozen=True)

@@ -7,27 +7,24 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
 
-from qa.errors import QuestionRejected
-
 _DATE = re.compile(r"^\s*(\d{4})[-/](\d{1,2})[-/](\d{1,2})\s*$")
 
 
-def parse_as_of(value: str | None) -> date | None:
-    """``"2024-04-18"`` or ``"2024/04/18"`` -> that date; None or "" -> None.
-
-    Raises QuestionRejected for anything else, saying which format is expected.
-    """
-    if value is None or not value.strip():
+def parse_day(value: object) -> date | None:
+    """A calendar day: a date as it is, ``"2024-04-18"`` or ``"2024/04/18"`` as that date, None
+    or blank text as None. Raises ValueError for anything else, saying which format is
+    expected (it is the validator of qa.requests.Day)."""
+    if value is None or isinstance(value, date):
+        return value
+    if isinstance(value, str) and not value.strip():
         return None
-    match = _DATE.match(value)
+    match = _DATE.match(value) if isinstance(value, str) else None
     try:
-        if match is None:
-            raise ValueError(value)
-        return date(*(int(part) for part in match.groups()))
+        if match is not None:
+            return date(*(int(part) for part in match.groups()))
     except ValueError:
-        raise QuestionRejected(
-            f"as-of date {value!r} is not a date: use YYYY-MM-DD or YYYY/MM/DD"
-        ) from None
+        pass  # a day that does not exist (2024-02-30)
+    raise ValueError(f"must be a date YYYY-MM-DD, not {value!r}")
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.statements.speakers import fold, speaker_key
+from index.words import ASKED_REPORTING_VERBS
 from qa.models import Turn
 
-_VERBS = (
-    r"say|says|said|saying|tell|told|claim|claimed|argue|argued|state|stated|assert|asserted|"
-    r"announce|announced|warn|warned|insist|insisted|suggest|suggested|predict|predicted|"
-    r"promise|promised|(?:have|has|had)\s+to\s+say"
+# The reporting verbs a question asks with ("What did X tell ...?"), longest first.
+_VERBS = "|".join(
+    [
+        r"(?:have|has|had)\s+to\s+say",
+        *sorted(ASKED_REPORTING_VERBS, key=lambda verb: (-len(verb), verb)),
+    ]
 )
 _AUX = r"did|does|do|has|have|had|is|are|was|were"
 _WHAT = re.compile(
@@ -23,13 +26,8 @@ _WHAT = re.compile(
     re.IGNORECASE,
 )
 _WHO = re.compile(
-    r"^who\s+(?:has\s+|have\s+|had\s+)?(?:said|says|claimed|claims|argued|argues|insisted|"
-    r"insists|stated|states|warned|warns|asserted|asserts|suggested|suggests)\s+(?:that\s+)?"
+    rf"^who\s+(?:has\s+|have\s+|had\s+)?(?:{_VERBS})\s+(?:that\s+)?"
     r"(?P<claim>[^?]{3,300}?)\s*[?.!]*$",
-    re.IGNORECASE,
-)
-_ELLIPSIS = re.compile(
-    r"^(?:and|but|also)?[\s,]*(?:(?:what|how)\s+about|and|about)\s+(?P<focus>[^?]{1,60}?)\s*[?.!]*$",
     re.IGNORECASE,
 )
 _PRONOUNS = frozenset(["he", "she", "they", "him", "her", "them", "it"])
@@ -98,15 +96,3 @@ def previous_speaker_question(history: Sequence[Turn] | None) -> SpeakerQuestion
     if asked is None or asked.speaker is None or asked.pronoun:
         return None
     return asked
-
-
-def elliptic_focus(question: str) -> str | None:
-    """The new focus of "And what about Kupiansk?" (None for other questions)."""
-    match = _ELLIPSIS.match(" ".join(question.split()))
-    if match is None:
-        return None
-    focus = match.group("focus").strip(" ,.")
-    words = focus.lower().split()
-    if not words or len(words) > 5 or any(w in _PRONOUNS for w in words):
-        return None
-    return focus

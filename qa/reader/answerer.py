@@ -1,6 +1,6 @@
 """The reading answerer: the scorer's best candidate sentences, read by the learned reader.
 
-Between retrieval and the answer: the sentence scorer (qa.answer) picks the
+Between retrieval and the answer: the sentence scorer (qa.answer.scorer) picks the
 ``read_candidates`` most promising sentences of the top passages (cheap: stored sentence
 vectors, no model call); the reader reads each with the question and gives an answer logit
 and short-answer spans. A sentence's score is the scorer's plus READER_WEIGHT times the
@@ -19,29 +19,19 @@ from dataclasses import replace
 
 import numpy as np
 
-from qa.answer import (
-    NOT_FOUND,
-    RELATED_PASSAGES,
-    AnswerDraft,
-    Candidate,
-    ExtractiveAnswerer,
-    SentenceVectors,
-    cite,
-    duplicates,
-    led_by,
-)
+from qa.answer.candidates import Candidate, SentenceVectors, cite, duplicates
+from qa.answer.draft import AnswerDraft, led_by
+from qa.answer.scorer import KEEP_MARGIN, ExtractiveAnswerer
 from qa.models import Passage, ShortAnswer
+from qa.question.terms import expected_kind, stems
 from qa.reader.base import Reader, SentenceReading, Span
 from qa.reader.calibration import Calibration
 from qa.reader.model import MAX_ANSWER_WORDS
-from qa.scoring import expected_kind, stems
 
 READ_CANDIDATES = 24
-# The reader's logit weight beside the scorer's score (its units: qa.answer.WEIGHTS). Chosen
-# on realtimeqa-dev with five folds, each fold's choice in 0.3-0.75 (bench/RESULTS.md).
+# The reader's logit weight beside the scorer's score (in the units of its WEIGHTS). Chosen on
+# realtimeqa-dev with five folds, each fold's choice in 0.3-0.75 (bench/RESULTS.md).
 READER_WEIGHT = 0.5
-# Further quotes must score within KEEP_MARGIN of the best one (the scorer's margin).
-KEEP_MARGIN = 1.0
 
 
 class ReaderAnswerer:
@@ -109,8 +99,7 @@ class ReaderAnswerer:
         refusal."""
         confidence = self.calibration.confidence(features(read[0])) if read else 0.0
         if not read or confidence < self.min_confidence:
-            related = list(passages[:RELATED_PASSAGES])
-            return AnswerDraft(NOT_FOUND, False, related=related, confidence=confidence)
+            return AnswerDraft.refusal(passages, confidence)
         chosen = self.supporting(read)
         citations = [cite(n, c) for n, c in enumerate(chosen, start=1)]
         short = short_answer(chosen[0], citations[0].n, question)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Protocol
 
 import numpy as np
@@ -19,9 +20,9 @@ from index.storage.keyword import TermCounts, keyword_search
 from index.storage.sentence_vectors import StoredSentences
 from index.storage.vectors import VectorStore
 from qa.config import QASettings
-from qa.errors import QuestionRejected, RetrievalUnavailable
+from qa.errors import RetrievalUnavailable
 from qa.models import Passage
-from qa.question.recency import RecencyWindow, parse_as_of
+from qa.question.recency import RecencyWindow
 from qa.retrieval.fusion import (
     FusionParams,
     RankedList,
@@ -52,7 +53,7 @@ class PassageSearch(Protocol):
         query: str,
         k: int = 10,
         filters: SearchFilters | None = None,
-        as_of: str | None = None,
+        as_of: date | None = None,
     ) -> list[Passage]:
         """Passages for ``query``, best first."""
         ...
@@ -62,7 +63,7 @@ class PassageSearch(Protocol):
         query: str,
         k: int = 10,
         filters: SearchFilters | None = None,
-        as_of: str | None = None,
+        as_of: date | None = None,
     ) -> Retrieval:
         """``search``'s passages, with the query's vector and the sentences read for them."""
         ...
@@ -126,14 +127,14 @@ class Retriever:
         query: str,
         k: int = 10,
         filters: SearchFilters | None = None,
-        as_of: str | None = None,
+        as_of: date | None = None,
     ) -> list[Passage]:
         """Up to ``k`` passages ranked 1..k, no two near-copies of each other, every one
-        matching ``filters``; with ``as_of`` (YYYY-MM-DD or YYYY/MM/DD) articles published in
+        matching ``filters``; with ``as_of`` (a day) articles published in
         the ``recency_days`` before it rank higher and those published after it lower.
 
-        Raises QuestionRejected for an empty or over-long query or a malformed as-of date,
-        RetrievalUnavailable when an index cannot be searched.
+        The query was checked by its request (qa.requests); a blank one finds nothing.
+        Raises RetrievalUnavailable when an index cannot be searched.
         """
         return self.retrieve(query, k, filters, as_of).passages
 
@@ -142,13 +143,13 @@ class Retriever:
         query: str,
         k: int = 10,
         filters: SearchFilters | None = None,
-        as_of: str | None = None,
+        as_of: date | None = None,
     ) -> Retrieval:
         """``search``'s passages, with the query's vector (embedded once, here) and the
         stored sentences of the candidate paragraphs (read once, here), for the answerer.
         Raises as ``search`` does."""
         plan = self._plan(query, filters, as_of)
-        if k <= 0:
+        if k <= 0 or not plan.query:
             return Retrieval([])
         try:
             pools = self._pools(plan)
@@ -178,17 +179,9 @@ class Retriever:
             pid for aid, pid in maybe.items() if aid in records and records[aid].paragraphs == 1
         }
 
-    def _plan(self, query: str, filters: SearchFilters | None, as_of: str | None) -> _Plan:
+    def _plan(self, query: str, filters: SearchFilters | None, as_of: date | None) -> _Plan:
         text = " ".join(query.split())
-        if not text:
-            raise QuestionRejected("the question is empty")
-        limit = self.settings.max_question_chars
-        if len(text) > limit:
-            raise QuestionRejected(
-                f"the question is {len(text):,} characters long; the limit is {limit:,}"
-            )
-        day = parse_as_of(as_of)
-        window = RecencyWindow(day, self.settings.recency_days) if day else None
+        window = RecencyWindow(as_of, self.settings.recency_days) if as_of else None
         return _Plan(text, filters or SearchFilters(), window)
 
     def _pools(self, plan: _Plan) -> _Pools:

@@ -14,19 +14,18 @@ ordinary retrieval answerer.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 from index.filters import SearchFilters
 from index.statements.store import StatementStore, StoredStatement
 from index.storage.catalog import Catalog
-from qa.answer import AnswerDraft
+from qa.answer.draft import AnswerDraft
 from qa.models import Citation, Passage, SpeakerStatement, SpeakerStatements, SpeakerSummary
 from qa.question.reading import Reading, SpeakerReading
-from qa.question.recency import parse_as_of
 from qa.question.speakers import SpeakerQuestion, looks_like_name, mentions
+from qa.question.terms import coverage, question_terms, stems
 from qa.retrieval.search import PassageSearch
 from qa.said.lines import most_common, short, statement_citation, statement_line, unique
-from qa.scoring import coverage, question_terms, stems
 
 __all__ = ["SaidAnswer", "SpeakerAnswers"]
 
@@ -63,7 +62,7 @@ class SpeakerAnswers:
         self,
         reading: Reading,
         filters: SearchFilters | None = None,
-        as_of: str | None = None,
+        as_of: date | None = None,
     ) -> SaidAnswer | None:
         """The answer to the question ``reading`` read, when it is a speaker question this
         module can answer, else None."""
@@ -91,7 +90,7 @@ class SpeakerAnswers:
         speaker: str,
         topic: str | None = None,
         filters: SearchFilters | None = None,
-        as_of: str | None = None,
+        as_of: date | None = None,
     ) -> AnswerDraft:
         """``speaker``'s statements (on ``topic``), newest article first (with as_of: the
         ones published by then first), one cited line each; found=False with the passages
@@ -120,7 +119,7 @@ class SpeakerAnswers:
         speaker: str,
         topic: str | None,
         filters: SearchFilters | None,
-        as_of: str | None,
+        as_of: date | None,
     ) -> AnswerDraft:
         """The refusal for a speaker without (matching) statements, with the passages that
         mention them (never presented as their words)."""
@@ -201,12 +200,11 @@ class SpeakerAnswers:
         speaker: str,
         topic: str | None,
         filters: SearchFilters | None,
-        as_of: str | None,
+        as_of: date | None,
     ) -> list[StoredStatement]:
         """Up to max_statements statements, newest first; with as_of, those published by
         then first (newest first), then later ones (oldest first)."""
-        n, base = self.max_statements, filters or SearchFilters()
-        day = parse_as_of(as_of)
+        n, base, day = self.max_statements, filters or SearchFilters(), as_of
         if day is None:
             return self.statements.statements_by_speaker(speaker, topic, n, 0, base)
         until = min(base.published_to or day.isoformat(), day.isoformat())

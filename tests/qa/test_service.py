@@ -4,18 +4,20 @@ with the real model and the real retriever (slow)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 import numpy as np
 import pytest
 
 from index.filters import SearchFilters
-from qa.answer import AnswerDraft
-from qa.answer import quoted as answer_text
+from qa.answer.draft import AnswerDraft
+from qa.answer.draft import quoted as answer_text
 from qa.config import QASettings
 from qa.errors import QuestionRejected
 from qa.models import Citation, Passage, Turn
 from qa.question.reading import read_question
+from qa.requests import MAX_QUESTION_CHARS, asking, searching
 from qa.retrieval.search import Retrieval
 from qa.service import QAService
 from tests.conftest import FakeEmbedder
@@ -38,7 +40,7 @@ class RecordingRetriever:
     every search call."""
 
     def __init__(self, passages: list[Passage] | None = None) -> None:
-        self.calls: list[tuple[str, int, SearchFilters | None, str | None]] = []
+        self.calls: list[tuple[str, int, SearchFilters | None, date | None]] = []
         self.passages = passages or [
             Passage(rank=1, article_id="a", paragraph_id="a#2", title="Front", paragraph=2,
                     text=PARAGRAPH, score=1.0)
@@ -49,7 +51,7 @@ class RecordingRetriever:
         query: str,
         k: int = 10,
         filters: SearchFilters | None = None,
-        as_of: str | None = None,
+        as_of: date | None = None,
     ) -> list[Passage]:
         self.calls.append((query, k, filters, as_of))
         return self.passages
@@ -59,7 +61,7 @@ class RecordingRetriever:
         query: str,
         k: int = 10,
         filters: SearchFilters | None = None,
-        as_of: str | None = None,
+        as_of: date | None = None,
     ) -> Retrieval:
         return Retrieval(self.search(query, k, filters, as_of))
 
@@ -72,11 +74,12 @@ def fake_service(**settings: Any) -> tuple[QAService, RecordingRetriever]:
 def test_ask_searches_the_rewritten_question_with_the_options() -> None:
     service, retriever = fake_service(top_k=7)
     history = [Turn(question="Where is the fiercest fighting around Pokrovsk?")]
-    filters = SearchFilters(source="Reuters")
-    answer = service.ask("And Kupiansk?", history, filters=filters, as_of="2025-09-01")
+    answer = service.ask(
+        asking("And Kupiansk?", history, filters={"source": "Reuters"}, as_of="2025-09-01")
+    )
     assert answer.question == "And Kupiansk?"
     assert answer.rewritten == "Where is the fiercest fighting around Kupiansk?"
-    assert retriever.calls == [(answer.rewritten, 7, filters, "2025-09-01")]
+    assert retriever.calls == [(answer.rewritten, 7, SearchFilters("Reuters"), date(2025, 9, 1))]
     assert answer.found and answer.took_ms > 0
     assert answer.citations[0].quote == "Clashes were reported in Kupiansk on Tuesday."
     assert answer.citations[0].paragraph == 2
@@ -94,7 +97,7 @@ STATEMENT = "Zelenskiy said Kyiv expected Moscow to intensify its offensives."
 def test_a_borrowed_subject_that_misses_the_question_is_answered_as_asked_in_its_article() -> None:
     retriever = RecordingRetriever([passage(1, "a", STATEMENT), passage(2, "a", PARAGRAPH)])
     service = QAService(retriever, ConstantEmbedder(), QASettings())
-    answer = service.ask("Where were clashes reported?", [ZELENSKIY])
+    answer = service.ask(asking("Where were clashes reported?", [ZELENSKIY]))
     searched = "Where were clashes reported regarding Zelenskiy?"
     assert [call[0] for call in retriever.calls] == [searched]  # one search
     assert answer.rewritten == searched
@@ -105,7 +108,7 @@ def test_a_borrowed_subject_that_misses_the_question_is_answered_as_asked_in_its
 def test_the_question_as_asked_is_not_answered_from_another_article() -> None:
     retriever = RecordingRetriever([passage(1, "a", STATEMENT), passage(2, "b", PARAGRAPH)])
     service = QAService(retriever, ConstantEmbedder(), QASettings())
-    answer = service.ask("Where were clashes reported?", [ZELENSKIY])
+    answer = service.ask(asking("Where were clashes reported?", [ZELENSKIY]))
     assert {c.article_id for c in answer.citations} == {"a"}
     assert answer.citations[0].quote == STATEMENT
 
@@ -136,7 +139,7 @@ def test_an_as_asked_answer_that_fails_keeps_the_borrowed_answer() -> None:
     retriever = RecordingRetriever([passage(1, "a", STATEMENT), passage(2, "a", PARAGRAPH)])
     answerer = FirstPassageAnswerer(refuse="Where were clashes reported?")
     service = QAService(retriever, ConstantEmbedder(), QASettings(), answerer=answerer)
-    answer = service.ask("Where were clashes reported?", [ZELENSKIY])
+    answer = service.ask(asking("Where were clashes reported?", [ZELENSKIY]))
     assert [question for question, _ in answerer.asked] == [
         "Where were clashes reported regarding Zelenskiy?",
         "Where were clashes reported?",
@@ -150,7 +153,7 @@ def test_after_a_refusal_the_question_as_asked_is_answered_in_the_best_passage_s
     )
     answerer = FirstPassageAnswerer(refuse="Where were clashes reported regarding Zelenskiy?")
     service = QAService(retriever, ConstantEmbedder(), QASettings(), answerer=answerer)
-    answer = service.ask("Where were clashes reported?", [ZELENSKIY])
+    answer = service.ask(asking("Where were clashes reported?", [ZELENSKIY]))
     assert answerer.asked[1] == ("Where were clashes reported?", ["b#1", "b#3"])
     assert answer.found and answer.citations[0].quote == PARAGRAPH
 
@@ -160,7 +163,7 @@ def test_an_as_asked_answer_off_the_question_keeps_the_borrowed_answer() -> None
     retriever = RecordingRetriever([passage(1, "a", STATEMENT), passage(2, "a", quiet)])
     answerer = FirstPassageAnswerer(last_for="Where were clashes reported?")
     service = QAService(retriever, ConstantEmbedder(), QASettings(), answerer=answerer)
-    answer = service.ask("Where were clashes reported?", [ZELENSKIY])
+    answer = service.ask(asking("Where were clashes reported?", [ZELENSKIY]))
     assert len(answerer.asked) == 2  # the as-asked answer quoted the quiet night: not kept
     assert answer.citations[0].quote == STATEMENT
 
@@ -169,7 +172,7 @@ def test_a_borrowed_subject_whose_answer_fits_is_kept() -> None:
     retriever = RecordingRetriever([passage(1, "a", STATEMENT), passage(2, "a", PARAGRAPH)])
     answerer = FirstPassageAnswerer()
     service = QAService(retriever, ConstantEmbedder(), QASettings(), answerer=answerer)
-    answer = service.ask("What was expected?", [ZELENSKIY])
+    answer = service.ask(asking("What was expected?", [ZELENSKIY]))
     assert [call[0] for call in retriever.calls] == ["What was expected regarding Zelenskiy?"]
     assert [question for question, _ in answerer.asked] == [
         "What was expected regarding Zelenskiy?"
@@ -209,7 +212,7 @@ def test_the_best_scored_quote_decides_not_the_first_in_reading_order() -> None:
     retriever = RecordingRetriever([passage(1, "a", STATEMENT), passage(2, "a", PARAGRAPH)])
     answerer = ReadingOrderAnswerer(scores=[0.5, 0.9])  # [2], on the clashes, is the best
     service = QAService(retriever, ConstantEmbedder(), QASettings(), answerer=answerer)
-    service.ask("Where were clashes reported?", [ZELENSKIY])
+    service.ask(asking("Where were clashes reported?", [ZELENSKIY]))
     assert len(answerer.asked) == 1
 
 
@@ -227,50 +230,66 @@ def test_a_borrowed_answer_keeps_only_the_quotes_on_the_question_s_own_words() -
     retriever = RecordingRetriever([passage(1, "a", STATEMENT), passage(2, "a", PARAGRAPH)])
     answerer = QuotingAnswerer(scores=[0.5, 0.9])  # [2], on the clashes, is the best
     service = QAService(retriever, ConstantEmbedder(), QASettings(), answerer=answerer)
-    answer = service.ask("Where were clashes reported?", [ZELENSKIY])
+    answer = service.ask(asking("Where were clashes reported?", [ZELENSKIY]))
     assert [c.quote for c in answer.citations] == [PARAGRAPH]  # Zelenskiy's words left out
     assert answer.citations[0].n == 1 and answer.answer == f"{PARAGRAPH} [1]"
 
 
 def test_a_name_less_follow_up_whose_borrowed_form_is_too_long_is_searched_as_asked() -> None:
-    service, retriever = fake_service(max_question_chars=100)
-    names = "Zelenskiy, Gerasimov, Belousov, Syrskyi and Budanov"
+    service, retriever = fake_service()
+    names = ", ".join(f"Kov{a}{b}enko" for a in "abcdefghijklm" for b in "abcdefghijklm")
     previous = Turn(question=f"What did {names} say about Kupiansk and Pokrovsk?")
-    assert len(read_question("Any casualties?", [previous]).standalone) > 100
-    answer = service.ask("Any casualties?", [previous])
+    assert len(read_question("Any casualties?", [previous]).standalone) > MAX_QUESTION_CHARS
+    answer = service.ask(asking("Any casualties?", [previous]))
     assert answer.rewritten == "Any casualties?"
     assert [call[0] for call in retriever.calls] == ["Any casualties?"]
 
 
 def test_k_overrides_the_setting_for_ask_and_search() -> None:
     service, retriever = fake_service()
-    service.ask("Where were clashes reported?", k=3)
-    passages = service.search("  Kupiansk clashes ", k=2)
+    service.ask(asking("Where were clashes reported?", k=3))
+    passages = service.search(searching("  Kupiansk clashes ", k=2))
     assert [call[1] for call in retriever.calls] == [3, 2]
     assert retriever.calls[1][0] == "Kupiansk clashes"
     assert passages[0].paragraph_id == "a#2"
 
 
-@pytest.mark.parametrize("question", ["", "   ", "x" * 101])
+@pytest.mark.parametrize("question", ["", "   ", "x" * (MAX_QUESTION_CHARS + 1)])
 def test_empty_or_too_long_questions_are_rejected(question: str) -> None:
-    service, retriever = fake_service(max_question_chars=100)
-    with pytest.raises(QuestionRejected):
-        service.ask(question)
-    with pytest.raises(QuestionRejected):
-        service.search(question)
-    assert retriever.calls == []
+    with pytest.raises(QuestionRejected, match=r"The question is (empty|longer than 2000)"):
+        asking(question)
+    with pytest.raises(QuestionRejected, match=r"The question is (empty|longer than 2000)"):
+        searching(question)
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        ({"k": 0}, "k: Input should be greater than or equal to 1"),
+        ({"as_of": "soon"}, "as_of must be a date YYYY-MM-DD, not 'soon'"),
+        ({"filters": {"published_to": "May"}}, "filters.published_to must be a date"),
+    ],
+)
+def test_a_malformed_option_is_rejected_saying_which(fields: dict[str, Any], problem: str) -> None:
+    with pytest.raises(QuestionRejected, match=problem):
+        asking("Where?", **fields)
+
+
+def test_a_day_can_be_written_with_slashes_or_given_as_a_date() -> None:
+    assert asking("Where?", as_of="2024/01/10").as_of == date(2024, 1, 10)
+    assert asking("Where?", as_of=date(2024, 1, 10)).as_of == date(2024, 1, 10)
 
 
 def test_a_follow_up_whose_rewrite_would_pass_the_limit_is_searched_as_asked() -> None:
-    service, retriever = fake_service(max_question_chars=100)
-    long_question = "Where is the fiercest fighting around Pokrovsk " + "today " * 8 + "?"
-    assert len(long_question) <= 100
-    answer = service.ask("And what about Kupiansk and the villages north of it?", [
+    service, retriever = fake_service()
+    long_question = "Where is the fiercest fighting around Pokrovsk " + "today " * 325 + "?"
+    assert MAX_QUESTION_CHARS - 10 < len(long_question) <= MAX_QUESTION_CHARS
+    answer = service.ask(asking("And what about Kupiansk and the villages north of it?", [
         Turn(question=long_question)
-    ])  # fmt: skip
+    ]))  # fmt: skip
     assert answer.rewritten == "And what about Kupiansk and the villages north of it?"
     assert retriever.calls[0][0] == answer.rewritten
-    short = service.ask("And Kupiansk?", [Turn(question=long_question)])
+    short = service.ask(asking("And Kupiansk?", [Turn(question=long_question)]))
     assert short.rewritten == long_question.replace("Pokrovsk", "Kupiansk")
 
 
@@ -283,7 +302,7 @@ def quoted(answer: Any) -> dict[int, str]:
 
 @pytest.mark.slow
 def test_zelenskiy_statement_is_quoted_and_cited(sample_service: QAService) -> None:
-    answer = sample_service.ask("What did Zelenskiy say?")
+    answer = sample_service.ask(asking("What did Zelenskiy say?"))
     assert answer.found
     assert "Kyiv expected Moscow to intensify its offensives" in quoted(answer)[3]
     assert "delivered little meaningful progress" in quoted(answer)[3]
@@ -298,7 +317,7 @@ def test_zelenskiy_statement_is_quoted_and_cited(sample_service: QAService) -> N
 
 @pytest.mark.slow
 def test_fiercest_combat_is_pokrovsk(sample_service: QAService) -> None:
-    answer = sample_service.ask("Where is the fiercest combat?")
+    answer = sample_service.ask(asking("Where is the fiercest combat?"))
     assert answer.found
     first = answer.citations[0]
     assert first.paragraph == 1
@@ -308,7 +327,7 @@ def test_fiercest_combat_is_pokrovsk(sample_service: QAService) -> None:
 
 @pytest.mark.slow
 def test_deepstate_reported_clashes_in_kupiansk(sample_service: QAService) -> None:
-    answer = sample_service.ask("What did DeepState report?")
+    answer = sample_service.ask(asking("What did DeepState report?"))
     assert answer.found
     assert quoted(answer)[4].startswith("The well-known military monitoring group DeepState")
     assert "reported clashes in Kupiansk" in answer.answer
@@ -316,7 +335,7 @@ def test_deepstate_reported_clashes_in_kupiansk(sample_service: QAService) -> No
 
 @pytest.mark.slow
 def test_world_cup_is_refused_with_related_passages(sample_service: QAService) -> None:
-    answer = sample_service.ask("Who won the 2022 World Cup?")
+    answer = sample_service.ask(asking("Who won the 2022 World Cup?"))
     assert not answer.found
     assert answer.citations == []
     assert "No indexed article answers" in answer.answer
@@ -325,9 +344,9 @@ def test_world_cup_is_refused_with_related_passages(sample_service: QAService) -
 
 @pytest.mark.slow
 def test_follow_up_about_kupiansk_is_rewritten_and_answered(sample_service: QAService) -> None:
-    first = sample_service.ask("Where is the fiercest fighting around Pokrovsk?")
+    first = sample_service.ask(asking("Where is the fiercest fighting around Pokrovsk?"))
     history = [Turn(question=first.question, rewritten=first.rewritten, answer=first.answer)]
-    answer = sample_service.ask("And what about Kupiansk?", history)
+    answer = sample_service.ask(asking("And what about Kupiansk?", history))
     assert answer.rewritten == "Where is the fiercest fighting around Kupiansk?"
     assert answer.found
     kupiansk = [c for c in answer.citations if "Kupiansk" in c.quote]
@@ -346,7 +365,7 @@ def test_the_guide_s_conversation_zelenskiy_then_fighting_then_kupiansk(
         "Where is the fiercest fighting?",
         "And what about Kupiansk?",
     ]:
-        answer = sample_service.ask(question, history)
+        answer = sample_service.ask(asking(question, history))
         answers.append(answer)
         history.append(Turn(question=question, rewritten=answer.rewritten, answer=answer.answer))
     zelenskiy, fighting, kupiansk = answers
@@ -361,8 +380,8 @@ def test_the_guide_s_conversation_zelenskiy_then_fighting_then_kupiansk(
 
 @pytest.mark.slow
 def test_pronoun_follow_up_names_gerasimov(sample_service: QAService) -> None:
-    first = sample_service.ask("What did Gerasimov say?")
+    first = sample_service.ask(asking("What did Gerasimov say?"))
     history = [Turn(question=first.question, rewritten=first.rewritten, answer=first.answer)]
-    answer = sample_service.ask("what did he say next?", history)
+    answer = sample_service.ask(asking("what did he say next?", history))
     assert answer.rewritten == "What did Gerasimov say next?"
     assert answer.found and "Gerasimov" in answer.citations[0].paragraph_text

@@ -21,6 +21,7 @@ from index.split.sentences import sentence_spans
 from index.storage.keyword import keyword_search
 from qa.errors import QuestionRejected
 from qa.models import Answer, Citation, Passage, Turn
+from qa.requests import AskQuery, SearchQuery
 from tests.conftest import FakeEmbedder
 from ui.config import UISettings
 from ui.server import create_api
@@ -39,13 +40,10 @@ class FakeQA:
         self.catalog = components.catalog
         self.asked: list[tuple[str, list[Turn] | None, SearchFilters | None]] = []
 
-    def search(
-        self,
-        query: str,
-        k: int | None = None,
-        filters: SearchFilters | None = None,
-        as_of: str | None = None,
-    ) -> list[Passage]:
+    def search(self, request: SearchQuery) -> list[Passage]:
+        return self._passages(request.query, request.k, request.search_filters())
+
+    def _passages(self, query: str, k: int | None, filters: SearchFilters | None) -> list[Passage]:
         hits = keyword_search(self.catalog, query, k or 5, filters)
         stored = self.catalog.paragraphs([h.id for h in hits])
         return [
@@ -55,18 +53,12 @@ class FakeQA:
             for i, (h, p) in enumerate((h, stored[h.id]) for h in hits)
         ]  # fmt: skip
 
-    def ask(
-        self,
-        question: str,
-        history: list[Turn] | None = None,
-        k: int | None = None,
-        filters: SearchFilters | None = None,
-        as_of: str | None = None,
-    ) -> Answer:
+    def ask(self, request: AskQuery) -> Answer:
+        question, filters = request.question, request.search_filters()
         if "forbidden" in question:
             raise QuestionRejected("this question is rejected on purpose")
-        self.asked.append((question, history, filters))
-        passages = self.search(question, k, filters)
+        self.asked.append((question, request.history or None, filters))
+        passages = self._passages(question, request.k, filters)
         if not passages:
             return Answer(question=question, rewritten=question, found=False,
                           answer="No indexed article answers this question.")  # fmt: skip

@@ -27,8 +27,6 @@ from ui.api.models import (
     SearchRequest,
     SearchResponse,
     error_responses,
-    iso,
-    to_filters,
 )
 from ui.errors import ServiceError, http_status, user_message
 from ui.services import ServiceRef, Services
@@ -67,24 +65,14 @@ async def ask(body: AskRequest, svc: Svc) -> Answer:
 
 def answer_for(svc: Services, body: AskRequest) -> Answer:
     """Ask the QA service with the request's options."""
-    kwargs = {"k": body.k} if body.k is not None else {}
-    return svc.qa.ask(
-        body.question,
-        history=body.history or None,
-        filters=to_filters(body.filters),
-        as_of=iso(body.as_of),
-        **kwargs,
-    )
+    return svc.qa.ask(body)
 
 
 @router.post("/search", response_model=SearchResponse, summary="Ranked passages for a query")
 async def search(body: SearchRequest, svc: Svc) -> SearchResponse:
     """Retrieval only: the passages an answer would be built from, best first."""
     started = time.perf_counter()
-    kwargs = {"k": body.k} if body.k is not None else {}
-    passages = await run_in_threadpool(
-        svc.qa.search, body.query, filters=to_filters(body.filters), as_of=iso(body.as_of), **kwargs
-    )
+    passages = await run_in_threadpool(svc.qa.search, body)
     took = (time.perf_counter() - started) * 1000
     return SearchResponse(query=body.query, passages=passages, took_ms=round(took, 1))
 

@@ -1,5 +1,6 @@
-"""Request and response bodies of the HTTP API. Limits are pydantic constraints, so they are
-stated in the OpenAPI schema and refused with 422 before any work is done."""
+"""Request and response bodies of the HTTP API. The requests are the service's own (qa.requests),
+read strictly as JSON; their limits are pydantic constraints, so they are stated in the OpenAPI
+schema and refused with 422 before any work is done."""
 
 from __future__ import annotations
 
@@ -7,13 +8,11 @@ import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, field_validator
 
-from index.filters import SearchFilters
-from qa.models import Passage, Turn
-from ui.config import MAX_HISTORY_TURNS, MAX_K, MAX_QUESTION_CHARS
+from qa.models import Passage
+from qa.requests import AskQuery, Filters, SearchQuery
 
-NOT_BLANK = r"\S"
 _YMD = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 # One server-sent event, as OpenAPI 3.2 describes text/event-stream bodies.
@@ -37,27 +36,10 @@ def _number_only(value: object) -> object:
     return value
 
 
-# A check for whole numbers sent as JSON numbers (pydantic alone would also take "5", true).
+# JSON is stricter than the service's requests (qa.requests): a whole number must be sent as a
+# JSON number (pydantic alone would also take "5", true), and a day as a YYYY-MM-DD string.
 number_only = field_validator("k", mode="before")(_number_only)
-# A calendar date sent as a YYYY-MM-DD string (pydantic alone would also take numbers).
 Day = Annotated[date, BeforeValidator(_text_only)]
-
-
-class FiltersIn(BaseModel):
-    """Restrict retrieval to one source and/or a published-date range (inclusive)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    source: str | None = Field(default=None, max_length=200, description="Exact source name")
-    published_from: Day | None = Field(default=None, description="YYYY-MM-DD")
-    published_to: Day | None = Field(default=None, description="YYYY-MM-DD")
-
-    def to_filters(self) -> SearchFilters | None:
-        """The index layer's filters, or None when nothing is restricted."""
-        filters = SearchFilters(
-            self.source or None, iso(self.published_from), iso(self.published_to)
-        )
-        return None if filters == SearchFilters() else filters
 
 
 def iso(day: date | None) -> str | None:
@@ -65,32 +47,25 @@ def iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
-def to_filters(filters: FiltersIn | None) -> SearchFilters | None:
-    """FiltersIn.to_filters for an optional value."""
-    return None if filters is None else filters.to_filters()
+class FiltersIn(Filters):
+    """Restrict retrieval to one source and/or a published-date range (inclusive)."""
+
+    published_from: Day | None = Field(default=None, description="YYYY-MM-DD")
+    published_to: Day | None = Field(default=None, description="YYYY-MM-DD")
 
 
-class AskRequest(BaseModel):
+class AskRequest(AskQuery):
     """A question, with the earlier turns of the conversation for follow-ups."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=NOT_BLANK)
-    history: list[Turn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS)
-    k: int | None = Field(default=None, ge=1, le=MAX_K, description="Passages retrieved")
     filters: FiltersIn | None = None
     as_of: Day | None = Field(default=None, description="Answer as of this date (YYYY-MM-DD)")
 
     _k_is_a_number = number_only
 
 
-class SearchRequest(BaseModel):
+class SearchRequest(SearchQuery):
     """A search query: ranked passages without an answer."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    query: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=NOT_BLANK)
-    k: int | None = Field(default=None, ge=1, le=MAX_K)
     filters: FiltersIn | None = None
     as_of: Day | None = Field(default=None, description="Search as of this date (YYYY-MM-DD)")
 

@@ -17,9 +17,9 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from qa.models import MAX_TURN_CHARS, Answer, Citation, Turn
+from qa.requests import MAX_HISTORY_TURNS, MAX_K, MAX_QUESTION_CHARS
 from ui.api.app import answer_for, answer_sentences, services
 from ui.api.models import SSE_EVENT, AskRequest, error_responses, number_only
-from ui.config import MAX_HISTORY_TURNS, MAX_K, MAX_QUESTION_CHARS
 from ui.services import Services
 
 MODEL = "newsdesk"

@@ -4,7 +4,6 @@ The index and QA layers are imported inside the commands (see ui.cli.index: a fa
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import TYPE_CHECKING, Annotated
 
@@ -46,17 +45,35 @@ def open_qa() -> QAService:
         raise  # unreachable: fail exits
 
 
-def search_filters(source: str | None, since: str | None, until: str | None) -> SearchFilters:
-    """The filters of the command-line options; exits on a malformed date."""
-    from index.filters import SearchFilters
+# The command-line names of the fields a rejected request names.
+OPTIONS = {
+    "k": "--k",
+    "as_of": "--as-of",
+    "filters.source": "--source",
+    "filters.published_from": "--since",
+    "filters.published_to": "--until",
+    "source": "--source",
+    "published_from": "--since",
+    "published_to": "--until",
+}
 
-    for option, value in (("--since", since), ("--until", until)):
-        if value is not None:
-            try:
-                dt.date.fromisoformat(value)
-            except ValueError:
-                fail(f"{option} must be a date YYYY-MM-DD, not {value!r}")
-    return SearchFilters(source=source, published_from=since, published_to=until)
+
+def filters_of(source: str | None, since: str | None, until: str | None) -> dict[str, str | None]:
+    """The filters of the command-line options, as a request's ``filters`` field."""
+    return {"source": source, "published_from": since, "published_to": until}
+
+
+def search_filters(
+    source: str | None, since: str | None, until: str | None
+) -> SearchFilters | None:
+    """The index layer's filters of the command-line options; exits on a malformed date."""
+    from qa.requests import Filters, request
+
+    try:
+        return request(Filters, OPTIONS, **filters_of(source, since, until)).search_filters()
+    except QAError as exc:
+        fail(str(exc))
+        raise  # unreachable: fail exits
 
 
 @qa_app.command("ask")
@@ -73,10 +90,12 @@ def ask(
 
     When no indexed article answers it, says so and lists the closest passages. Exit code 2
     on a rejected question or an unavailable index."""
-    filters = search_filters(source, since, until)
-    service = open_qa()
+    from qa.requests import AskQuery, request
+
+    filters = filters_of(source, since, until)
     try:
-        answer = service.ask(question, k=k, filters=filters, as_of=as_of)
+        asked = request(AskQuery, OPTIONS, question=question, k=k, filters=filters, as_of=as_of)
+        answer = open_qa().ask(asked)
     except QAError as exc:
         fail(str(exc))
         return
@@ -94,10 +113,12 @@ def search(
     as_json: AsJson = False,
 ) -> None:
     """Print the indexed paragraphs that best match a query, best first."""
-    filters = search_filters(source, since, until)
-    service = open_qa()
+    from qa.requests import SearchQuery, request
+
+    filters = filters_of(source, since, until)
     try:
-        passages = service.search(query, k=k, filters=filters, as_of=as_of)
+        asked = request(SearchQuery, OPTIONS, query=query, k=k, filters=filters, as_of=as_of)
+        passages = open_qa().search(asked)
     except QAError as exc:
         fail(str(exc))
         return

@@ -4,16 +4,15 @@ Handlers call the services in-process (never the HTTP API); errors become gr.Err
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 from typing import Any
 
 import gradio as gr
 
-from index.filters import SearchFilters
-from qa.answer import led_by
+from qa.answer.draft import led_by
 from qa.models import TITLE_ONLY, Answer, Citation, Passage, Turn
-from ui.config import MAX_QUESTION_CHARS, UISettings
+from qa.requests import MAX_QUESTION_CHARS, AskQuery, Filters, request
+from ui.config import UISettings
 from ui.services import ServiceRef
 from ui.web.articles import articles_tab, refreshed
 from ui.web.edge import Mistake, at_the_edge
@@ -23,6 +22,12 @@ EXAMPLES = [
     "Where is the fiercest fighting?",
     "What did Gerasimov claim about Russian advances?",
 ]
+# The form's names of the fields a rejected request names.
+_LABELS = {
+    "source": "'Source'",
+    "published_from": "'Published from'",
+    "published_to": "'Published to'",
+}
 CSS = """
 .nd-passage { border-left: 3px solid var(--color-accent); padding: 4px 10px; margin: 8px 0; }
 .nd-passage mark { background: #ffe58a; color: inherit; padding: 0 2px; }
@@ -89,32 +94,26 @@ def respond(
     question = (question or "").strip()
     if not question:
         raise Mistake("Type a question first.")
-    filters = _filters(source, date_from, date_to)
     history = [Turn.model_validate(t) for t in turns]
-    answer = ref.get().qa.ask(question, history=history or None, filters=filters)
+    filters = _filters(source, date_from, date_to)
+    answer = ref.get().qa.ask(
+        request(AskQuery, question=question, history=history, filters=filters)
+    )
     chat = [*chat, {"role": "user", "content": question},
             {"role": "assistant", "content": chat_text(answer)}]  # fmt: skip
     turn = Turn(question=question, rewritten=answer.rewritten, answer=answer.answer)
     return "", chat, [*turns, turn.model_dump()], passages_html(answer)
 
 
-def _filters(
-    source: str | None, date_from: str | None, date_to: str | None
-) -> SearchFilters | None:
-    first, last = _day(date_from), _day(date_to)
+def _filters(source: str | None, date_from: str | None, date_to: str | None) -> Filters:
+    """The filters of the form's fields (a rejected date says which field)."""
+    filters = request(
+        Filters, _LABELS, source=source or None, published_from=date_from, published_to=date_to
+    )
+    first, last = filters.published_from, filters.published_to
     if first and last and first > last:
         raise Mistake(f"'Published from' ({first}) is after 'Published to' ({last}).")
-    filters = SearchFilters(source or None, first or None, last or None)
-    return None if filters == SearchFilters() else filters
-
-
-def _day(value: str | None) -> str:
-    """A filter date as YYYY-MM-DD ("" when empty); a Mistake when it is no real date."""
-    text = (value or "").strip()
-    try:
-        return dt.date.fromisoformat(text).isoformat() if text else ""
-    except ValueError:
-        raise Mistake(f"Dates are YYYY-MM-DD, not {text!r}.") from None
+    return filters
 
 
 def chat_text(answer: Answer) -> str:

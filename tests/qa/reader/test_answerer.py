@@ -8,11 +8,12 @@ from types import MappingProxyType
 
 import pytest
 
-from qa.answer import NOT_FOUND, AnswerDraft, ExtractiveAnswerer, keep_citations
+from qa.answer.draft import NOT_FOUND, AnswerDraft, keep_citations
+from qa.answer.scorer import ExtractiveAnswerer
 from qa.reader.answerer import ReaderAnswerer, choose_span
 from qa.reader.base import SentenceReading
 from qa.reader.calibration import Calibration
-from tests.qa.test_answer import BagOfWordsEmbedder, passage
+from tests.qa.answer.test_scorer import BagOfWordsEmbedder, passage
 
 
 class KeywordReader:

@@ -14,6 +14,7 @@ from qa.config import QASettings
 from qa.models import Answer
 from qa.reader.answerer import answers_something
 from qa.reader.model import MAX_ANSWER_WORDS
+from qa.requests import asking
 from qa.service import QAService
 
 QUESTIONS = [
@@ -44,7 +45,7 @@ def assert_short_answer_in_its_quote(answer: Answer, question: str) -> str:
 def test_a_short_answer_lies_inside_its_cited_quote(
     sample_service: QAService, question: str
 ) -> None:
-    answer = sample_service.ask(question)
+    answer = sample_service.ask(asking(question))
     if answer.short_answer is not None:
         assert_short_answer_in_its_quote(answer, question)
     if answer.found and answer.confidence is not None:
@@ -54,7 +55,7 @@ def test_a_short_answer_lies_inside_its_cited_quote(
 
 
 def test_zelenskiy_s_gist_comes_from_his_statement(sample_service: QAService) -> None:
-    answer = sample_service.ask("What did Zelenskiy say?")
+    answer = sample_service.ask(asking("What did Zelenskiy say?"))
     gist = assert_short_answer_in_its_quote(answer, "What did Zelenskiy say?")
     assert gist in "while Kyiv expected Moscow to intensify its offensives, the recent Russian" \
         " assaults had delivered little meaningful progress"  # fmt: skip
@@ -62,12 +63,12 @@ def test_zelenskiy_s_gist_comes_from_his_statement(sample_service: QAService) ->
 
 def test_the_commander_is_named(sample_service: QAService) -> None:
     question = "Who is Russia's top military commander?"
-    answer = sample_service.ask(question)
+    answer = sample_service.ask(asking(question))
     assert "Valery Gerasimov" in assert_short_answer_in_its_quote(answer, question)
     assert answer.confidence is not None and answer.confidence >= QASettings().min_confidence
 
 
 def test_an_off_topic_question_is_refused_by_confidence(sample_service: QAService) -> None:
-    answer = sample_service.ask("Who won the 2022 World Cup?")
+    answer = sample_service.ask(asking("Who won the 2022 World Cup?"))
     assert not answer.found and answer.short_answer is None and answer.related
     assert answer.confidence is not None and answer.confidence < QASettings().min_confidence

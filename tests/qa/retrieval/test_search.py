@@ -7,6 +7,7 @@ import re
 import zlib
 from collections.abc import Sequence
 from concurrent.futures import Future
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from index.models import Article
 from index.readers.inputs import read_inputs
 from index.storage.sentence_vectors import SentenceVectorStore
 from qa.config import QASettings
-from qa.errors import QuestionRejected, RetrievalUnavailable
+from qa.errors import RetrievalUnavailable
 from qa.retrieval.fusion import FusionParams, RankedList, drop_copies, reciprocal_rank_fusion
 from qa.retrieval.search import Retriever
 from tests.conftest import REPO_ROOT, FakeEmbedder
@@ -185,7 +186,7 @@ def test_date_filter_keeps_only_that_range(retriever: Retriever) -> None:
 
 def test_as_of_prefers_articles_of_the_days_before(retriever: Retriever) -> None:
     query = "council approved the city budget for parks after a debate"
-    for as_of, expected in (("2024-04-18", "budget-new"), ("2024/01/10", "budget-old")):
+    for as_of, expected in ((date(2024, 4, 18), "budget-new"), (date(2024, 1, 10), "budget-old")):
         passages = retriever.search(query, k=3, as_of=as_of)
         assert passages[0].article_id == expected, as_of
 
@@ -195,13 +196,8 @@ def test_as_of_ranks_later_articles_lower(retriever: Retriever) -> None:
     undated = [p.article_id for p in retriever.search(query, k=10)]
     assert undated.index("budget-later") < undated.index("budget-new")
     # no article lies in the seven days before May 1st; the one of May 20th is "from the future"
-    dated = [p.article_id for p in retriever.search(query, k=10, as_of="2024-05-01")]
+    dated = [p.article_id for p in retriever.search(query, k=10, as_of=date(2024, 5, 1))]
     assert dated.index("budget-later") > dated.index("budget-new")
-
-
-def test_as_of_must_be_a_date(retriever: Retriever) -> None:
-    with pytest.raises(QuestionRejected, match="YYYY-MM-DD"):
-        retriever.search("city budget", as_of="last week")
 
 
 def test_wire_copies_appear_once(retriever: Retriever) -> None:
@@ -223,15 +219,10 @@ def test_near_copies_dropped_but_distinct_texts_kept() -> None:
 
 
 @pytest.mark.parametrize("query", ["", "   \n\t "])
-def test_empty_question_rejected(retriever: Retriever, query: str) -> None:
-    with pytest.raises(QuestionRejected, match="empty"):
-        retriever.search(query)
-
-
-def test_over_long_question_rejected(retriever: Retriever) -> None:
-    limit = retriever.settings.max_question_chars
-    with pytest.raises(QuestionRejected, match=f"limit is {limit:,}"):
-        retriever.search("word " * limit)
+def test_a_blank_query_finds_nothing(retriever: Retriever, query: str) -> None:
+    # questions are checked by their request (tests/qa/test_service.py); the retriever only
+    # must not search for nothing
+    assert retriever.search(query) == []
 
 
 def test_k_limits_the_results(retriever: Retriever) -> None:

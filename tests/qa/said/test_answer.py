@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from index.components import IndexComponents
-from index.filters import SearchFilters
 from index.models import Article
 from index.readers.inputs import read_inputs
 from qa.components import build_qa, build_speakers
@@ -16,6 +15,7 @@ from qa.config import QASettings
 from qa.errors import QuestionRejected
 from qa.models import Answer, Turn
 from qa.question.speakers import SpeakerQuestion, parse_speaker_question
+from qa.requests import asking
 from qa.service import QAService
 from tests.conftest import SAMPLE, MakeIndex, build_test_index
 
@@ -102,7 +102,7 @@ def test_parse_speaker_question(question: str, expected: SpeakerQuestion | None)
 
 
 def test_statements_across_articles_are_dated_newest_first(service: QAService) -> None:
-    answer = service.ask("What did Zelensky say?")
+    answer = service.ask(asking("What did Zelensky say?"))
     assert answer.found and answer.rewritten == "What did Zelensky say?"
     assert_verbatim(answer)
     assert [c.published for c in answer.citations] == ["2024-05-01", "2024-03-01", "2024-01-15"]
@@ -114,7 +114,7 @@ def test_statements_across_articles_are_dated_newest_first(service: QAService) -
 
 
 def test_topic_keeps_the_statements_about_it(service: QAService) -> None:
-    answer = service.ask("What did Zelenskiy say about grain?")
+    answer = service.ask(asking("What did Zelenskiy say about grain?"))
     assert [c.article_id for c in answer.citations] == ["k2"]
     assert statements(answer) == "Volodymyr Zelenskiy said talks on grain exports would resume [1]"
     # the gist leads, never the question's own "grain" alone
@@ -124,39 +124,39 @@ def test_topic_keeps_the_statements_about_it(service: QAService) -> None:
 
 
 def test_filters_and_as_of_are_respected(service: QAService) -> None:
-    wire = service.ask("What did Zelensky say?", filters=SearchFilters(source="Wire"))
+    wire = service.ask(asking("What did Zelensky say?", filters={"source": "Wire"}))
     assert [c.article_id for c in wire.citations] == ["k1", "k3"]
-    early = service.ask("What did Zelensky say?", filters=SearchFilters(published_to="2024-02-01"))
+    early = service.ask(asking("What did Zelensky say?", filters={"published_to": "2024-02-01"}))
     assert [c.article_id for c in early.citations] == ["k3"]
-    as_of = service.ask("What did Zelensky say?", as_of="2024-03-15")
+    as_of = service.ask(asking("What did Zelensky say?", as_of="2024-03-15"))
     assert [c.article_id for c in as_of.citations] == ["k1", "k3", "k2"]
     with pytest.raises(QuestionRejected):
-        service.ask("What did Zelensky say?", as_of="soon")
+        service.ask(asking("What did Zelensky say?", as_of="soon"))
 
 
 def test_speaker_without_statements_gets_the_passages_that_mention_them(
     service: QAService,
 ) -> None:
-    answer = service.ask("What did Shoigu say?")
+    answer = service.ask(asking("What did Shoigu say?"))
     assert not answer.found and answer.citations == []
     assert "No statements by Shoigu" in answer.answer
     assert answer.related and all("Shoigu" in p.text for p in answer.related)
-    nobody = service.ask("What did Angela Merkel say about grain?")
+    nobody = service.ask(asking("What did Angela Merkel say about grain?"))
     assert not nobody.found and nobody.related == [] and nobody.citations == []
 
 
 def test_a_known_speaker_off_topic_is_not_found(service: QAService) -> None:
-    answer = service.ask("What did Zelensky say about submarines?")
+    answer = service.ask(asking("What did Zelensky say about submarines?"))
     assert not answer.found and answer.citations == []
     assert "No statements by Zelensky about submarines" in answer.answer
 
 
 def test_follow_ups_resolve_the_speaker_and_the_topic(service: QAService) -> None:
     history = [Turn(question="What did Zelensky say?", answer="Zelensky said ... [1]")]
-    topic = service.ask("And what about grain?", history)
+    topic = service.ask(asking("And what about grain?", history))
     assert topic.rewritten == "What did Zelensky say about grain?"
     assert [c.article_id for c in topic.citations] == ["k2"]
-    pronoun = service.ask("What did he say about winter?", history)
+    pronoun = service.ask(asking("What did he say about winter?", history))
     assert pronoun.rewritten == "What did Zelensky say about winter?"
     assert [c.article_id for c in pronoun.citations] == ["k3"]
 
@@ -167,10 +167,10 @@ def test_non_speaker_questions_take_the_ordinary_path(
     routed = build_qa(index, QASettings(), real_reader)
     plain = QAService(*_parts(routed), answerer=routed.answerer)
     for question in ("Where did the front hold?", "What did the report say about grain?"):
-        a, b = plain.ask(question), routed.ask(question)
+        a, b = plain.ask(asking(question)), routed.ask(asking(question))
         assert (a.answer, a.citations, a.rewritten) == (b.answer, b.citations, b.rewritten)
     with pytest.raises(QuestionRejected):
-        routed.ask("What did Zelensky say?", k=0)
+        routed.ask(asking("What did Zelensky say?", k=0))
 
 
 def _parts(service: QAService) -> tuple[Any, Any, QASettings]:
@@ -211,7 +211,7 @@ def sample_service(
 
 @pytest.mark.slow
 def test_zelenskiy_answer_is_his_words_only(sample_service: QAService) -> None:
-    answer = sample_service.ask("What did Zelenskiy say?")
+    answer = sample_service.ask(asking("What did Zelenskiy say?"))
     assert answer.found and len(answer.citations) == 1
     assert_verbatim(answer)
     assert "Kyiv expected Moscow to intensify its offensives" in answer.answer
@@ -223,7 +223,7 @@ def test_zelenskiy_answer_is_his_words_only(sample_service: QAService) -> None:
 
 @pytest.mark.slow
 def test_gerasimov_claims_are_listed_and_cited(sample_service: QAService) -> None:
-    answer = sample_service.ask("What did Gerasimov say?")
+    answer = sample_service.ask(asking("What did Gerasimov say?"))
     assert answer.found
     assert_verbatim(answer)
     for claim in (
@@ -241,9 +241,9 @@ def test_gerasimov_claims_are_listed_and_cited(sample_service: QAService) -> Non
 
 @pytest.mark.slow
 def test_follow_up_about_kupiansk_cites_the_kupiansk_sentence(sample_service: QAService) -> None:
-    first = sample_service.ask("What did Gerasimov say?")
+    first = sample_service.ask(asking("What did Gerasimov say?"))
     history = [Turn(question=first.question, rewritten=first.rewritten, answer=first.answer)]
-    answer = sample_service.ask("What did he say about Kupiansk?", history)
+    answer = sample_service.ask(asking("What did he say about Kupiansk?", history))
     assert answer.rewritten == "What did Gerasimov say about Kupiansk?"
     assert answer.found and len(answer.citations) == 1
     cited = answer.citations[0]
@@ -253,7 +253,7 @@ def test_follow_up_about_kupiansk_cites_the_kupiansk_sentence(sample_service: QA
 
 @pytest.mark.slow
 def test_who_said_names_ukrainian_officials(sample_service: QAService) -> None:
-    answer = sample_service.ask("Who said Russian gains are overstated?")
+    answer = sample_service.ask(asking("Who said Russian gains are overstated?"))
     assert answer.found and len(answer.citations) == 1
     assert_verbatim(answer)
     assert answer.short_answer is None  # the answer is the speaker, outside the quote
@@ -263,7 +263,7 @@ def test_who_said_names_ukrainian_officials(sample_service: QAService) -> None:
 
 @pytest.mark.slow
 def test_unknown_speaker_is_not_found_with_mentions(sample_service: QAService) -> None:
-    answer = sample_service.ask("What did Belousov say?")
+    answer = sample_service.ask(asking("What did Belousov say?"))
     assert not answer.found and answer.citations == []
     assert answer.answer == "No statements by Belousov were found in the indexed articles."
     assert [p.article_id for p in answer.related] == ["belousov"]
@@ -271,5 +271,5 @@ def test_unknown_speaker_is_not_found_with_mentions(sample_service: QAService) -
 
 @pytest.mark.slow
 def test_ordinary_questions_are_unchanged(sample_service: QAService) -> None:
-    answer = sample_service.ask("Where is the fiercest combat?")
+    answer = sample_service.ask(asking("Where is the fiercest combat?"))
     assert answer.found and answer.citations[0].quote.startswith("According to Gerasimov")

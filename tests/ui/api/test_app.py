@@ -13,10 +13,11 @@ from index.components import IndexComponents
 from index.readers.inputs import read_inputs
 from index.storage.lock import IndexLock
 from qa.models import MAX_TURN_CHARS, Answer, ShortAnswer
+from qa.requests import MAX_QUESTION_CHARS, AskQuery
 from tests.ui.conftest import SAMPLE, FakeQA
 from ui.api.app import answer_sentences
 from ui.cli.main import app as cli_app
-from ui.config import MAX_QUESTION_CHARS, UISettings
+from ui.config import UISettings
 from ui.errors import UnsafeBind
 from ui.server import check_bind, create_api
 from ui.services import ServiceRef, Services
@@ -144,8 +145,8 @@ def test_stream_sends_sentences_then_citations_then_the_answer(client: TestClien
 class ShortAnswerQA(FakeQA):
     """FakeQA whose answers lead with a short answer: the quote's first two words."""
 
-    def ask(self, question: str, *args: Any, **kwargs: Any) -> Answer:
-        answer = super().ask(question, *args, **kwargs)
+    def ask(self, request: AskQuery) -> Answer:
+        answer = super().ask(request)
         if not answer.found:
             return answer
         cited = answer.citations[0]

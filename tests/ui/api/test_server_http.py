@@ -143,8 +143,8 @@ SKIPPED = tuple(gr.skip() for _ in range(4))
     ("question", "date_from", "date_to", "message"),
     [
         ("", "", "", "Type a question first."),
-        ("What?", "May 2024", "", "Dates are YYYY-MM-DD, not 'May 2024'."),
-        ("What?", "2024-02-30", "", "Dates are YYYY-MM-DD, not '2024-02-30'."),
+        ("What?", "May 2024", "", "'Published from' must be a date YYYY-MM-DD, not 'May 2024'."),
+        ("What?", "2024-02-30", "", "'Published from' must be a date YYYY-MM-DD, not '2024-02-30'."),
         ("What?", "2024-05-02", "2024-05-01",
          "'Published from' (2024-05-02) is after 'Published to' (2024-05-01)."),
         ("a forbidden one", "", "", "this question is rejected on purpose"),

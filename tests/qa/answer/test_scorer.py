@@ -9,14 +9,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from index.split.sentences import quotable_spans
-from qa.answer import (
-    NOT_FOUND,
-    AnswerDraft,
-    ExtractiveAnswerer,
-    evidence,
-    is_question,
-    keep_citations,
-)
+from qa.answer.candidates import evidence, is_question
+from qa.answer.draft import NOT_FOUND, AnswerDraft, keep_citations
+from qa.answer.scorer import ExtractiveAnswerer
 from qa.models import Passage
 from tests.conftest import FakeEmbedder
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.statements.words import word_set
 from index.storage.keyword import TERM, query_terms
+from index.words import word_set
 
 NAME_WEIGHT = 2.0  # a capitalised word or a number of the question counts double
 STEM_CHARS = 6  # words agreeing on their first 6 letters match ("nominations" ~ "nominated")
