@@ -63,6 +63,12 @@ class Answer(BaseModel):
     question: str
     rewritten: str = Field(description="The standalone question actually searched")
     answer: str = Field(description="Answer text with [n] markers, or the not-found message")
+    parts: list[str] = Field(
+        default_factory=list,
+        description="The answer text in the pieces it was built from, in order (the short"
+        " answer's line, then each quote or statement line with its [n] markers): together"
+        " they are exactly `answer`",
+    )
     found: bool = Field(description="False when no indexed article answers the question")
     short_answer: ShortAnswer | None = Field(
         None, description="The phrase that answers, when the reader found one"
@@ -79,6 +85,10 @@ class Answer(BaseModel):
         default_factory=list, description="Closest passages, shown when nothing answers"
     )
     took_ms: float = 0.0
+
+    def pieces(self) -> list[str]:
+        """The answer text in its parts (the whole text as one when none were given)."""
+        return self.parts or [self.answer]
 
 
 class Turn(BaseModel):

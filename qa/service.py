@@ -109,6 +109,7 @@ class QAService:
             question=request.question,
             rewritten=standalone,
             answer=draft.text,
+            parts=list(draft.pieces()),
             found=draft.found,
             short_answer=draft.short_answer,
             confidence=draft.confidence,

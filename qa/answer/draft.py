@@ -4,7 +4,7 @@ answer (when there is one) on a line of its own, then the quotes, each with its 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from qa.models import Citation, Passage, ShortAnswer
 
@@ -23,6 +23,23 @@ class AnswerDraft:
     related: list[Passage] = field(default_factory=list)
     short_answer: ShortAnswer | None = None
     confidence: float | None = None  # calibrated, from a reader (None: the scorer's answer)
+    # The text in the pieces it was built from (the short answer's line, each quote or
+    # statement line with its markers), for a stream to send as they are; () for a text made
+    # in one piece (a refusal, an LLM's prose).
+    parts: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.parts and "".join(self.parts) != self.text:
+            raise ValueError("an answer's parts must make up its text")
+
+    def pieces(self) -> tuple[str, ...]:
+        """The text in the pieces it was built from (the whole text when made in one)."""
+        return self.parts or (self.text,)
+
+    def led(self, short: ShortAnswer) -> AnswerDraft:
+        """This draft led by ``short`` (the one layout: see ``led_by``)."""
+        text = led_by(short, self.text)
+        return replace(self, text=text, short_answer=short, parts=(lead(short), *self.pieces()))
 
     @classmethod
     def compose(
@@ -32,7 +49,8 @@ class AnswerDraft:
         confidence: float | None = None,
     ) -> AnswerDraft:
         """A found answer made of ``citations`` (led by ``short`` when given)."""
-        return cls(answer_text(citations, short), True, citations, [], short, confidence)
+        parts = answer_parts(citations, short)
+        return cls("".join(parts), True, citations, [], short, confidence, parts)
 
     @classmethod
     def refusal(cls, passages: Sequence[Passage], confidence: float | None = None) -> AnswerDraft:
@@ -56,23 +74,36 @@ def keep_citations(draft: AnswerDraft, keep: Callable[[Citation], bool]) -> Answ
     if short is not None:
         renumbered = numbers.get(short.citation)
         short = None if renumbered is None else short.model_copy(update={"citation": renumbered})
-    return AnswerDraft(
-        answer_text(citations, short), draft.found, citations, draft.related, short,
-        draft.confidence,
-    )  # fmt: skip
+    return replace(AnswerDraft.compose(citations, short, draft.confidence), related=draft.related)
 
 
 def quoted(citations: Sequence[Citation]) -> str:
     """The extractive answer text: each quote followed by its marker."""
-    return " ".join(f"{c.quote} [{c.n}]" for c in citations)
+    return "".join(quote_parts(citations))
+
+
+def quote_parts(citations: Sequence[Citation]) -> list[str]:
+    """Each quote followed by its marker, the space between them leading the next one."""
+    return [f"{' ' if i else ''}{c.quote} [{c.n}]" for i, c in enumerate(citations)]
+
+
+def answer_parts(citations: Sequence[Citation], short: ShortAnswer | None) -> tuple[str, ...]:
+    """The parts of an answer of quotes: the short answer's line (when there is one), then
+    the quotes."""
+    return (*([lead(short)] if short else []), *quote_parts(citations))
 
 
 def answer_text(citations: Sequence[Citation], short: ShortAnswer | None = None) -> str:
     """The answer text: the short answer (when there is one), then the quotes."""
-    return led_by(short, quoted(citations))
+    return "".join(answer_parts(citations, short))
+
+
+def lead(short: ShortAnswer) -> str:
+    """The short answer's line: its text and marker, then a blank line."""
+    return f"{short.text} [{short.citation}]\n\n"
 
 
 def led_by(short: ShortAnswer | None, body: str) -> str:
     """``body`` led by the short answer with its marker on a line of its own (``body`` as it
     is without one): the one layout of every answer with a short answer."""
-    return f"{short.text} [{short.citation}]\n\n{body}" if short else body
+    return f"{lead(short)}{body}" if short else body

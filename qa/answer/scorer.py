@@ -30,7 +30,7 @@ from qa.answer.candidates import (
     keyword_candidates,
     keyword_score,
 )
-from qa.answer.draft import AnswerDraft, quoted
+from qa.answer.draft import AnswerDraft
 from qa.models import Passage
 from qa.question.terms import question_terms
 
@@ -85,7 +85,7 @@ class ExtractiveAnswerer:
             return AnswerDraft.refusal(passages)
         chosen = order_for_reading(select(candidates, self.max_sentences, self.keep_margin))
         citations = [cite(n, c) for n, c in enumerate(chosen, start=1)]
-        return AnswerDraft(quoted(citations), True, citations)
+        return AnswerDraft.compose(citations)
 
     def candidates(
         self,

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 
 import numpy as np
 
 from qa.answer.candidates import Candidate, SentenceVectors, cite, duplicates
-from qa.answer.draft import AnswerDraft, led_by
+from qa.answer.draft import AnswerDraft
 from qa.answer.scorer import KEEP_MARGIN, ExtractiveAnswerer
 from qa.models import Passage, ShortAnswer
 from qa.question.terms import expected_kind, stems
@@ -123,7 +122,7 @@ class ReaderAnswerer:
                 return draft
             span = (0, len(cited.quote))  # a short statement is its own gist
         short = short_in(cited.quote, cited.span[0], span, cited.n)
-        return replace(draft, text=led_by(short, draft.text), short_answer=short)
+        return draft.led(short)
 
     def supporting(self, read: list[Candidate]) -> list[Candidate]:
         """The best sentence and those scored within keep_margin of it, near-duplicates

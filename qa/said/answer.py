@@ -223,8 +223,11 @@ class SpeakerAnswers:
     def _draft(self, found: list[StoredStatement]) -> AnswerDraft:
         dated = len({s.article_id for s in found}) > 1
         cited = self._cite(unique(found), dated)
-        lines = [f"{line} [{citation.n}]" for _, line, citation in cited]
-        return AnswerDraft("\n".join(lines), bool(cited), [c for _, _, c in cited])
+        # one line per statement, the line break leading the next one
+        parts = tuple(
+            ("\n" if i else "") + f"{line} [{c.n}]" for i, (_, line, c) in enumerate(cited)
+        )
+        return AnswerDraft("".join(parts), bool(cited), [c for _, _, c in cited], parts=parts)
 
     def _cite(
         self, found: list[StoredStatement], dated: bool

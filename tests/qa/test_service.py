@@ -313,6 +313,17 @@ def test_zelenskiy_statement_is_quoted_and_cited(sample_service: QAService) -> N
     short = answer.short_answer  # the gist, inside his quote, leads the answer
     assert short is not None and first.span[0] <= short.start < short.end <= first.span[1]
     assert answer.answer == f"{short.text} [{short.citation}]\n\n{statement}"
+    assert answer.parts == [f"{short.text} [{short.citation}]\n\n", statement]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "question",
+    ["Where is the fiercest combat?", "What did Gerasimov say?", "Who won the 2022 World Cup?"],
+)
+def test_the_parts_of_an_answer_make_up_its_text(sample_service: QAService, question: str) -> None:
+    answer = sample_service.ask(asking(question))
+    assert answer.parts and "".join(answer.parts) == answer.answer
 
 
 @pytest.mark.slow

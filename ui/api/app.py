@@ -4,7 +4,6 @@ live in their own modules). ``create_api`` builds the FastAPI app around a Servi
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
@@ -17,7 +16,6 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from index.errors import IndexingError
-from index.split.sentences import split_sentences
 from qa.errors import QAError
 from qa.models import Answer
 from ui.api.models import (
@@ -33,7 +31,6 @@ from ui.services import ServiceRef, Services
 
 _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <NEWSDESK_API_KEY>")
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="NEWSDESK_API_KEY")
-_MARKERS = re.compile(r"^((?:\[\d+\])+[.!?,;:]?)\s*")
 
 
 def services(request: Request) -> Services:
@@ -77,7 +74,7 @@ async def search(body: SearchRequest, svc: Svc) -> SearchResponse:
     return SearchResponse(query=body.query, passages=passages, took_ms=round(took, 1))
 
 
-_SSE_DOC = {200: {"description": "Events: sentence*, citations, done", "content": {
+_SSE_DOC = {200: {"description": "Events: short_answer?, part*, citations, done", "content": {
     "text/event-stream": {"schema": SSE_EVENT}}}}  # fmt: skip
 
 
@@ -88,7 +85,8 @@ _SSE_DOC = {200: {"description": "Events: sentence*, citations, done", "content"
     summary="The answer as server-sent events",
 )
 async def ask_stream(body: AskRequest, svc: Svc) -> StreamingResponse:
-    """Events: the ``short_answer`` when there is one, one ``sentence`` per answer sentence,
+    """Events: the ``short_answer`` when there is one, one ``part`` per part the answer was
+    built from (its ``parts``: they add up to the answer text exactly),
     then ``citations``, then ``done`` (the whole Answer). Errors are answered before the
     stream starts, with ordinary statuses."""
     answer = await run_in_threadpool(answer_for, svc, body)
@@ -98,8 +96,8 @@ async def ask_stream(body: AskRequest, svc: Svc) -> StreamingResponse:
 async def _answer_events(answer: Answer) -> AsyncIterator[str]:
     if answer.short_answer is not None:
         yield sse("short_answer", answer.short_answer.model_dump(mode="json"))
-    for sentence in answer_sentences(answer.answer):
-        yield sse("sentence", {"text": sentence})
+    for part in answer.pieces():
+        yield sse("part", {"text": part})
     yield sse("citations", jsonable_encoder(answer.citations or answer.related))
     yield sse("done", answer.model_dump(mode="json"))
 
@@ -107,19 +105,6 @@ async def _answer_events(answer: Answer) -> AsyncIterator[str]:
 def sse(event: str, data: object) -> str:
     """One server-sent event with JSON data."""
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
-
-
-def answer_sentences(text: str) -> list[str]:
-    """The answer's sentences, each keeping the [n] markers that follow it."""
-    out: list[str] = []
-    for sentence in split_sentences(text):
-        match = _MARKERS.match(sentence)
-        if match and out:
-            out[-1] += " " + match.group(1)
-            sentence = sentence[match.end() :]
-        if sentence:
-            out.append(sentence)
-    return out
 
 
 @router.get("/health", response_model=Health, summary="Model, store and counts")

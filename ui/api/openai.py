@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from qa.models import MAX_TURN_CHARS, Answer, Citation, Turn
 from qa.requests import MAX_HISTORY_TURNS, MAX_K, MAX_QUESTION_CHARS
-from ui.api.app import answer_for, answer_sentences, services
+from ui.api.app import answer_for, services
 from ui.api.models import SSE_EVENT, AskRequest, error_responses, number_only
 from ui.services import Services
 
@@ -186,8 +186,8 @@ def sources_text(answer: Answer) -> str:
 
 async def _chunks(answer: Answer, meta: dict[str, Any]) -> AsyncIterator[str]:
     yield _chunk(meta, {"role": "assistant", "content": ""})
-    for i, sentence in enumerate(answer_sentences(answer.answer)):
-        yield _chunk(meta, {"content": sentence if i == 0 else " " + sentence})
+    for part in answer.pieces():
+        yield _chunk(meta, {"content": part})
     if answer.citations:
         yield _chunk(meta, {"content": sources_text(answer)})
     final = _chunk(

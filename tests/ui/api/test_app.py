@@ -15,7 +15,6 @@ from index.storage.lock import IndexLock
 from qa.models import MAX_TURN_CHARS, Answer, ShortAnswer
 from qa.requests import MAX_QUESTION_CHARS, AskQuery
 from tests.ui.conftest import SAMPLE, FakeQA
-from ui.api.app import answer_sentences
 from ui.cli.main import app as cli_app
 from ui.config import UISettings
 from ui.errors import UnsafeBind
@@ -128,7 +127,7 @@ def test_search_ranks_passages(client: TestClient) -> None:
     assert all("Pokrovsk" in p["text"] or "Donetsk" in p["text"] for p in passages)
 
 
-def test_stream_sends_sentences_then_citations_then_the_answer(client: TestClient) -> None:
+def test_stream_sends_the_parts_then_citations_then_the_answer(client: TestClient) -> None:
     body = {"question": "What did Zelenskiy say?"}
     plain = client.post("/api/ask", json=body).json()
     response = client.post("/api/ask/stream", json=body)
@@ -136,8 +135,8 @@ def test_stream_sends_sentences_then_citations_then_the_answer(client: TestClien
     assert response.headers["content-type"].startswith("text/event-stream")
     stream = events(response.text)
     kinds = [kind for kind, _ in stream]
-    assert kinds == ["sentence"] * (len(kinds) - 2) + ["citations", "done"]
-    assert " ".join(data["text"] for kind, data in stream if kind == "sentence") == plain["answer"]
+    assert kinds == ["part"] * (len(kinds) - 2) + ["citations", "done"]
+    assert "".join(data["text"] for kind, data in stream if kind == "part") == plain["answer"]
     assert stream[-2][1] == plain["citations"]
     assert {**stream[-1][1], "took_ms": 0} == {**plain, "took_ms": 0}
 
@@ -153,8 +152,10 @@ class ShortAnswerQA(FakeQA):
         start = cited.span[0]
         end = start + len(" ".join(cited.quote.split()[:2]))
         short = ShortAnswer(text=cited.paragraph_text[start:end], citation=1, start=start, end=end)
-        text = f"{short.text} [1]\n\n{answer.answer}"
-        return answer.model_copy(update={"short_answer": short, "confidence": 0.8, "answer": text})
+        lead = f"{short.text} [1]\n\n"
+        update = {"short_answer": short, "confidence": 0.8, "answer": lead + answer.answer,
+                  "parts": [lead, *answer.pieces()]}  # fmt: skip
+        return answer.model_copy(update=update)
 
 
 def test_the_short_answer_and_confidence_are_part_of_the_answer_and_lead_the_stream(
@@ -173,22 +174,14 @@ def test_the_short_answer_and_confidence_are_part_of_the_answer_and_lead_the_str
         stream = events(short_client.post("/api/ask/stream", json=body).text)
         assert stream[0] == ("short_answer", short)
         assert [kind for kind, _ in stream[1:]][-2:] == ["citations", "done"]
-        assert stream[1] == ("sentence", {"text": f"{short['text']} [1]"})
+        assert stream[1] == ("part", {"text": f"{short['text']} [1]\n\n"})
+        assert "".join(data["text"] for kind, data in stream if kind == "part") == plain["answer"]
         schema = short_client.get("/openapi.json").json()["components"]["schemas"]
         assert {"short_answer", "confidence"} <= set(schema["Answer"]["properties"])
 
 
 def test_stream_errors_come_before_the_stream(client: TestClient) -> None:
     assert client.post("/api/ask/stream", json={"question": ""}).status_code == 422
-
-
-def test_answer_sentences_keep_their_markers() -> None:
-    text = "Gerasimov claimed advances [1]. Zelenskiy disagreed. [2][3] Fighting goes on [1]."
-    assert answer_sentences(text) == [
-        "Gerasimov claimed advances [1].",
-        "Zelenskiy disagreed. [2][3]",
-        "Fighting goes on [1].",
-    ]
 
 
 # --- articles -------------------------------------------------------------------------------

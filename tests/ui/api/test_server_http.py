@@ -69,8 +69,8 @@ def test_stream_over_http(http: httpx.Client) -> None:
                 kinds.append(line[7:])
             if line.startswith("data: ") and kinds[-1] == "done":
                 done = json.loads(line[6:])
-    # the short answer (the reader's gist of his statement) leads, then the sentences
-    assert kinds[0] == "short_answer" and kinds[1] == "sentence"
+    # the short answer (the reader's gist of his statement) leads, then the parts
+    assert kinds[0] == "short_answer" and kinds[1] == "part"
     assert kinds[-2:] == ["citations", "done"]
     assert done["found"] and done["citations"] and done["short_answer"]
 
@@ -144,7 +144,8 @@ SKIPPED = tuple(gr.skip() for _ in range(4))
     [
         ("", "", "", "Type a question first."),
         ("What?", "May 2024", "", "'Published from' must be a date YYYY-MM-DD, not 'May 2024'."),
-        ("What?", "2024-02-30", "", "'Published from' must be a date YYYY-MM-DD, not '2024-02-30'."),
+        ("What?", "2024-02-30", "",
+         "'Published from' must be a date YYYY-MM-DD, not '2024-02-30'."),
         ("What?", "2024-05-02", "2024-05-01",
          "'Published from' (2024-05-02) is after 'Published to' (2024-05-01)."),
         ("a forbidden one", "", "", "this question is rejected on purpose"),
