@@ -30,31 +30,18 @@ _SCHEMA = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS statements_fts USING fts5("
     " body, tokenize = 'porter unicode61 remove_diacritics 2')",
 )
+# In the order of StoredStatement's fields: a Statement's, then the stored ones.
 _COLUMNS = (
-    "s.rowid, s.article_id, s.paragraph_id, s.paragraph_number, s.speaker, s.speaker_key,"
-    " s.kind, s.mention, s.cue, s.mode, s.start, s.end, s.content, s.title, s.url, s.published,"
-    " s.source"
+    "s.article_id, s.paragraph_number, s.speaker, s.speaker_key, s.kind, s.mention, s.cue,"
+    " s.mode, s.start, s.end, s.content, s.rowid, s.title, s.url, s.published, s.source"
 )
 
 
 @dataclass(frozen=True)
-class StoredStatement:
-    """A statement as stored, with its article's metadata (``content`` is
-    ``paragraph text[start:end]`` of ``paragraph_id``)."""
+class StoredStatement(Statement):
+    """A statement as stored: its row ``id`` and its article's metadata."""
 
     id: int
-    article_id: str
-    paragraph_id: str
-    paragraph_number: int
-    speaker: str
-    speaker_key: str
-    kind: str
-    mention: str
-    cue: str
-    mode: str
-    start: int
-    end: int
-    content: str
     title: str
     url: str
     published: str
