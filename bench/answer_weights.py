@@ -64,7 +64,7 @@ def candidate_table(service: Any, question: dict[str, Any]) -> Table:
     from qa.answer.candidates import evidence
 
     passages = service.retriever.search(
-        question["question"], k=service.settings.top_k, as_of=question.get("date")
+        question["question"], k=service.settings.top_k, as_of=quality.day_of(question)
     )
     pool = service.answerer.candidates(question["question"], passages, limit=None)
     columns = names()

@@ -236,9 +236,7 @@ def ask_newsdesk(
     """Answer one question (when the service exists) and retrieve its ranked passages (and,
     untimed, ARTICLE_DEPTH of them for a question with gold articles); the result's time is
     the whole question path (the answer's when answered), then the search's."""
-    from qa.question.recency import parse_day
-
-    as_of = parse_day(question.get("date"))
+    as_of = day_of(question)
     answer, asked = None, 0.0
     if service is not None:
         started = time.perf_counter()
@@ -253,6 +251,13 @@ def ask_newsdesk(
         deeper = retriever.search(question["question"], k=ARTICLE_DEPTH, as_of=as_of)
         result.ranked_articles = [p.article_id for p in deeper]
     return result, searched
+
+
+def day_of(question: dict[str, Any]) -> Any:
+    """The day a question was asked (its ``date``), as retrieval takes it (a date or None)."""
+    from qa.question.recency import parse_day
+
+    return parse_day(question.get("date"))
 
 
 def _ask(service: Any, question: str, as_of: object) -> Any:

@@ -56,7 +56,7 @@ def read_all(retriever: Any, answerer: Any, questions: list[dict[str, Any]]) -> 
     rows = []
     for question in questions:
         text, gold = question["question"], question["answer"]
-        passages = retriever.search(text, TOP_K, None, question["date"])
+        passages = retriever.search(text, TOP_K, None, quality.day_of(question))
         started = time.perf_counter()
         read = answerer.read(text, passages)
         took = time.perf_counter() - started

@@ -66,7 +66,7 @@ def holding_articles(set_dir: Path, questions: list[dict[str, Any]]) -> list[set
 def retrieved(service: Any, questions: list[dict[str, Any]]) -> list[list[Any]]:
     """Per question, the passages the retriever returns for it (up to ARTICLE_DEPTH)."""
     return [
-        service.retriever.search(q["question"], k=quality.ARTICLE_DEPTH, as_of=q.get("date"))
+        service.retriever.search(q["question"], k=quality.ARTICLE_DEPTH, as_of=quality.day_of(q))
         for q in questions
     ]
 

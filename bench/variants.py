@@ -71,13 +71,13 @@ def services(components: Any, variants: list[str]) -> dict[str, Any]:
 
 def retrieval_row(retriever: Any, question: dict[str, Any]) -> tuple[float, ...]:
     """@1000 chars, @5000 chars, @10 and reciprocal rank (NaN without gold articles)."""
-    passages = retriever.search(question["question"], k=DEPTH, as_of=question.get("date"))
+    passages = retriever.search(question["question"], k=DEPTH, as_of=quality.day_of(question))
     texts, answer = [p.text for p in passages], question["answer"]
     gold = question.get("gold_doc_ids") or []
     rank = None
     if gold:
         deeper = retriever.search(
-            question["question"], k=quality.ARTICLE_DEPTH, as_of=question.get("date")
+            question["question"], k=quality.ARTICLE_DEPTH, as_of=quality.day_of(question)
         )
         rank = metrics.reciprocal_rank([p.article_id for p in deeper], gold)
     return (

@@ -38,6 +38,12 @@ TITLES = word_set(
     "manager owner pm striker quarterback pitcher midfielder defender goalkeeper st"
 )
 
+# The title words that only qualify another ("former", "vice", "first lady"): dropped from
+# names like every title, but no kind of person on their own ("which former ...").
+TITLE_MODIFIERS = word_set(
+    "vice prime first deputy ex former late top head minority majority president-elect"
+)
+
 # Common nouns that can head a speaker phrase: "Ukrainian officials", "the monitoring group".
 GROUP_NOUNS = word_set(
     "officials official authorities police spokesperson spokesman spokeswoman leaders leader "

@@ -11,14 +11,14 @@ import re
 from dataclasses import dataclass
 
 from index.storage.keyword import STOPWORDS
-from index.words import REPORTING_PHRASES, REPORTING_VERBS, TITLES, word_set
+from index.words import REPORTING_PHRASES, REPORTING_VERBS, TITLE_MODIFIERS, TITLES, word_set
 
 _WORD = re.compile(r"[A-Za-z][\w’'\-.]*[\w]|[A-Za-z]")
 _WHO = re.compile(r"^\W*(?:(?:and|so|but)\s+)?(?:who|whom|whose)\b", re.IGNORECASE)
 _OFFICE_OF = re.compile(r"\b([A-Z][a-z]+\.?) of $")  # "Secretary of ", before an office's name
 _WHICH_KIND = re.compile(r"\bwhich\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", re.IGNORECASE)
-# Kinds of people a "which ..." question can ask for (with TITLES).
-PERSON_NOUNS = TITLES | word_set(
+# Kinds of people a "which ..." question can ask for (with the titles).
+PERSON_NOUNS = (TITLES - TITLE_MODIFIERS) | word_set(
     "person people man woman official lawmaker politician candidate athlete player star "
     "celebrity actor actress singer rapper musician dancer artist writer journalist host "
     "comedian legend veteran figure billionaire entrepreneur executive gymnast golfer swimmer "
