@@ -1,11 +1,14 @@
 """The reader's own figures on an evaluation set, and its calibration.
 
     HF_HUB_OFFLINE=1 .venv/bin/python bench/reader.py --set ../shared/eval/realtimeqa-dev \
-        [--reads 6,12,24,32] [--write-calibration]
+        [--reads 6,12,24,32] [--weights 0,0.2,0.5,0.75,1,100] [--write-calibration]
 
 1. How answer hit grows with the number of candidate sentences the reader reads (--reads),
    with the time the reader takes per question.
-2. Calibration: a logistic model of "the shown answer holds the gold answer" over the best-read
+2. The reader's weight beside the scorer (--weights; qa.reader.answerer.READER_WEIGHT): per
+   weight, how often the sentence ranked first by scorer + weight x reader logit holds the
+   gold answer, then the same cross-validated (each fold's weight chosen on the other four).
+3. Calibration: a logistic model of "the shown answer holds the gold answer" over the best-read
    sentence's features (qa.reader.calibration), cross-validated (fit on 4/5 of the questions,
    score the other 1/5, five folds): per confidence bin, how many answers, their mean
    confidence and their hit rate; for the reader's logit alone and with the sentence's
@@ -66,6 +69,43 @@ def read_all(retriever: Any, answerer: Any, questions: list[dict[str, Any]]) -> 
     return rows
 
 
+def top_hits(candidates: list[Any], weight: float, gold: str, reader_weight: float) -> bool:
+    """Whether the candidate ranked first by scorer + ``weight`` x logit holds ``gold``
+    (``candidates``: as read with ``reader_weight``, so the scorer's own score is theirs
+    less reader_weight x logit)."""
+    if not candidates:
+        return False
+
+    def score(c: Any) -> float:
+        return c.score + (weight - reader_weight) * c.reading.logit
+
+    return quality.metrics.contains_answer(max(candidates, key=score).text, gold)
+
+
+def weight_sweep(
+    retriever: Any, answerer: Any, questions: list[dict[str, Any]], weights: list[float]
+) -> None:
+    """Print the top-sentence hit per reader weight, and the five-fold cross-validated hit of
+    choosing the weight on the other folds."""
+    hits: list[list[bool]] = []  # per question, per weight
+    for question in questions:
+        passages = retriever.search(question["question"], TOP_K, None, quality.day_of(question))
+        read = answerer.read(question["question"], passages)
+        gold = question["answer"]
+        hits.append([top_hits(read, w, gold, answerer.reader_weight) for w in weights])
+    print("reader weight  top sentence holds the answer")
+    for n, weight in enumerate(weights):
+        print(f"{weight:>13}  {sum(h[n] for h in hits) / len(hits):.3f}")
+    held_out, chosen = [], []
+    for fold in range(FOLDS):
+        train = [h for i, h in enumerate(hits) if i % FOLDS != fold]
+        best = max(range(len(weights)), key=lambda n: (sum(h[n] for h in train), -n))
+        chosen.append(weights[best])
+        held_out += [h[best] for i, h in enumerate(hits) if i % FOLDS == fold]
+    share = sum(held_out) / len(held_out)
+    print(f"cross-validated ({FOLDS} folds, weights chosen {chosen}): {share:.3f}")
+
+
 def cross_validated(rows: list[Row], names: tuple[str, ...]) -> list[tuple[float, bool]]:
     """(confidence, hit) per question that read something, each confidence from a fit on
     the other folds."""
@@ -114,6 +154,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--limit", type=int, default=None, help="only the first N questions")
     parser.add_argument("--data-dir", type=Path, default=None, help="index cache folder")
     parser.add_argument("--reads", default="", help="comma-separated sentences read, e.g. 6,24")
+    parser.add_argument("--weights", default="", help="reader weights to sweep, e.g. 0,0.5,1")
     parser.add_argument("--write-calibration", action="store_true")
     parser.add_argument(
         "--fp32", action="store_true", help="also read with the fp32 model (the int8 check)"
@@ -149,6 +190,10 @@ def main(argv: list[str] | None = None) -> None:
         hit = sum(r[1] for r in fp32) / len(fp32)
         median = statistics.median(1000 * r[2] for r in fp32)
         print(f"{default:>14}  {hit:>10.3f}  {median:>8.1f} (fp32; same hit as int8: {same})")
+    if args.weights:
+        print()
+        weights = [float(w) for w in args.weights.split(",")]
+        weight_sweep(retriever, reading_answerer(components, reader, default), questions, weights)
     rows = rows_by_read[default]
     for names in [("logit",), CALIBRATED_ON]:
         print(f"\ncalibration on {', '.join(names)}, {FOLDS}-fold cross-validated:")
