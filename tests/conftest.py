@@ -120,6 +120,23 @@ def fake_embedder() -> FakeEmbedder:
     return FakeEmbedder()
 
 
+# Fixtures that load the real model: a test using them (directly or through another fixture)
+# must be marked slow, so that `-m "not slow"` stays free of model loads.
+REAL_MODEL_FIXTURES = frozenset({"real_embedder", "real_reader"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Refuse a test that loads the real model without the slow marker."""
+    unmarked = [
+        item.nodeid
+        for item in items
+        if REAL_MODEL_FIXTURES & set(getattr(item, "fixturenames", ()))
+        and item.get_closest_marker("slow") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(f"tests loading the real model must be marked slow: {unmarked}")
+
+
 @pytest.fixture(scope="session")
 def real_embedder() -> Any:
     """The real MiniLM embedder, warmed up once for the whole session."""

@@ -75,8 +75,10 @@ def index(make_index: MakeIndex) -> IndexComponents:
 
 
 @pytest.fixture
-def service(index: IndexComponents, real_reader: Any) -> QAService:
-    return build_qa(index, QASettings(), real_reader)
+def service(index: IndexComponents) -> QAService:
+    """The said path with the sentence scorer (no model; the reader's lead on speaker
+    answers is tested over the sample below, slow)."""
+    return build_qa(index, QASettings(reader=False))
 
 
 @pytest.mark.parametrize(
@@ -116,6 +118,14 @@ def test_statements_across_articles_are_dated_newest_first(service: QAService) -
 def test_topic_keeps_the_statements_about_it(service: QAService) -> None:
     answer = service.ask(asking("What did Zelenskiy say about grain?"))
     assert [c.article_id for c in answer.citations] == ["k2"]
+    assert statements(answer) == "Volodymyr Zelenskiy said talks on grain exports would resume [1]"
+
+
+@pytest.mark.slow
+def test_the_readers_gist_of_the_statement_leads(index: IndexComponents, real_reader: Any) -> None:
+    answer = build_qa(index, QASettings(), real_reader).ask(
+        asking("What did Zelenskiy say about grain?")
+    )
     assert statements(answer) == "Volodymyr Zelenskiy said talks on grain exports would resume [1]"
     # the gist leads, never the question's own "grain" alone
     short = answer.short_answer
@@ -161,6 +171,7 @@ def test_follow_ups_resolve_the_speaker_and_the_topic(service: QAService) -> Non
     assert [c.article_id for c in pronoun.citations] == ["k3"]
 
 
+@pytest.mark.slow
 def test_non_speaker_questions_take_the_ordinary_path(
     index: IndexComponents, real_reader: Any
 ) -> None:

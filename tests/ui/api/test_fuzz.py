@@ -29,6 +29,9 @@ APP = create_api(REF, UISettings(api_key=KEY))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
+pytestmark = pytest.mark.slow  # the real reader answers the fuzzed questions
+
+
 @pytest.fixture(scope="module", autouse=True)
 def fuzz_services(tmp_path_factory: pytest.TempPathFactory, real_reader: Any) -> Iterator[Services]:
     """Real index and QA service (fake embedder, real reader) holding the sample article."""
