@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from index.filters import SearchFilters
 from index.statements.store import StatementStore, StoredStatement
 from index.storage.catalog import Catalog
-from qa.answer.draft import AnswerDraft
+from qa.answer.draft import RELATED_PASSAGES, AnswerDraft
 from qa.models import Citation, Passage, SpeakerStatement, SpeakerStatements, SpeakerSummary
 from qa.question.reading import Reading, SpeakerReading
 from qa.question.speakers import SpeakerQuestion, looks_like_name, mentions
@@ -30,7 +30,6 @@ from qa.said.lines import most_common, short, statement_citation, statement_line
 __all__ = ["SaidAnswer", "SpeakerAnswers"]
 
 MAX_STATEMENTS = 10
-RELATED_PASSAGES = 3
 MIN_CLAIM_COVERAGE = 0.6  # "who said": share of the claim's terms the statement must hold
 CLAIM_MARGIN = 0.1
 
