@@ -7,12 +7,6 @@ import ipaddress
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# Limits of the article endpoints (a question's are in qa.requests). They are part of the
-# OpenAPI schema (pydantic Field constraints), so they are fixed rather than configurable.
-MAX_PAGE = 500
-MAX_OFFSET = 1_000_000
-MAX_TEXT_CHARS = 2_000_000
-
 
 class UISettings(BaseSettings):
     """Where the server listens and who may write. Read once at an entry point, passed down."""

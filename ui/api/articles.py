@@ -18,7 +18,7 @@ from index.readers.inputs import article_from_record, read_bytes
 from index.storage.catalog import ArticleRecord
 from ui.api.app import services, writer
 from ui.api.models import Day, error_responses, iso
-from ui.config import MAX_OFFSET, MAX_PAGE, MAX_TEXT_CHARS
+from ui.limits import MAX_OFFSET, MAX_PAGE, MAX_TEXT_CHARS
 from ui.services import Services
 
 

@@ -14,7 +14,7 @@ from qa.components import build_speakers
 from qa.models import SpeakerStatements, SpeakerSummary
 from ui.api.app import services
 from ui.api.models import Day, error_responses, iso
-from ui.config import MAX_OFFSET, MAX_PAGE
+from ui.limits import MAX_OFFSET, MAX_PAGE
 from ui.services import Services
 
 MAX_NAME_CHARS = 200

@@ -18,7 +18,7 @@ import typer
 
 from index.errors import IndexingError
 from ui.cli.common import AsJson, fail
-from ui.config import MAX_OFFSET, MAX_PAGE
+from ui.limits import MAX_OFFSET, MAX_PAGE
 
 if TYPE_CHECKING:
     from index.components import IndexComponents

@@ -14,7 +14,7 @@ from index.errors import IndexingError
 from qa.errors import QAError
 from ui.cli.common import AsJson, fail, warn_if_empty
 from ui.cli.qa import Since, Source, Until, format_passage, search_filters
-from ui.config import MAX_OFFSET
+from ui.limits import MAX_OFFSET
 
 if TYPE_CHECKING:
     from qa.models import SpeakerStatements, SpeakerSummary

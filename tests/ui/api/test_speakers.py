@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from qa.models import SpeakerStatements
-from ui.config import MAX_PAGE
+from ui.limits import MAX_PAGE
 
 
 def test_speakers_are_listed_most_statements_first(client: TestClient) -> None:
