@@ -1,7 +1,14 @@
 """Speaker attribution quality and speed of index/statements/extract.py against hand labels.
 
     .venv/bin/python bench/attribution.py [--gold tests/index/fixtures/statements_gold.jsonl]
+        [--dev-gold tests/index/fixtures/statements_gold_dev.jsonl]
         [--speed-set ../shared/eval/realtimeqa-dev/articles.jsonl] [--no-embed]
+
+Two gold sets: "sample" (the bundled sample article and others the rules were tuned on) and
+"dev" (298 statements of 62 realtimeqa-dev articles, labelled by reading before any rule was
+tuned to them, frozen: tests/index/fixtures/STATEMENTS_GOLD_DEV.md; its texts are read from
+../shared by article id and paragraph number, each paragraph with every paragraph before it
+in its article as context).
 
 Quality, per statement, on the gold paragraphs (each read with up to four preceding
 paragraphs of its article as context, as indexing sees the article):
@@ -9,7 +16,11 @@ paragraphs of its article as context, as indexing sees the article):
   predicted statements; speaker recall = gold statements overlapped by a prediction of the same
   speaker / gold statements.  Spans "overlap" when they share at least one character; span
   precision/recall ignore speakers, and the strict variant needs an overlap of at least half
-  of the shorter span.  Speakers match when their keys
+  of the shorter span.  Direct quotes verbatim = gold direct quotes (quotation marks included)
+  predicted by the same speaker with exactly the gold span.  Speaker type (dev set): of the
+  gold statements found with their speaker, the share typed right (a person or not: the rules
+  type "person" or "group"), and how many organisations or documents were typed as a person.
+  Speakers match when their keys
   (index.statements.speakers.speaker_key) are equal, or when both are people and one is the
   other's surname ("Biden" / "Joe Biden").
 Baseline: every quotation of three words or more, and every sentence with a reporting verb
@@ -22,6 +33,7 @@ beside MiniLM embedding paragraphs per second on the same machine.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 import sys
@@ -38,6 +50,7 @@ from index.statements.speakers import speaker_key, strip_titles, surname
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "tests/index/fixtures/statements_gold.jsonl"
+DEV_GOLD = ROOT / "tests/index/fixtures/statements_gold_dev.jsonl"
 SPEED_SET = ROOT.parent / "shared/eval/realtimeqa-dev/articles.jsonl"
 _NAME = re.compile(r"\b[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)+")  # two or more capitalised words
 _VERB = re.compile(r"\b(said|says|told|according to|insisted|asserted|added|noted|reported)\b")
@@ -46,16 +59,53 @@ _QUOTED = re.compile(r"“([^”]*)”|\"([^\"]*)\"")
 
 @dataclass(frozen=True)
 class Labelled:
-    """A statement: speaker and span in the paragraph text."""
+    """A statement: speaker and span in the paragraph text (with the speaker's type and the
+    mode, direct or indirect, where known)."""
 
     speaker: str
     start: int
     end: int
+    kind: str = ""
+    mode: str = ""
+
+
+def labelled(statement: dict) -> Labelled:
+    """A gold statement of either set."""
+    kind = statement.get("speaker_type", "")
+    return Labelled(
+        statement["speaker"], statement["start"], statement["end"], kind, statement.get("mode", "")
+    )
 
 
 def load_gold(path: Path) -> list[dict]:
     """The gold rows (see tests/index/fixtures/statements_gold.jsonl)."""
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def load_dev_gold(path: Path, articles: Path) -> list[dict]:
+    """The dev gold rows in the shape of the sample set's: each labelled paragraph's text and
+    every paragraph before it in its article (``context``), read from ``articles``."""
+    refs = load_gold(path)
+    wanted = {r["article_id"] for r in refs}
+    found: dict[str, dict] = {}
+    with articles.open(encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            if record["id"] in wanted:
+                found[record["id"]] = record
+    rows = []
+    for ref in refs:
+        record = found[ref["article_id"]]
+        paragraphs = [p for p in record["text"].split("\n") if p.strip()]
+        text = paragraphs[ref["paragraph"]]
+        if hashlib.sha1(text.encode("utf-8")).hexdigest() != ref["text_sha1"]:
+            raise SystemExit(f"{ref['article_id']} #{ref['paragraph']}: the text has changed")
+        rows.append({
+            "article_id": ref["article_id"], "title": record.get("title", ""),
+            "number": ref["paragraph"], "context": paragraphs[: ref["paragraph"]], "text": text,
+            "statements": ref["statements"],
+        })  # fmt: skip
+    return rows
 
 
 def row_article(row: dict) -> tuple[Article, list[Paragraph]]:
@@ -70,7 +120,7 @@ def predict(row: dict) -> list[Labelled]:
     article, paragraphs = row_article(row)
     last = paragraphs[-1].number
     return [
-        Labelled(s.speaker, s.start, s.end)
+        Labelled(s.speaker, s.start, s.end, s.kind, s.mode)
         for s in extract_statements(article, paragraphs)
         if s.paragraph_number == last
     ]
@@ -118,9 +168,11 @@ def overlap(a: Labelled, b: Labelled, strict: bool) -> bool:
 
 def score(rows: list[dict], predictions: list[list[Labelled]]) -> dict[str, float]:
     """Speaker and span precision/recall over all rows."""
-    counts = dict.fromkeys(("pred", "gold", "sp_p", "sp_r", "span_p", "span_r", "st_p", "st_r"), 0)
+    names = ("pred", "gold", "sp_p", "sp_r", "span_p", "span_r", "st_p", "st_r")
+    counts = dict.fromkeys((*names, "direct", "verbatim", "typed", "typed_right", "org_person"), 0)
     for row, predicted in zip(rows, predictions, strict=True):
-        gold = [Labelled(**s) for s in row["statements"]]
+        gold = [labelled(s) for s in row["statements"]]
+        _count_kinds(counts, gold, predicted)
         counts["pred"] += len(predicted)
         counts["gold"] += len(gold)
         for p in predicted:
@@ -145,7 +197,25 @@ def score(rows: list[dict], predictions: list[list[Labelled]]) -> dict[str, floa
         "span_recall": counts["span_r"] / gold_n,
         "span_precision_strict": counts["st_p"] / predicted_n,
         "span_recall_strict": counts["st_r"] / gold_n,
+        "direct_quotes": counts["direct"],
+        "direct_verbatim": counts["verbatim"] / max(counts["direct"], 1),
+        "speaker_type_accuracy": counts["typed_right"] / max(counts["typed"], 1),
+        "organisations_typed_person": counts["org_person"],
     }
+
+
+def _count_kinds(counts: dict[str, int], gold: list[Labelled], predicted: list[Labelled]) -> None:
+    """Direct quotes found verbatim, and speaker types, of one paragraph."""
+    for g in gold:
+        same = [p for p in predicted if same_speaker(g.speaker, p.speaker)]
+        if g.mode == "direct":
+            counts["direct"] += 1
+            counts["verbatim"] += any((p.start, p.end) == (g.start, g.end) for p in same)
+        found = [p for p in same if overlap(p, g, False)]
+        if g.kind and found:
+            counts["typed"] += 1
+            counts["typed_right"] += (g.kind == "person") == (found[0].kind == "person")
+            counts["org_person"] += g.kind != "person" and found[0].kind == "person"
 
 
 def speed(path: Path, articles: int, embed: bool) -> dict[str, float]:
@@ -187,24 +257,29 @@ def main() -> None:
     """Print quality (ours and baseline) and speed as JSON lines."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--gold", type=Path, default=GOLD)
+    parser.add_argument("--dev-gold", type=Path, default=DEV_GOLD)
     parser.add_argument("--speed-set", type=Path, default=SPEED_SET)
     parser.add_argument("--speed-articles", type=int, default=300)
     parser.add_argument("--no-embed", action="store_true")
     parser.add_argument("--show", action="store_true", help="print every disagreement")
     args = parser.parse_args()
-    rows = load_gold(args.gold)
-    ours = [predict(row) for row in rows]
-    if args.show:
-        _show(rows, ours)
-    print(json.dumps({"system": "rules", **score(rows, ours)}))
-    print(json.dumps({"system": "baseline", **score(rows, [baseline(r) for r in rows])}))
+    sets = {"sample": load_gold(args.gold)}
+    if args.speed_set.exists():
+        sets["dev"] = load_dev_gold(args.dev_gold, args.speed_set)
+    for name, rows in sets.items():
+        ours = [predict(row) for row in rows]
+        if args.show:
+            _show(rows, ours)
+        print(json.dumps({"set": name, "system": "rules", **score(rows, ours)}))
+        theirs = [baseline(r) for r in rows]
+        print(json.dumps({"set": name, "system": "baseline", **score(rows, theirs)}))
     if args.speed_set.exists():
         print(json.dumps({"speed": speed(args.speed_set, args.speed_articles, not args.no_embed)}))
 
 
 def _show(rows: list[dict], predictions: list[list[Labelled]]) -> None:
     for row, predicted in zip(rows, predictions, strict=True):
-        gold = [Labelled(**s) for s in row["statements"]]
+        gold = [labelled(s) for s in row["statements"]]
         text = row["text"]
         g_set = {(g.speaker, text[g.start : g.end][:50]) for g in gold}
         p_set = {(p.speaker, text[p.start : p.end][:50]) for p in predicted}
