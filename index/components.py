@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from index.config import IndexSettings
-from index.embedder import SentenceTransformersEmbedder
-from index.embedding import Embedder
-from index.service import IndexService
 from index.storage.catalog import Catalog
-from index.storage.vectors import ChromaStore, chroma_client
+
+if TYPE_CHECKING:  # imported in build_index: `newsdesk index list` needs the catalog alone
+    from index.embedding import Embedder
+    from index.service import IndexService
+    from index.storage.vectors import ChromaStore
 
 
 @dataclass
@@ -29,6 +31,10 @@ def build_index(
     """Open the catalog and the vector store, and the embedding model (unless given), warmed
     up now; with ``warm_up`` False (commands that may never embed) the model is loaded on
     first use instead."""
+    from index.embedder import SentenceTransformersEmbedder
+    from index.service import IndexService
+    from index.storage.vectors import ChromaStore, chroma_client
+
     catalog = open_catalog(settings)
     client = chroma_client(settings.chroma_url, settings.chroma_path)
     store = ChromaStore(client, settings.collection)
