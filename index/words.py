@@ -44,6 +44,14 @@ TITLE_MODIFIERS = word_set(
     "vice prime first deputy ex former late top head minority majority president-elect"
 )
 
+# Words that never name a speaker, though capitalised before or after a reporting verb:
+# "I", days and months ("“...,” said Thursday", "“I believe ...,” Romney said").
+NOT_SPEAKERS = word_set(
+    "i we you me us today yesterday tonight monday tuesday wednesday thursday friday saturday "
+    "sunday january february march april may june july august september october november "
+    "december jan feb mar apr jun jul aug sep sept oct nov dec"
+)
+
 # Common nouns that can head a speaker phrase: "Ukrainian officials", "the monitoring group".
 GROUP_NOUNS = word_set(
     "officials official authorities police spokesperson spokesman spokeswoman leaders leader "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from index.models import Article, Paragraph
 from index.split.paragraphs import is_title_passage
@@ -109,8 +109,7 @@ def _resolve(
         return None
     people.remember(speaker)
     content = paragraph.text[found.start : found.end]
-    quoted = paragraph.text[found.start - 1 : found.start] in OPEN if found.start else False
-    mode = "direct" if quoted or any(q in content for q in OPEN + CLOSE) else "reported"
+    mode = "direct" if content[:1] in OPEN else "reported"
     return Statement(
         article_id,
         paragraph.number,
@@ -139,7 +138,36 @@ def find_statements(text: str) -> list[_Found]:
             statement = _statement_at(text, start, stop, cue, quotes)
             if statement is not None:
                 found.append(statement)
-    return found + _continued_quotes(text, quotes, found)
+    found += _split_quotes(text, quotes, found)
+    found += _continued_quotes(text, quotes, found)
+    return sorted((_verbatim(text, f, quotes) for f in found), key=lambda f: f.start)
+
+
+def _split_quotes(text: str, quotes: list[tuple[int, int]], found: list[_Found]) -> list[_Found]:
+    """The first half of a quotation split around its reporting clause (“A,” she said, “B.”):
+    a quotation closing just before the clause of a statement that quotes the second half."""
+    extra: list[_Found] = []
+    for f in found:
+        second = next(((s, e) for s, e in quotes if s < f.start < e), None)
+        if second is None:
+            continue
+        first = next((q for q in reversed(quotes) if q[1] <= second[0]), None)
+        if first is None or any(first[0] <= g.start < first[1] for g in found):
+            continue
+        clause = text[first[1] : second[0]]
+        if len(clause) <= 80 and f.cue in clause.lower() and clause.rstrip()[-1:] in ",:":
+            extra.append(_Found(f.speaker, f.mention, f.cue, first[0], first[1]))
+    return extra
+
+
+def _verbatim(text: str, found: _Found, quotes: list[tuple[int, int]]) -> _Found:
+    """``found`` with a content that is a whole quotation widened to it, marks and inner
+    punctuation included (“We will win,”): a direct quote is shown verbatim."""
+    for q_start, q_end in quotes:
+        inside = q_start < found.start and found.end < q_end
+        if inside and trim(text, q_start + 1, q_end - 1) == (found.start, found.end):
+            return replace(found, start=q_start, end=q_end)
+    return found
 
 
 def _next_clause(
@@ -236,7 +264,12 @@ def _content(
     rest = text[after_start:end]
     if rest.lstrip(" ,:")[:1] in OPEN and after is not None:
         return after
-    if before is not None and (after is None or (_MODIFIER.match(rest) and not has_that(rest))):
+    # "“...,” Trump told Yahoo Finance in October": a quote closing right before the speaker
+    # is what was said, whatever follows the cue (a time, an addressee), unless "that" opens
+    # reported speech after it.
+    quoted_before = any(e <= before_end and not text[e:before_end].strip(" ,") for _, e in quotes)
+    modifier_only = _MODIFIER.match(rest) is not None or quoted_before
+    if before is not None and (after is None or (modifier_only and not has_that(rest))):
         return before
     return after
 
@@ -331,5 +364,5 @@ def _continued_quotes(
         last = before[-1]
         alone = not text[q_end:].split("\n", 1)[0][:2].strip(" .,") or text[q_end - 2] in ".?!"
         if alone and not any(last.end < f.start < q_start for f in found):
-            extra.append(_Found(last.speaker, last.mention, last.cue, q_start + 1, q_end - 1))
+            extra.append(_Found(last.speaker, last.mention, last.cue, q_start, q_end))
     return extra

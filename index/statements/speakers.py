@@ -15,6 +15,7 @@ from index.words import (
     DETERMINERS,
     GROUP_NOUNS,
     LEADING_JUNK,
+    NOT_SPEAKERS,
     ORG_WORDS,
     POSSESSIVES,
     PREPOSITIONS,
@@ -120,6 +121,8 @@ def speaker_from_phrase(phrase: str) -> Speaker | None:
         return None
     if len(words) == 1 and (words[0] in PRONOUNS_PERSON or words[0] in PRONOUNS_GROUP):
         return Speaker(words[0], "pronoun")
+    if all(w.rstrip(".") in NOT_SPEAKERS or w.rstrip(".,").isdigit() for w in words):
+        return None  # "Thursday", "Feb. 6", "I"
     if not (phrase.split()[-1][:1].isupper() or words[-1] in GROUP_NOUNS):
         return None  # the phrase must end in a name or a speaker noun
     return _named_speaker(phrase) or _described_speaker(phrase, words)
@@ -167,7 +170,10 @@ def _named_speaker(phrase: str) -> Speaker | None:
     if _is_title(name.split()[-1]):
         return Speaker(name, "role", frozenset({fold(name).split()[-1].rstrip(".")}))
     context = phrase[: runs[-1].start()]
-    return Speaker(name, name_kind(name, context), titles | _role_nouns(context))
+    kind = name_kind(name, context)
+    if kind == "person" and " of " in name and len(name.split(" of ")[0].split()) >= 2:
+        name = name.split(" of ")[0]  # "Jamie Raskin of Maryland": where from, not who
+    return Speaker(name, kind, titles | _role_nouns(context))
 
 
 def _ends_in_title(run: str) -> bool:

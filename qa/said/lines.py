@@ -23,7 +23,9 @@ def statement_line(s: StoredStatement, name: str, paragraph: str, dated: bool) -
     cue = _CUE_SHOWN.get(s.cue.lower(), s.cue)
     if s.cue == "according to":
         line = f"According to {name}, {content}"
-    elif quoted and s.start > 0:
+    elif content[:1] in _OPEN and s.mode == "direct":
+        line = f"{name} {cue}: {content}"  # the quote, marks and all
+    elif quoted and s.start > 0:  # an index made before quotes kept their marks
         line = f"{name} {cue}: “{content}”"
     elif re.search(r"\bthat\s*$", paragraph[: s.start]):
         line = f"{name} {cue} that {content}"

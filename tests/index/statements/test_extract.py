@@ -62,7 +62,8 @@ def test_sample_zelenskiy_reported(sample: list[Statement]) -> None:
             "according to",
             "reported",
         ),
-        ("active on all fronts", "described", "direct"),
+        # "described operations as “active on all fronts,” ...": reported, quoting a fragment
+        ("active on all fronts", "described", "reported"),
         ("progress in the northeastern Kharkiv region", "pointed to", "reported"),
         ("advances near Yampil", "highlighted", "reported"),
     ],
@@ -138,13 +139,13 @@ def test_unresolvable_pronoun_is_dropped() -> None:
     assert _extract("He said the bridge was secure.") == []
 
 
-def test_inverted_and_continued_quotes() -> None:
+def test_inverted_and_continued_quotes_keep_their_marks() -> None:
     statements = _extract(
         "“We are ready,” said Dr. Oliver Brooks, a surgeon. “The wards are open.”"
     )
     assert [(s.speaker, s.content, s.mode) for s in statements] == [
-        ("Oliver Brooks", "We are ready", "direct"),
-        ("Oliver Brooks", "The wards are open.", "direct"),
+        ("Oliver Brooks", "“We are ready,”", "direct"),
+        ("Oliver Brooks", "“The wards are open.”", "direct"),
     ]
 
 
@@ -269,3 +270,56 @@ def test_reindex_replaces_statements(store: StatementStore) -> None:
     officials = store.statements_by_speaker("officials")
     assert [s.content for s in officials] == ["the bridge reopened"]
     assert store.statements_by_speaker("officials", topic="power") == []
+
+
+def _said(text: str) -> list[tuple[str, str, str]]:
+    return [(s.speaker, s.content, s.mode) for s in _extract(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“The dam will hold,” Mayor Jane Ortiz said Monday.",
+        "“The dam will hold,” Jane Ortiz told reporters in October.",
+        "“The dam will hold,” Jane Ortiz said after the meeting.",
+        "“The dam will hold,” said Jane Ortiz, the mayor.",
+    ],
+)
+def test_a_quote_before_the_speaker_is_what_was_said_verbatim(text: str) -> None:
+    assert _said(text) == [("Jane Ortiz", "“The dam will hold,”", "direct")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jane Ortiz said Monday that the dam would hold.",
+        "Jane Ortiz said Monday the dam would hold.",
+        "Jane Ortiz said on Feb. 6 that the dam would hold.",
+        "Jane Ortiz said last week the dam would hold.",
+        "Jane Ortiz told reporters the dam would hold.",
+        "Jane Ortiz told a local TV station that the dam would hold.",
+        "Jane Ortiz said in a statement that the dam would hold.",
+    ],
+)
+def test_the_time_and_whom_it_was_told_are_not_what_was_said(text: str) -> None:
+    assert _said(text) == [("Jane Ortiz", "the dam would hold", "reported")]
+
+
+def test_a_quote_after_the_time_is_what_was_said() -> None:
+    text = "Rep. Jamie Raskin of Maryland, who leads the panel, said Thursday, “We will act.”"
+    assert _said(text) == [("Jamie Raskin", "“We will act.”", "direct")]
+
+
+def test_a_quote_split_around_its_clause_is_two_statements_of_one_speaker() -> None:
+    text = "Jane Ortiz said the dam was safe. “It was close,” she said, “but we held.”"
+    assert _said(text) == [
+        ("Jane Ortiz", "the dam was safe", "reported"),
+        ("Jane Ortiz", "“It was close,”", "direct"),
+        ("Jane Ortiz", "“but we held.”", "direct"),
+    ]
+
+
+def test_a_first_person_quote_is_the_speakers_not_i() -> None:
+    assert _said("“I believe the dam will hold,” Jane Ortiz said.") == [
+        ("Jane Ortiz", "“I believe the dam will hold,”", "direct")
+    ]
