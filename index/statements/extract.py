@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from index.models import Article, Paragraph
 from index.split.paragraphs import is_title_passage
 from index.split.sentences import sentence_spans
+from index.statements.quotes import Found, continued_quotes, split_quotes, verbatim
 from index.statements.spans import (
     CLOSE,
     OPEN,
@@ -25,7 +26,7 @@ from index.statements.spans import (
     has_that,
     trim,
 )
-from index.statements.speakers import ArticleSpeakers, Speaker, speaker_from_phrase
+from index.statements.speakers import ArticleSpeakers, speaker_from_phrase
 from index.words import AUX, NOT_AFTER_VERB, NOUN_LIKE_CUES, VERBISH, VERBS
 
 _CUE = re.compile(rf"\b(?:according to|{AUX}(?P<verb>{VERBS}))\b", re.IGNORECASE)
@@ -71,17 +72,6 @@ class Statement:
         return f"{self.article_id}#{self.paragraph_number}"
 
 
-@dataclass(frozen=True)
-class _Found:
-    """A statement before speaker resolution: offsets are into the paragraph text."""
-
-    speaker: Speaker
-    mention: str
-    cue: str
-    start: int
-    end: int
-
-
 def extract_statements(article: Article, paragraphs: Sequence[Paragraph]) -> list[Statement]:
     """Every statement in ``paragraphs`` (the article's paragraphs, in order), with speakers
     resolved within the article; a paragraph without a reporting cue or quotation mark yields
@@ -102,7 +92,7 @@ def extract_statements(article: Article, paragraphs: Sequence[Paragraph]) -> lis
 
 
 def _resolve(
-    article_id: str, paragraph: Paragraph, found: _Found, people: ArticleSpeakers, offset: int
+    article_id: str, paragraph: Paragraph, found: Found, people: ArticleSpeakers, offset: int
 ) -> Statement | None:
     speaker = people.resolve(found.speaker, offset + found.start)
     if speaker is None:
@@ -125,10 +115,10 @@ def _resolve(
     )
 
 
-def find_statements(text: str) -> list[_Found]:
+def find_statements(text: str) -> list[Found]:
     """Statements of one paragraph, speakers unresolved (a pronoun stays a pronoun)."""
     quotes = [(m.start(), m.end()) for m in _QUOTE.finditer(text)]
-    found: list[_Found] = []
+    found: list[Found] = []
     for start, end in sentence_spans(text):
         cues = [c for c in _CUE.finditer(text, start, end) if not _inside(c.start(), quotes)]
         for i, cue in enumerate(cues):
@@ -138,36 +128,9 @@ def find_statements(text: str) -> list[_Found]:
             statement = _statement_at(text, start, stop, cue, quotes)
             if statement is not None:
                 found.append(statement)
-    found += _split_quotes(text, quotes, found)
-    found += _continued_quotes(text, quotes, found)
-    return sorted((_verbatim(text, f, quotes) for f in found), key=lambda f: f.start)
-
-
-def _split_quotes(text: str, quotes: list[tuple[int, int]], found: list[_Found]) -> list[_Found]:
-    """The first half of a quotation split around its reporting clause (“A,” she said, “B.”):
-    a quotation closing just before the clause of a statement that quotes the second half."""
-    extra: list[_Found] = []
-    for f in found:
-        second = next(((s, e) for s, e in quotes if s < f.start < e), None)
-        if second is None:
-            continue
-        first = next((q for q in reversed(quotes) if q[1] <= second[0]), None)
-        if first is None or any(first[0] <= g.start < first[1] for g in found):
-            continue
-        clause = text[first[1] : second[0]]
-        if len(clause) <= 80 and f.cue in clause.lower() and clause.rstrip()[-1:] in ",:":
-            extra.append(_Found(f.speaker, f.mention, f.cue, first[0], first[1]))
-    return extra
-
-
-def _verbatim(text: str, found: _Found, quotes: list[tuple[int, int]]) -> _Found:
-    """``found`` with a content that is a whole quotation widened to it, marks and inner
-    punctuation included (“We will win,”): a direct quote is shown verbatim."""
-    for q_start, q_end in quotes:
-        inside = q_start < found.start and found.end < q_end
-        if inside and trim(text, q_start + 1, q_end - 1) == (found.start, found.end):
-            return replace(found, start=q_start, end=q_end)
-    return found
+    found += split_quotes(text, quotes, found)
+    found += continued_quotes(text, quotes, found)
+    return sorted((verbatim(text, f, quotes) for f in found), key=lambda f: f.start)
 
 
 def _next_clause(
@@ -197,7 +160,7 @@ def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
 
 def _statement_at(
     text: str, start: int, end: int, cue: re.Match[str], quotes: list[tuple[int, int]]
-) -> _Found | None:
+) -> Found | None:
     """The statement that ``cue`` introduces in the sentence ``text[start:end]``."""
     words = cue.group().lower() if cue.group("verb") is None else cue.group("verb").lower()
     if words == "according to":
@@ -238,14 +201,14 @@ def _subject_first(
     subject: str,
     words: str,
     quotes: list[tuple[int, int]],
-) -> _Found | None:
+) -> Found | None:
     speaker = speaker_from_phrase(subject)
     if speaker is None or _starts_with_preposition(subject) or _noun_cue(text, cue):
         return None
     span = _content(
         text, start, text.rfind(subject, start, cue.start()), cue.end(), end, words, quotes
     )
-    return None if span is None else _Found(speaker, subject.strip(), words, *span)
+    return None if span is None else Found(speaker, subject.strip(), words, *span)
 
 
 def _content(
@@ -294,7 +257,7 @@ def _inverted(
     cue: re.Match[str],
     words: str,
     quotes: list[tuple[int, int]],
-) -> _Found | None:
+) -> Found | None:
     """ "“...,” said Dr. Oliver Brooks, chief medical officer" and "..., said the BBC"."""
     if words in ("told", "tells"):
         return None
@@ -308,7 +271,7 @@ def _inverted(
     if speaker is None or speaker.kind == "pronoun":
         return None
     span = content_before(text, start, cue.start(), quotes)
-    return None if span is None else _Found(speaker, phrase, words, *span)
+    return None if span is None else Found(speaker, phrase, words, *span)
 
 
 def _appositive(
@@ -318,7 +281,7 @@ def _appositive(
     cue: re.Match[str],
     words: str,
     quotes: list[tuple[int, int]],
-) -> _Found | None:
+) -> Found | None:
     """ "Michael Hausfeld, the lead attorney for the plaintiffs, said ...": the first chunk
     between commas that names someone names the speaker."""
     first = max([start] + [e for _, e in quotes if e <= cue.start()])
@@ -331,10 +294,10 @@ def _appositive(
     chunk, speaker = named[0]
     assert speaker is not None
     span = _content(text, start, first if first > start else start, cue.end(), end, words, quotes)
-    return None if span is None else _Found(speaker, chunk.strip(), words, *span)
+    return None if span is None else Found(speaker, chunk.strip(), words, *span)
 
 
-def _according_to(text: str, start: int, end: int, cue: re.Match[str]) -> _Found | None:
+def _according_to(text: str, start: int, end: int, cue: re.Match[str]) -> Found | None:
     """ "According to X, CONTENT." and "CONTENT, according to X."."""
     after = text[cue.end() : end]
     comma = after.find(",")
@@ -346,23 +309,4 @@ def _according_to(text: str, start: int, end: int, cue: re.Match[str]) -> _Found
         span = trim(text, start, cue.start())
     else:
         span = trim(text, cue.end() + comma + 1, end) if comma >= 0 else None
-    return None if span is None else _Found(speaker, phrase.strip(), "according to", *span)
-
-
-def _continued_quotes(
-    text: str, quotes: list[tuple[int, int]], found: list[_Found]
-) -> list[_Found]:
-    """Quotations with no cue of their own that follow an attributed quotation in the same
-    paragraph ("“A,” X said. “B.”"): B is X's too."""
-    extra: list[_Found] = []
-    direct = [f for f in found if text[f.start - 1 : f.start] in OPEN]
-    for q_start, q_end in quotes:
-        covered = any(f.start - 1 <= q_start < f.end + 1 for f in found)
-        before = [f for f in direct if f.end < q_start]
-        if covered or not before or len(text[q_start:q_end].split()) < 3:
-            continue
-        last = before[-1]
-        alone = not text[q_end:].split("\n", 1)[0][:2].strip(" .,") or text[q_end - 2] in ".?!"
-        if alone and not any(last.end < f.start < q_start for f in found):
-            extra.append(_Found(last.speaker, last.mention, last.cue, q_start, q_end))
-    return extra
+    return None if span is None else Found(speaker, phrase.strip(), "according to", *span)
