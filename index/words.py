@@ -74,7 +74,8 @@ ORG_WORDS = word_set(
     "league federation fund board bureau authority organization organisation trust school "
     "hospital club society guard coalition alliance press journal magazine website reuters "
     "cnn bbc nbc cbs abc fox ap afp bloomberg kremlin pentagon analytics government ministry "
-    "state states republic nations navy"
+    "state states republic nations navy politico axios guardian telegraph independent herald "
+    "tribune gazette chronicle usa"
 )
 
 # "a statement from", "a new survey by": dropped before the real source.

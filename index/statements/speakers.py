@@ -27,7 +27,8 @@ from index.words import (
 
 # A capitalised word: letters with inner apostrophes, hyphens or dots (O'Rourke, El-Nakla, K.).
 _ABBREVIATION = (
-    r"(?:Dr|Mr|Mrs|Ms|Gen|Gov|Sen|Rep|Lt|Col|Capt|Sgt|St|Jr|Sr|Prof|Rev|Adm|Maj|[A-Z])\."
+    r"(?:(?:Dr|Mr|Mrs|Ms|Gen|Gov|Sen|Rep|Lt|Col|Capt|Sgt|St|Jr|Sr|Prof|Rev|Adm|Maj)\."
+    r"|(?:[A-Z]\.)+)"  # initials too: "J.B. Pritzker"
 )
 _CAP = rf"(?:{_ABBREVIATION}|[A-ZÀ-ÖØ-Þ][\w'’\-]*|[a-z]+[A-Z][\w'’\-]*)"
 _JOIN = r"(?:\s+(?:of|de|da|del|van|von|bin|al|&|and)\s+|\s+)"
@@ -211,6 +212,7 @@ class ArticleSpeakers:
     # surname -> full name's key -> its mentions
     full_names: dict[str, dict[str, _Mentions]] = field(default_factory=dict)
     recent: list[Speaker] = field(default_factory=list)
+    said_at: list[int] = field(default_factory=list)  # article offset of each of recent
 
     @classmethod
     def scan(cls, text: str) -> ArticleSpeakers:
@@ -230,19 +232,48 @@ class ArticleSpeakers:
         """The full speaker meant by ``speaker`` at article offset ``position``: pronouns and
         roles ("the general") become the latest fitting speaker, surnames the latest full
         name; None when a pronoun or role cannot be resolved."""
+        if speaker.kind == "pronoun" and speaker.name in PRONOUNS_GROUP:
+            return self._latest(lambda s: s.kind == "group")
         if speaker.kind == "pronoun":
-            return self._latest(
-                lambda s: s.kind == ("group" if speaker.name in PRONOUNS_GROUP else "person")
-            )
+            return self._one_person(position)
         if speaker.kind == "role":
             return self._latest(lambda s: s.kind == "person" and bool(s.titles & speaker.titles))
         if speaker.kind == "person":
             return self._full_name(speaker, position)
         return speaker
 
-    def remember(self, speaker: Speaker) -> None:
-        """Record a resolved speaker as the latest one."""
+    def remember(self, speaker: Speaker, position: int = -1) -> None:
+        """Record a resolved speaker as the latest one (said at article offset ``position``)."""
         self.recent.append(speaker)
+        self.said_at.append(position)
+
+    def _one_person(self, position: int) -> Speaker | None:
+        """Whom "he" or "she" at ``position`` means: the latest single person who spoke, else
+        the last person named before (an article's first statement: "..., he said")."""
+        spoke = next(
+            (
+                (self.said_at[-i], s)
+                for i, s in enumerate(reversed(self.recent[-_PRONOUN_REACH:]), start=1)
+                if s.kind == "person" and " and " not in s.name
+            ),
+            None,
+        )
+        if spoke is not None:
+            return spoke[1]
+        named = self._last_named(position)
+        return None if named is None else named[1]
+
+    def _last_named(self, position: int) -> tuple[int, Speaker] | None:
+        """The last single person named by a full name before ``position``."""
+        best: tuple[int, Speaker] | None = None
+        for by_key in self.full_names.values():
+            for mentions in by_key.values():
+                last = mentions.last_before(position)
+                if last >= 0 and (best is None or mentions.positions[last] > best[0]):
+                    speaker = mentions.speakers[last]
+                    if " and " not in speaker.name:
+                        best = (mentions.positions[last], speaker)
+        return best
 
     def _latest(self, fits: object) -> Speaker | None:
         for candidate in reversed(self.recent[-_PRONOUN_REACH:]):

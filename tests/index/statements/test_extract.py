@@ -323,3 +323,27 @@ def test_a_first_person_quote_is_the_speakers_not_i() -> None:
     assert _said("“I believe the dam will hold,” Jane Ortiz said.") == [
         ("Jane Ortiz", "“I believe the dam will hold,”", "direct")
     ]
+
+
+def test_initials_stay_part_of_the_name() -> None:
+    assert _said("J.B. Pritzker said the parade would go on.") == [
+        ("J.B. Pritzker", "the parade would go on", "reported")
+    ]
+
+
+def test_an_articles_first_he_said_is_the_person_named_before() -> None:
+    text = "Jane Ortiz toured the dam on Monday.\n“It will hold,” she said."
+    assert _said(text) == [("Jane Ortiz", "“It will hold,”", "direct")]
+
+
+def test_he_is_never_a_pair_of_people() -> None:
+    text = (
+        "Jane Ortiz and Tom Byrne said the dam held. Tom Byrne, the engineer, spoke later. "
+        "“It is safe,” he said."
+    )
+    assert _said(text)[-1] == ("Tom Byrne", "“It is safe,”", "direct")
+
+
+def test_a_news_outlet_is_an_organisation() -> None:
+    (statement,) = _extract("USA Today reported that the dam held.")
+    assert (statement.speaker, statement.kind) == ("USA Today", "group")
