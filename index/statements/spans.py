@@ -8,7 +8,9 @@ import re
 from index.words import BRIDGE
 
 THAT = re.compile(r"\bthat\b")
-AFTER_TOLD = re.compile(r"\s*(?:[A-Z][\w'’.\-]*\s+|of\s+|the\s+|The\s+)*")
+AFTER_TOLD = re.compile(r"\s*(?:[A-Z][\w'’.\-]*\s+|of\s+|(?:the|The)\s+(?=[A-Z]))*")
+# Nothing but a name up to the clause's end ("told CNN.", "told The Guardian").
+ONLY_NAMES = re.compile(r"\s*(?:(?:the|The|of|[A-Z][\w'’.&\-]*)\s*)+[.,;!?]*\s*$")
 # When it was said, right after the cue ("said Monday", "said on Feb. 6,", "said last week"):
 # not part of what was said.
 _DAY = (
@@ -51,6 +53,8 @@ def content_after(
     """What follows the cue up to the end of the clause, after "that" or a recipient."""
     begin, addressed = skip_lead_in(text, begin, end, words)
     rest = text[begin:end]
+    if words in ("told", "tells") and ONLY_NAMES.match(rest):
+        return None  # "..., a US official told CNN.": whom, not what
     that = has_that(rest)
     if that is not None:
         begin += that.end()

@@ -292,4 +292,19 @@ class ArticleSpeakers:
             titles = titles | mentions.titles_so_far[last]
             if best is None or mentions.positions[last] > best[0]:
                 best = (mentions.positions[last], mentions.speakers[last])
+        if best is None and " " not in key:
+            best = self._by_first_name(key, position)
         return speaker if best is None else Speaker(best[1].name, "person", titles)
+
+    def _by_first_name(self, key: str, position: int) -> tuple[int, Speaker] | None:
+        """The latest full name before ``position`` whose first name is ``key`` ("Vitali" for
+        "Vitali Klitschko", when no surname matches)."""
+        best: tuple[int, Speaker] | None = None
+        for by_key in self.full_names.values():
+            for full_key, mentions in by_key.items():
+                last = mentions.last_before(position)
+                if last < 0 or full_key.split()[0] != key or " and " in full_key:
+                    continue
+                if best is None or mentions.positions[last] > best[0]:
+                    best = (mentions.positions[last], mentions.speakers[last])
+        return best
