@@ -63,7 +63,8 @@ GROUP_NOUNS = word_set(
     "organizers organisers representatives spokespeople administration coalition union unions "
     "association regulators lawmakers legislators senators democrats republicans voters fans "
     "insiders aides aide staff staffers employees workers protesters activists officers "
-    "president general minister governor mayor senator coach person analytics"
+    "president general minister governor mayor senator coach person analytics economists "
+    "papers documents filings mp mps"
 )
 
 # Words that make a capitalised name an organisation.

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from index.models import Article, Paragraph
 from index.split.paragraphs import is_title_passage
 from index.split.sentences import sentence_spans
+from index.statements.participles import with_participles
 from index.statements.quotes import Found, continued_quotes, split_quotes, verbatim
 from index.statements.spans import (
     CLOSE,
@@ -129,6 +130,7 @@ def find_statements(text: str) -> list[Found]:
             if statement is not None:
                 found.append(statement)
     found += split_quotes(text, quotes, found)
+    found = with_participles(text, quotes, found)
     found += continued_quotes(text, quotes, found)
     return sorted((verbatim(text, f, quotes) for f in found), key=lambda f: f.start)
 

@@ -219,14 +219,20 @@ class ArticleSpeakers:
         """Collect the multi-word names of an article, by surname, with their positions."""
         found = cls()
         for match in _RUN.finditer(text):
-            name, titles = strip_titles(match.group().rstrip(".").removesuffix("’s"))
-            name = name.removesuffix("'s")
-            if len(name.split()) < 2 or name_kind(name) != "person":
-                continue
-            key = speaker_key(name)
-            by_key = found.full_names.setdefault(surname(key), {})
-            by_key.setdefault(key, _Mentions()).add(match.start(), Speaker(name, "person", titles))
+            run = match.group().rstrip(".").removesuffix("’s")
+            at = match.start()
+            for part in run.split(" and "):  # "Andrew Holness and Floyd Green": two people
+                found._add_name(part, at + run.find(part))
         return found
+
+    def _add_name(self, run: str, position: int) -> None:
+        name, titles = strip_titles(run)
+        name = name.removesuffix("'s")
+        if len(name.split()) < 2 or name_kind(name) != "person":
+            return
+        key = speaker_key(name)
+        by_key = self.full_names.setdefault(surname(key), {})
+        by_key.setdefault(key, _Mentions()).add(position, Speaker(name, "person", titles))
 
     def resolve(self, speaker: Speaker, position: int) -> Speaker | None:
         """The full speaker meant by ``speaker`` at article offset ``position``: pronouns and
@@ -238,6 +244,13 @@ class ArticleSpeakers:
             return self._one_person(position)
         if speaker.kind == "role":
             return self._latest(lambda s: s.kind == "person" and bool(s.titles & speaker.titles))
+        if speaker.kind == "group" and speaker.name.split()[0].islower():
+            # "the committee" after "the Organizing Committee" spoke: that organisation
+            head = speaker.key.split()[-1] if speaker.key else ""
+            named = self._latest(
+                lambda s: s.kind == "group" and s.name[:1].isupper() and head in s.key.split()
+            )
+            return named if named is not None and len(speaker.key.split()) == 1 else speaker
         if speaker.kind == "person":
             return self._full_name(speaker, position)
         return speaker

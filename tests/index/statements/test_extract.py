@@ -347,3 +347,41 @@ def test_he_is_never_a_pair_of_people() -> None:
 def test_a_news_outlet_is_an_organisation() -> None:
     (statement,) = _extract("USA Today reported that the dam held.")
     assert (statement.speaker, statement.kind) == ("USA Today", "group")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "“We stand with you,” Kamala Harris said, adding that the state would help.",
+            [
+                ("Kamala Harris", "“We stand with you,”", "direct"),
+                ("Kamala Harris", "the state would help", "reported"),
+            ],
+        ),
+        (
+            "Jane Ortiz said the dam held, noting that repairs were finished.",
+            [
+                ("Jane Ortiz", "the dam held", "reported"),
+                ("Jane Ortiz", "repairs were finished", "reported"),
+            ],
+        ),
+    ],
+)
+def test_adding_that_is_a_second_statement_of_the_same_speaker(
+    text: str, expected: list[tuple[str, str, str]]
+) -> None:
+    assert _said(text) == expected
+
+
+def test_the_organisation_named_before_is_what_the_committee_means() -> None:
+    text = (
+        "“Tickets are sold out,” the Beijing Organizing Committee said on Monday.\n"
+        "“Fans must wear masks,” the committee said."
+    )
+    assert [speaker for speaker, _, _ in _said(text)] == ["Beijing Organizing Committee"] * 2
+
+
+def test_of_two_people_named_together_the_surname_finds_the_right_one() -> None:
+    text = "Andrew Holness and Floyd Green toured the coast.\nGreen said most homes were hit."
+    assert _said(text) == [("Floyd Green", "most homes were hit", "reported")]
