@@ -316,7 +316,7 @@ class ArticleSpeakers:
         for by_key in self.full_names.values():
             for full_key, mentions in by_key.items():
                 last = mentions.last_before(position)
-                if last < 0 or full_key.split()[0] != key or " and " in full_key:
+                if last < 0 or full_key.split()[:1] != [key] or " and " in full_key:
                     continue
                 if best is None or mentions.positions[last] > best[0]:
                     best = (mentions.positions[last], mentions.speakers[last])
