@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from index.models import Article, Paragraph
 from index.split.paragraphs import is_title_passage
@@ -32,7 +32,7 @@ from index.words import AUX, NOT_AFTER_VERB, NOUN_LIKE_CUES, VERBISH, VERBS
 
 _CUE = re.compile(rf"\b(?:according to|{AUX}(?P<verb>{VERBS}))\b", re.IGNORECASE)
 _ANY_CUE = re.compile(rf"\b(?:according to|{VERBS})\b|[“\"]", re.IGNORECASE)
-_QUOTE = re.compile(r"“[^”]*”|\"[^\"]*\"")
+_QUOTE = re.compile(r"“[^”\"]*[”\"]|\"[^\"]*\"")  # “curly”, "straight" or “mixed"
 _MODIFIER = re.compile(
     r"\s*(?:in|at|during|on|after|before|from|for|with|via|to|last|this|"
     r"earlier|later|when|while|as|,|$)",
@@ -79,17 +79,46 @@ def extract_statements(article: Article, paragraphs: Sequence[Paragraph]) -> lis
     nothing and costs one regex search."""
     people = ArticleSpeakers.scan("\n".join(p.text for p in paragraphs))
     statements: list[Statement] = []
+    previous: list[Statement] = []  # the statements of the paragraph before
     offset = 0
     for paragraph in paragraphs:
         if is_title_passage(paragraph.text, article.title):
             continue  # a headline paraphrases: "X says ..." is no quote of X
+        found_here: list[Statement] = []
         if _ANY_CUE.search(paragraph.text):
             for found in find_statements(paragraph.text):
                 statement = _resolve(article.id, paragraph, found, people, offset)
                 if statement is not None:
-                    statements.append(statement)
+                    found_here.append(statement)
+        if not found_here and previous and _only_a_quotation(paragraph.text):
+            found_here = [_continued(previous[-1], paragraph)]
+        statements += found_here
+        previous = found_here
         offset += len(paragraph.text) + 1
     return statements
+
+
+def _only_a_quotation(text: str) -> bool:
+    """Whether a paragraph is one quotation and nothing else (a quote running on from the
+    paragraph before: “This is why our soldiers are so tough.”)."""
+    body = text.strip()
+    quotes = list(_QUOTE.finditer(body))
+    return len(quotes) == 1 and quotes[0].span() == (0, len(body)) and len(body.split()) >= 3
+
+
+def _continued(last: Statement, paragraph: Paragraph) -> Statement:
+    """The whole of ``paragraph`` (one quotation) as said by the speaker of ``last``."""
+    start = len(paragraph.text) - len(paragraph.text.lstrip())
+    end = len(paragraph.text.rstrip())
+    return replace(
+        last,
+        paragraph_number=paragraph.number,
+        mention="",
+        mode="direct",
+        start=start,
+        end=end,
+        content=paragraph.text[start:end],
+    )
 
 
 def _resolve(

@@ -385,3 +385,24 @@ def test_the_organisation_named_before_is_what_the_committee_means() -> None:
 def test_of_two_people_named_together_the_surname_finds_the_right_one() -> None:
     text = "Andrew Holness and Floyd Green toured the coast.\nGreen said most homes were hit."
     assert _said(text) == [("Floyd Green", "most homes were hit", "reported")]
+
+
+def test_a_paragraph_that_is_one_quotation_continues_the_speaker_before() -> None:
+    text = "“The dam will hold,” Jane Ortiz said on Monday.\n“We have never been so ready.”"
+    assert [(s.paragraph_number, s.speaker, s.content) for s in _extract(text)] == [
+        (0, "Jane Ortiz", "“The dam will hold,”"),
+        (1, "Jane Ortiz", "“We have never been so ready.”"),
+    ]
+
+
+def test_a_quotation_alone_after_an_unattributed_paragraph_is_nobodys() -> None:
+    text = "The storm moved north overnight.\n“We have never been so ready.”"
+    assert _extract(text) == []
+
+
+def test_a_quote_opened_curly_and_closed_straight_is_still_a_quote() -> None:
+    text = '“I believe the dam will hold," Jane Ortiz said. "Even so, we will watch it."'
+    assert _said(text) == [
+        ("Jane Ortiz", '“I believe the dam will hold,"', "direct"),
+        ("Jane Ortiz", '"Even so, we will watch it."', "direct"),
+    ]
