@@ -64,7 +64,7 @@ GROUP_NOUNS = word_set(
     "association regulators lawmakers legislators senators democrats republicans voters fans "
     "insiders aides aide staff staffers employees workers protesters activists officers "
     "president general minister governor mayor senator coach person analytics economists "
-    "papers documents filings mp mps"
+    "papers documents filings mp mps release obituary schedule records"
 )
 
 # Words that make a capitalised name an organisation.
