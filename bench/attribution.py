@@ -18,8 +18,8 @@ paragraphs of its article as context, as indexing sees the article):
   precision/recall ignore speakers, and the strict variant needs an overlap of at least half
   of the shorter span.  Direct quotes verbatim = gold direct quotes (quotation marks included)
   predicted by the same speaker with exactly the gold span.  Speaker type (dev set): of the
-  gold statements found with their speaker, the share typed right (a person or not: the rules
-  type "person" or "group"), and how many organisations or documents were typed as a person.
+  gold statements found with their speaker, the share typed right (person, organisation or
+  other), and how many organisations or documents were typed as a person.
   Speakers match when their keys
   (index.statements.speakers.speaker_key) are equal, or when both are people and one is the
   other's surname ("Biden" / "Joe Biden").
@@ -214,7 +214,7 @@ def _count_kinds(counts: dict[str, int], gold: list[Labelled], predicted: list[L
         found = [p for p in same if overlap(p, g, False)]
         if g.kind and found:
             counts["typed"] += 1
-            counts["typed_right"] += (g.kind == "person") == (found[0].kind == "person")
+            counts["typed_right"] += g.kind == found[0].kind
             counts["org_person"] += g.kind != "person" and found[0].kind == "person"
 
 

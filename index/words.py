@@ -67,6 +67,23 @@ GROUP_NOUNS = word_set(
     "papers documents filings mp mps release obituary schedule records"
 )
 
+# The heads of a speaker phrase that name a document ("the report said"): a statement's
+# speaker type "other".
+DOCUMENT_NOUNS = word_set(
+    "statement report survey study poll website post tweet release obituary schedule records "
+    "papers documents filings data analysis article letter memo filing complaint lawsuit"
+)
+# The heads of a speaker phrase that name people ("Ukrainian officials"): speaker type
+# "person", though not one person; every other collective is an "organisation".
+PEOPLE_NOUNS = word_set(
+    "officials official experts analysts observers advocates critics residents people couple "
+    "members member commanders officers investigators prosecutors lawyers lawyer attorneys "
+    "doctors scientists researchers witnesses leaders leader sources source aides aide staff "
+    "staffers employees workers protesters activists fans voters insiders lawmakers legislators "
+    "senators democrats republicans economists mp mps spokesperson spokesman spokeswoman "
+    "spokespeople representatives organizers organisers parents families family person"
+)
+
 # Words that make a capitalised name an organisation.
 ORG_WORDS = word_set(
     "ministry department police commission survey foundation party committee office university "

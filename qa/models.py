@@ -104,7 +104,7 @@ class SpeakerSummary(BaseModel):
 
     key: str = Field(description="The speaker's identity across articles (name variants merged)")
     name: str = Field(description="The most used display name")
-    kind: str = Field(description='"person" or "group"')
+    kind: str = Field(description='"person", "organisation" or "other" (a document)')
     statements: int = Field(description="Statements attributed to the speaker")
     articles: int = Field(description="Articles with at least one of them")
 

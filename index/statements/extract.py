@@ -27,7 +27,7 @@ from index.statements.spans import (
     has_that,
     trim,
 )
-from index.statements.speakers import ArticleSpeakers, speaker_from_phrase
+from index.statements.speakers import ArticleSpeakers, speaker_from_phrase, speaker_type
 from index.words import AUX, NOT_AFTER_VERB, NOUN_LIKE_CUES, VERBISH, VERBS
 
 _CUE = re.compile(rf"\b(?:according to|{AUX}(?P<verb>{VERBS}))\b", re.IGNORECASE)
@@ -49,10 +49,10 @@ class Statement:
     """One thing someone said, in one paragraph.
 
     ``speaker`` is the display name, ``speaker_key`` its cross-article identity (see
-    :func:`index.statements.speakers.speaker_key`), ``kind`` "person" or "group", ``mention``
-    the words
-    that named the speaker in the paragraph ("he", "the general"), ``cue`` the reporting words,
-    ``mode`` "direct" (quoted) or "reported"; ``paragraph_text[start:end] == content``.
+    :func:`index.statements.speakers.speaker_key`), ``kind`` "person", "organisation" or
+    "other" (a document), ``mention`` the words that named the speaker in the paragraph
+    ("he", "the general"), ``cue`` the reporting words, ``mode`` "direct" (a verbatim quote,
+    marks included) or "reported"; ``paragraph_text[start:end] == content``.
     """
 
     article_id: str
@@ -135,7 +135,7 @@ def _resolve(
         paragraph.number,
         speaker.name,
         speaker.key,
-        speaker.kind,
+        speaker_type(speaker),
         found.mention,
         found.cue,
         mode,

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 
 from index.words import (
     DETERMINERS,
+    DOCUMENT_NOUNS,
     GROUP_NOUNS,
     LEADING_JUNK,
     NOT_SPEAKERS,
     ORG_WORDS,
+    PEOPLE_NOUNS,
     POSSESSIVES,
     PREPOSITIONS,
     PRONOUNS_GROUP,
@@ -105,6 +107,24 @@ def name_kind(name: str, context: str = "") -> str:
     if len(words) == 1 and (name.isupper() or re.search(r"[a-z][A-Z]", name)):
         return "group"  # ADL, QSR, DeepState
     return "person"
+
+
+def speaker_type(speaker: Speaker) -> str:
+    """A resolved speaker's type: "person" (someone named, or people: "Ukrainian officials"),
+    "other" (a document: "the report") or "organisation" (any other collective: "the
+    Kremlin", "Ukraine's defence ministry")."""
+    if speaker.kind == "person":
+        return "person"
+    head = fold(speaker.name).split()[-1:] or [""]
+    if head[0] in DOCUMENT_NOUNS:
+        return "other"
+    return "person" if head[0] in PEOPLE_NOUNS else "organisation"
+
+
+def one_person(name: str, kind: str) -> bool:
+    """Whether a statement's speaker (its name or key, and type) is one person, who may be
+    called by surname ("Zelenskiy"), rather than people ("Ukrainian officials")."""
+    return kind == "person" and fold(name).split()[-1:] not in [[w] for w in PEOPLE_NOUNS]
 
 
 def _runs(phrase: str) -> list[re.Match[str]]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from index.filters import SearchFilters, date_int
 from index.statements.extract import Statement
-from index.statements.speakers import fold, speaker_key, surname
+from index.statements.speakers import fold, one_person, speaker_key, surname
 from index.storage.catalog import Catalog
 from index.storage.keyword import fts_query, query_terms
 
@@ -216,7 +216,7 @@ class StatementStore:
             )
             .fetchall()
         )
-        people = {k for k, kind in rows if kind == "person"}
+        people = {k for k, kind in rows if one_person(k, kind)}
         if " " not in key:
             return sorted(people | {key})
         bare = surname(key)
@@ -247,8 +247,9 @@ def _merge(rows: list[tuple[str, str, str, str, int]]) -> list[SpeakerCount]:
     groups: dict[str, _Group] = {}
     for key, name, kind, article_id, count in rows:
         groups.setdefault(key, _Group(kind)).add(name, article_id, count)
-    for key in [k for k, g in groups.items() if " " not in k and g.kind == "person"]:
-        full = [k for k, g in groups.items() if g.kind == "person" and surname(k) == key != k]
+    people = {k for k, g in groups.items() if one_person(k, g.kind)}
+    for key in [k for k in people if " " not in k]:
+        full = [k for k in people if surname(k) == key != k]
         if len(full) == 1:
             groups[full[0]].absorb(groups.pop(key))
     found = [

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from index.statements.speakers import fold
+from index.statements.speakers import fold, one_person
 from index.statements.store import StoredStatement
 from qa.models import Citation
 
@@ -53,7 +53,7 @@ def statement_citation(n: int, s: StoredStatement, paragraph: str) -> Citation:
 
 def short(s: StoredStatement) -> str:
     """How a speaker is named after the first line: a person by surname."""
-    return s.speaker.rsplit(" ", 1)[-1] if s.kind == "person" else s.speaker
+    return s.speaker.rsplit(" ", 1)[-1] if one_person(s.speaker, s.kind) else s.speaker
 
 
 def unique(found: list[StoredStatement]) -> list[StoredStatement]:

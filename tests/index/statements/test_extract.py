@@ -76,18 +76,25 @@ def test_sample_gerasimov_resolved(
 
 
 @pytest.mark.parametrize(
-    ("speaker", "words", "cue"),
+    ("speaker", "words", "cue", "kind"),
     [
-        ("Ukrainian officials", "their defenses remain strong", "insist"),
-        ("Russian authorities", "Ukraine had redeployed its best-trained brigades", "said"),
-        ("Ukrainian military officials", "defensive lines remain intact", "echoed"),
-        ("DeepState", "Kupiansk", "reported"),
-        ("Ukrainian leaders", "against Moscow’s narrative", "pushed back"),
+        ("Ukrainian officials", "their defenses remain strong", "insist", "person"),
+        (
+            "Russian authorities",
+            "Ukraine had redeployed its best-trained brigades",
+            "said",
+            "organisation",
+        ),
+        ("Ukrainian military officials", "defensive lines remain intact", "echoed", "person"),
+        ("DeepState", "Kupiansk", "reported", "organisation"),
+        ("Ukrainian leaders", "against Moscow’s narrative", "pushed back", "person"),
     ],
 )
-def test_sample_groups(sample: list[Statement], speaker: str, words: str, cue: str) -> None:
+def test_sample_groups_are_people_or_organisations(
+    sample: list[Statement], speaker: str, words: str, cue: str, kind: str
+) -> None:
     s = _by(sample, speaker, words)
-    assert (s.cue, s.kind) == (cue, "group")
+    assert (s.cue, s.kind) == (cue, kind)
 
 
 def test_spans_are_verbatim(sample: list[Statement]) -> None:
@@ -346,7 +353,20 @@ def test_he_is_never_a_pair_of_people() -> None:
 
 def test_a_news_outlet_is_an_organisation() -> None:
     (statement,) = _extract("USA Today reported that the dam held.")
-    assert (statement.speaker, statement.kind) == ("USA Today", "group")
+    assert (statement.speaker, statement.kind) == ("USA Today", "organisation")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("The Kremlin said the talks had failed.", "organisation"),
+        ("Ukraine’s defence ministry said the bridge was hit.", "organisation"),
+        ("The report said the bridge was hit.", "other"),
+        ("Ukrainian officials said the bridge was hit.", "person"),
+    ],
+)
+def test_speakers_are_typed_person_organisation_or_other(text: str, kind: str) -> None:
+    assert [s.kind for s in _extract(text)] == [kind]
 
 
 @pytest.mark.parametrize(

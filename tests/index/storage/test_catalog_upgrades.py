@@ -69,3 +69,17 @@ def test_a_catalog_another_process_is_writing_is_upgraded_by_a_later_open(
     writer.execute("COMMIT")
     assert upgrade(impatient) == [2]
     assert index.catalog.pending_ids() == ["a1"]
+
+
+def test_statements_are_extracted_again_by_the_current_rules(make_index: MakeIndex) -> None:
+    article = replace(make_article(1), text="“The dam will hold,” the Kremlin said on Monday.")
+    index = make_index(articles=[article])
+    conn = index.catalog.connection()
+    current = conn.execute("SELECT speaker, kind, content FROM statements").fetchall()
+    assert current == [("Kremlin", "organisation", "“The dam will hold,”")]
+    # as an older newsdesk stored it: the quote without its marks, the speaker a "group"
+    conn.execute("UPDATE statements SET kind = 'group', content = 'The dam will hold'")
+    conn.execute("PRAGMA user_version = 2")
+    reopened = make_index()
+    rows = reopened.catalog.connection().execute("SELECT speaker, kind, content FROM statements")
+    assert rows.fetchall() == current
