@@ -66,6 +66,7 @@ class Statement:
     start: int
     end: int
     content: str
+    role: str  # the title or role words given the speaker ("mayor"), space-separated
 
     @property
     def paragraph_id(self) -> str:
@@ -142,6 +143,7 @@ def _resolve(
         found.start,
         found.end,
         content,
+        " ".join(sorted(speaker.titles)),
     )
 
 

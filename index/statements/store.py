@@ -18,12 +18,14 @@ from index.statements.extract import Statement
 from index.statements.speakers import fold, one_person, speaker_key, surname
 from index.storage.catalog import Catalog
 from index.storage.keyword import fts_query, query_terms
+from index.words import DETERMINERS, TITLES
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS statements (rowid INTEGER PRIMARY KEY, article_id TEXT,"
     " paragraph_id TEXT, paragraph_number INTEGER, speaker TEXT, speaker_key TEXT, surname TEXT,"
     " kind TEXT, mention TEXT, cue TEXT, mode TEXT, start INTEGER, end INTEGER, content TEXT,"
-    " title TEXT, url TEXT, published TEXT, published_int INTEGER, source TEXT)",
+    " title TEXT, url TEXT, published TEXT, published_int INTEGER, source TEXT,"
+    " role TEXT NOT NULL DEFAULT '')",
     "CREATE INDEX IF NOT EXISTS statements_article ON statements(article_id)",
     "CREATE INDEX IF NOT EXISTS statements_key ON statements(speaker_key, published_int)",
     "CREATE INDEX IF NOT EXISTS statements_surname ON statements(surname)",
@@ -33,7 +35,7 @@ _SCHEMA = (
 # In the order of StoredStatement's fields: a Statement's, then the stored ones.
 _COLUMNS = (
     "s.article_id, s.paragraph_number, s.speaker, s.speaker_key, s.kind, s.mention, s.cue,"
-    " s.mode, s.start, s.end, s.content, s.rowid, s.title, s.url, s.published, s.source"
+    " s.mode, s.start, s.end, s.content, s.role, s.rowid, s.title, s.url, s.published, s.source"
 )
 
 
@@ -64,6 +66,9 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
     """Create the statements tables if missing (safe inside an open transaction)."""
     for statement in _SCHEMA:
         conn.execute(statement)
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(statements)")}
+    if "role" not in columns:  # a catalog made before roles were kept (upgrade step 3 fills it)
+        conn.execute("ALTER TABLE statements ADD COLUMN role TEXT NOT NULL DEFAULT ''")
 
 
 def replace_statements(
@@ -82,8 +87,8 @@ def replace_statements(
         cursor = conn.execute(
             "INSERT INTO statements (article_id, paragraph_id, paragraph_number, speaker,"
             " speaker_key, surname, kind, mention, cue, mode, start, end, content, title, url,"
-            " published, published_int, source)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " published, published_int, source, role)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 article_id,
                 s.paragraph_id,
@@ -103,6 +108,7 @@ def replace_statements(
                 published,
                 date_int(published or ""),
                 source,
+                s.role,
             ),
         )
         conn.execute(
@@ -202,12 +208,30 @@ class StatementStore:
         rows = self.catalog.connection().execute(sql, [fts_query(terms), *params, limit])
         return [StoredStatement(*row) for row in rows]
 
+    def _role_holder(self, phrase: str) -> list[str]:
+        """For a role ("the mayor", "the general"): the key of the speaker who held it in the
+        newest statement giving it; [] for anything else."""
+        words = fold(phrase).split()
+        if not words or not all(w in DETERMINERS or w.rstrip(".") in TITLES for w in words):
+            return []
+        role = words[-1].rstrip(".")
+        row = (
+            self.catalog.connection()
+            .execute(
+                "SELECT speaker_key FROM statements WHERE kind = 'person'"
+                " AND (' ' || role || ' ') LIKE ? ORDER BY published_int DESC, rowid DESC LIMIT 1",
+                (f"% {role} %",),
+            )
+            .fetchone()
+        )
+        return [] if row is None else [row[0]]
+
     def speaker_keys(self, speaker: str) -> list[str]:
         """Every stored key that means ``speaker``: its own key, and for a person the bare
         surname, or (given a bare surname) the full name(s) with that surname."""
         key = speaker_key(speaker)
         if not key:
-            return []
+            return self._role_holder(speaker)
         rows = (
             self.catalog.connection()
             .execute(

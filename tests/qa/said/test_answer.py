@@ -284,3 +284,23 @@ def test_unknown_speaker_is_not_found_with_mentions(sample_service: QAService) -
 def test_ordinary_questions_are_unchanged(sample_service: QAService) -> None:
     answer = sample_service.ask(asking("Where is the fiercest combat?"))
     assert answer.found and answer.citations[0].quote.startswith("According to Gerasimov")
+
+
+def test_what_did_the_mayor_say_is_answered_by_the_mayor_named_in_the_article(
+    make_index: MakeIndex,
+) -> None:
+    article = Article(
+        id="dam",
+        title="The dam holds",
+        text="Mayor Jane Ortiz said the dam would hold through the storm.\n"
+        "“We are ready for the rain,” the mayor said on Monday.",
+        published="2024-05-02",
+    )
+    service = build_qa(make_index(articles=[*ARTICLES, article]), QASettings(reader=False))
+    answer = service.ask(asking("What did the mayor say?"))
+    assert answer.found
+    assert [c.quote for c in answer.citations] == [
+        "the dam would hold through the storm",
+        "“We are ready for the rain,”",
+    ]
+    assert statements(answer).startswith("Jane Ortiz said")

@@ -48,6 +48,16 @@ def test_statements_are_cited_verbatim(client: TestClient) -> None:
     assert any("active on all fronts" in i.citation.quote for i in page.items)
 
 
+def test_a_role_finds_the_person_who_holds_it(client: TestClient) -> None:
+    by_role = client.get("/api/speakers/the general/statements")
+    assert by_role.status_code == 200
+    page = SpeakerStatements.model_validate(by_role.json())
+    assert (page.speaker, page.total) == ("Valery Gerasimov", 5)
+    assert (
+        by_role.json()["items"] == client.get("/api/speakers/Gerasimov/statements").json()["items"]
+    )
+
+
 def test_statements_about_a_topic_and_pages(client: TestClient) -> None:
     about = client.get("/api/speakers/Gerasimov/statements", params={"about": "Kupiansk"})
     items = about.json()["items"]

@@ -75,3 +75,13 @@ def test_unknown_speaker_exits_1_with_the_passages_that_mention_them(indexed: Pa
 def test_malformed_date_exits_2(indexed: Path) -> None:
     result = runner.invoke(app, ["said", "Gerasimov", "--since", "yesterday"])
     assert result.exit_code == 2 and "--since must be a date" in result.stderr
+
+
+def test_said_finds_a_speaker_by_role(indexed: Path) -> None:
+    # the sample names "General Valery Gerasimov": "the general" is he
+    result = runner.invoke(app, ["said", "the general", "--json"])
+    assert result.exit_code == 0, result.output
+    page = json.loads(result.stdout)
+    by_name = json.loads(runner.invoke(app, ["said", "Gerasimov", "--json"]).stdout)
+    assert page["total"] == by_name["total"] == 5
+    assert page["items"] == by_name["items"]

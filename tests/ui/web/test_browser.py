@@ -108,6 +108,26 @@ def test_uploaded_article_gets_cited(page: Any, tmp_path: Path) -> None:
     assert "Alfama" in passages.inner_text()
 
 
+def test_what_did_the_mayor_say_names_the_mayor(page: Any, tmp_path: Path) -> None:
+    file = tmp_path / "dam.txt"
+    file.write_text(
+        "The dam holds\nMayor Jane Ortiz said the dam would hold through the storm.\n"
+        "“We are ready for the rain,” the mayor said on Monday.\n",
+        encoding="utf-8",
+    )
+    page.get_by_role("tab", name="Articles").click()
+    page.get_by_label("API key").fill("test-key")
+    page.locator("#nd-upload input[type=file]").set_input_files(str(file))
+    page.locator("#nd-index-files").click()
+    page.locator("#nd-result").get_by_text("1 added").wait_for(timeout=120_000)
+    page.get_by_text("The dam holds").first.wait_for(timeout=120_000)  # this upload's, listed
+    passages = ask(page, "What did the mayor say?")
+    shot(page, "5-the-mayor")
+    answer = page.locator("#nd-chat .message").last.inner_text()
+    assert "Jane Ortiz said" in answer and "[1]" in answer
+    assert "the dam would hold through the storm" in passages.inner_text()
+
+
 def test_a_mistake_is_a_warning_and_the_conversation_stays(page: Any) -> None:
     ask(page, "Where is the fiercest fighting?")
     messages = page.locator("#nd-chat .message").count()
