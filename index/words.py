@@ -64,7 +64,8 @@ GROUP_NOUNS = word_set(
     "association regulators lawmakers legislators senators democrats republicans voters fans "
     "insiders aides aide staff staffers employees workers protesters activists officers "
     "president general minister governor mayor senator coach person analytics economists "
-    "papers documents filings mp mps release obituary schedule records"
+    "papers documents filings mp mps release obituary schedule records university college "
+    "hospital school bank center centre institute foundation commission club league federation"
 )
 
 # The heads of a speaker phrase that name a document ("the report said"): a statement's

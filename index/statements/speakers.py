@@ -233,6 +233,8 @@ class ArticleSpeakers:
     full_names: dict[str, dict[str, _Mentions]] = field(default_factory=dict)
     recent: list[Speaker] = field(default_factory=list)
     said_at: list[int] = field(default_factory=list)  # article offset of each of recent
+    organisations: list[tuple[int, Speaker]] = field(default_factory=list)  # by position
+    acronyms: dict[str, Speaker] = field(default_factory=dict)  # "ioc" -> the full name
 
     @classmethod
     def scan(cls, text: str) -> ArticleSpeakers:
@@ -243,7 +245,20 @@ class ArticleSpeakers:
             at = match.start()
             for part in run.split(" and "):  # "Andrew Holness and Floyd Green": two people
                 found._add_name(part, at + run.find(part))
+            found._add_organisation(run, at, text[match.end() : match.end() + 12])
         return found
+
+    def _add_organisation(self, run: str, position: int, after: str) -> None:
+        """Remember an organisation's name ("University of Kansas"), and its acronym when one
+        follows in brackets ("International Olympic Committee (IOC)")."""
+        name, _ = strip_titles(run)
+        if len(name.split()) < 2 or name_kind(name) != "group":
+            return
+        speaker = Speaker(name.removeprefix("The "), "group")
+        self.organisations.append((position, speaker))
+        acronym = re.match(r" \(([A-Z][A-Za-z]{1,7})\)", after)
+        if acronym is not None:
+            self.acronyms[fold(acronym.group(1))] = speaker
 
     def _add_name(self, run: str, position: int) -> None:
         name, titles = strip_titles(run)
@@ -264,16 +279,27 @@ class ArticleSpeakers:
             return self._one_person(position)
         if speaker.kind == "role":
             return self._latest(lambda s: s.kind == "person" and bool(s.titles & speaker.titles))
+        if speaker.kind == "group" and speaker.key in self.acronyms:
+            return self.acronyms[speaker.key]  # "IOC" after "International Olympic Committee (IOC)"
         if speaker.kind == "group" and speaker.name.split()[0].islower():
-            # "the committee" after "the Organizing Committee" spoke: that organisation
-            head = speaker.key.split()[-1] if speaker.key else ""
-            named = self._latest(
-                lambda s: s.kind == "group" and s.name[:1].isupper() and head in s.key.split()
-            )
-            return named if named is not None and len(speaker.key.split()) == 1 else speaker
+            return self._organisation(speaker, position)
         if speaker.kind == "person":
             return self._full_name(speaker, position)
         return speaker
+
+    def _organisation(self, speaker: Speaker, position: int) -> Speaker:
+        """ "the committee" or "the university": the organisation named before with that word
+        in its name (one that spoke, else the last one named); ``speaker`` as it is else."""
+        words = speaker.key.split()
+        if len(words) != 1:
+            return speaker
+        spoke = self._latest(
+            lambda s: s.kind == "group" and s.name[:1].isupper() and words[0] in s.key.split()
+        )
+        if spoke is not None:
+            return spoke
+        named = [s for at, s in self.organisations if at < position and words[0] in s.key.split()]
+        return named[-1] if named else speaker
 
     def remember(self, speaker: Speaker, position: int = -1) -> None:
         """Record a resolved speaker as the latest one (said at article offset ``position``)."""
