@@ -116,7 +116,8 @@ REPORTING_VERBS = word_set(
     "wrote writes tweeted posted suggested suggests maintained maintains maintain contended "
     "stressed stresses denied denies admitted admits urged urges predicted predicts alleged "
     "alleges countered recalled conceded concede declared declares testified indicated continued "
-    "downplayed cautioned vowed promised replied responded believes believe estimated concluded"
+    "downplayed cautioned vowed promised replied responded believes believe estimated concluded "
+    "asked"
 )
 REPORTING_PHRASES = (
     "pointed to",

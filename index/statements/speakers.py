@@ -115,7 +115,9 @@ def speaker_type(speaker: Speaker) -> str:
     Kremlin", "Ukraine's defence ministry")."""
     if speaker.kind == "person":
         return "person"
-    head = fold(speaker.name).split()[-1:] or [""]
+    words = fold(speaker.name).split()
+    stop = next((i for i, w in enumerate(words) if i and w in _QUALIFIERS | PREPOSITIONS), None)
+    head = words[:stop][-1:] or [""]  # "people briefed on the matter": "people"
     if head[0] in DOCUMENT_NOUNS:
         return "other"
     return "person" if head[0] in PEOPLE_NOUNS else "organisation"
@@ -144,9 +146,27 @@ def speaker_from_phrase(phrase: str) -> Speaker | None:
         return Speaker(words[0], "pronoun")
     if all(w.rstrip(".") in NOT_SPEAKERS or w.rstrip(".,").isdigit() for w in words):
         return None  # "Thursday", "Feb. 6", "I"
+    if _qualified_group(words):
+        return Speaker(
+            " ".join(phrase.split()[1:] if words[0] in DETERMINERS else phrase.split()), "group"
+        )
     if not (phrase.split()[-1][:1].isupper() or words[-1] in GROUP_NOUNS):
         return None  # the phrase must end in a name or a speaker noun
     return _named_speaker(phrase) or _described_speaker(phrase, words)
+
+
+_QUALIFIERS = frozenset(
+    "familiar briefed close knowledgeable involved with in at from on for who".split()
+)
+
+
+def _qualified_group(words: list[str]) -> bool:
+    """ "people briefed on the matter", "sources familiar with the talks": a group noun in the
+    first three words, then a word that qualifies it."""
+    for i, word in enumerate(words[:3]):
+        if word in GROUP_NOUNS and i + 1 < len(words) and words[i + 1] in _QUALIFIERS:
+            return all(w in DETERMINERS or w.isalpha() for w in words[:i])
+    return False
 
 
 def _described_speaker(phrase: str, words: list[str]) -> Speaker | None:
@@ -194,7 +214,20 @@ def _named_speaker(phrase: str) -> Speaker | None:
     kind = name_kind(name, context)
     if kind == "person" and " of " in name and len(name.split(" of ")[0].split()) >= 2:
         name = name.split(" of ")[0]  # "Jamie Raskin of Maryland": where from, not who
+    if kind == "person":
+        name = _without_party(name)
     return Speaker(name, kind, titles | _role_nouns(context))
+
+
+_PARTIES = frozenset("republican democrat democratic gop labour conservative liberal".split())
+
+
+def _without_party(name: str) -> str:
+    """ "Pennsylvania Republican Scott Perry" -> "Scott Perry": a party (and the place before
+    it) describes the person, it is not their name."""
+    words = name.split()
+    party = [i for i, w in enumerate(words[:-2]) if fold(w) in _PARTIES]
+    return " ".join(words[party[-1] + 1 :]) if party else name
 
 
 def _ends_in_title(run: str) -> bool:

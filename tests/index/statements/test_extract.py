@@ -442,3 +442,28 @@ def test_the_university_is_the_university_named_before() -> None:
         "The work will take years, the university said."
     )
     assert [speaker for speaker, _, _ in _said(text)] == ["University of Kansas"]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "kind"),
+    [
+        (
+            "The judge ruled on Monday, people briefed on the matter said.",
+            "people briefed on the matter",
+            "person",
+        ),
+        (
+            "Talks will resume, sources familiar with the plan said.",
+            "sources familiar with the plan",
+            "person",
+        ),
+        (
+            "“We hold the line,” tweeted Pennsylvania Republican Scott Perry.",
+            "Scott Perry",
+            "person",
+        ),
+        ("“Do we want the cars or the people?” Peter Moor asked.", "Peter Moor", "person"),
+    ],
+)
+def test_speakers_described_named_or_asking(text: str, speaker: str, kind: str) -> None:
+    assert [(s.speaker, s.kind) for s in _extract(text)] == [(speaker, kind)]
