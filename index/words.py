@@ -85,6 +85,14 @@ PEOPLE_NOUNS = word_set(
     "spokespeople representatives organizers organisers parents families family person"
 )
 
+# Words after a group noun that qualify it: "people briefed on the matter", "sources familiar
+# with the plan".
+GROUP_QUALIFIERS = word_set(
+    "familiar briefed close knowledgeable involved with in at from on for who"
+)
+# Parties, which describe a person before their name ("Pennsylvania Republican Scott Perry").
+PARTIES = word_set("republican democrat democratic gop labour conservative liberal")
+
 # Words that make a capitalised name an organisation.
 ORG_WORDS = word_set(
     "ministry department police commission survey foundation party committee office university "

@@ -15,9 +15,11 @@ from index.words import (
     DETERMINERS,
     DOCUMENT_NOUNS,
     GROUP_NOUNS,
+    GROUP_QUALIFIERS,
     LEADING_JUNK,
     NOT_SPEAKERS,
     ORG_WORDS,
+    PARTIES,
     PEOPLE_NOUNS,
     POSSESSIVES,
     PREPOSITIONS,
@@ -116,7 +118,9 @@ def speaker_type(speaker: Speaker) -> str:
     if speaker.kind == "person":
         return "person"
     words = fold(speaker.name).split()
-    stop = next((i for i, w in enumerate(words) if i and w in _QUALIFIERS | PREPOSITIONS), None)
+    stop = next(
+        (i for i, w in enumerate(words) if i and w in GROUP_QUALIFIERS | PREPOSITIONS), None
+    )
     head = words[:stop][-1:] or [""]  # "people briefed on the matter": "people"
     if head[0] in DOCUMENT_NOUNS:
         return "other"
@@ -155,16 +159,11 @@ def speaker_from_phrase(phrase: str) -> Speaker | None:
     return _named_speaker(phrase) or _described_speaker(phrase, words)
 
 
-_QUALIFIERS = frozenset(
-    "familiar briefed close knowledgeable involved with in at from on for who".split()
-)
-
-
 def _qualified_group(words: list[str]) -> bool:
     """ "people briefed on the matter", "sources familiar with the talks": a group noun in the
     first three words, then a word that qualifies it."""
     for i, word in enumerate(words[:3]):
-        if word in GROUP_NOUNS and i + 1 < len(words) and words[i + 1] in _QUALIFIERS:
+        if word in GROUP_NOUNS and i + 1 < len(words) and words[i + 1] in GROUP_QUALIFIERS:
             return all(w in DETERMINERS or w.isalpha() for w in words[:i])
     return False
 
@@ -219,14 +218,11 @@ def _named_speaker(phrase: str) -> Speaker | None:
     return Speaker(name, kind, titles | _role_nouns(context))
 
 
-_PARTIES = frozenset("republican democrat democratic gop labour conservative liberal".split())
-
-
 def _without_party(name: str) -> str:
     """ "Pennsylvania Republican Scott Perry" -> "Scott Perry": a party (and the place before
     it) describes the person, it is not their name."""
     words = name.split()
-    party = [i for i, w in enumerate(words[:-2]) if fold(w) in _PARTIES]
+    party = [i for i, w in enumerate(words[:-2]) if fold(w) in PARTIES]
     return " ".join(words[party[-1] + 1 :]) if party else name
 
 
