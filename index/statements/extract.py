@@ -18,6 +18,7 @@ from index.split.paragraphs import is_title_passage
 from index.split.sentences import sentence_spans
 from index.statements.participles import with_participles
 from index.statements.quotes import Found, continued_quotes, split_quotes, verbatim
+from index.statements.resolve import ArticleSpeakers
 from index.statements.spans import (
     CLOSE,
     OPEN,
@@ -27,7 +28,7 @@ from index.statements.spans import (
     has_that,
     trim,
 )
-from index.statements.speakers import ArticleSpeakers, speaker_from_phrase, speaker_type
+from index.statements.speakers import speaker_from_phrase, speaker_type
 from index.words import AUX, NOT_AFTER_VERB, NOUN_LIKE_CUES, VERBISH, VERBS
 
 _CUE = re.compile(rf"\b(?:according to|{AUX}(?P<verb>{VERBS}))\b", re.IGNORECASE)

@@ -6,10 +6,9 @@ so a speaker is the same across articles.
 
 from __future__ import annotations
 
-import bisect
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from index.words import (
     DETERMINERS,
@@ -36,10 +35,9 @@ _ABBREVIATION = (
 )
 _CAP = rf"(?:{_ABBREVIATION}|[A-ZÀ-ÖØ-Þ][\w'’\-]*|[a-z]+[A-Z][\w'’\-]*)"
 _JOIN = r"(?:\s+(?:of|de|da|del|van|von|bin|al|&|and)\s+|\s+)"
-_RUN = re.compile(rf"{_CAP}(?:{_JOIN}{_CAP})*")
+RUN = re.compile(rf"{_CAP}(?:{_JOIN}{_CAP})*")
 _WORD = re.compile(r"[\w'’.&\-]+")
 _POSSESSIVE = ("'s", "’s", "s'", "s’")
-_PRONOUN_REACH = 50  # how many earlier speakers a pronoun or a role may refer back to
 
 
 @dataclass(frozen=True)
@@ -135,7 +133,7 @@ def one_person(name: str, kind: str) -> bool:
 
 def _runs(phrase: str) -> list[re.Match[str]]:
     """Capitalised runs of ``phrase`` other than a lone sentence-initial determiner."""
-    return [m for m in _RUN.finditer(phrase) if fold(m.group()) not in DETERMINERS | POSSESSIVES]
+    return [m for m in RUN.finditer(phrase) if fold(m.group()) not in DETERMINERS | POSSESSIVES]
 
 
 def speaker_from_phrase(phrase: str) -> Speaker | None:
@@ -233,166 +231,3 @@ def _ends_in_title(run: str) -> bool:
 def _role_nouns(text: str) -> frozenset[str]:
     """Lower-case role words before a name ("top military commander" -> {"commander"})."""
     return frozenset(w for w in fold(text).split() if w in TITLES)
-
-
-@dataclass
-class _Mentions:
-    """The mentions of one full name in article order, with the titles given it so far."""
-
-    positions: list[int] = field(default_factory=list)
-    speakers: list[Speaker] = field(default_factory=list)
-    titles_so_far: list[frozenset[str]] = field(default_factory=list)
-
-    def add(self, position: int, speaker: Speaker) -> None:
-        before = self.titles_so_far[-1] if self.titles_so_far else frozenset()
-        self.positions.append(position)
-        self.speakers.append(speaker)
-        self.titles_so_far.append(before | speaker.titles)
-
-    def last_before(self, position: int) -> int:
-        """The index of the last mention at or before ``position`` (-1 if none)."""
-        return bisect.bisect_right(self.positions, position) - 1
-
-
-@dataclass
-class ArticleSpeakers:
-    """Who has been mentioned so far in one article, to resolve short references."""
-
-    # surname -> full name's key -> its mentions
-    full_names: dict[str, dict[str, _Mentions]] = field(default_factory=dict)
-    recent: list[Speaker] = field(default_factory=list)
-    said_at: list[int] = field(default_factory=list)  # article offset of each of recent
-    organisations: list[tuple[int, Speaker]] = field(default_factory=list)  # by position
-    acronyms: dict[str, Speaker] = field(default_factory=dict)  # "ioc" -> the full name
-
-    @classmethod
-    def scan(cls, text: str) -> ArticleSpeakers:
-        """Collect the multi-word names of an article, by surname, with their positions."""
-        found = cls()
-        for match in _RUN.finditer(text):
-            run = match.group().rstrip(".").removesuffix("’s")
-            at = match.start()
-            for part in run.split(" and "):  # "Andrew Holness and Floyd Green": two people
-                found._add_name(part, at + run.find(part))
-            found._add_organisation(run, at, text[match.end() : match.end() + 12])
-        return found
-
-    def _add_organisation(self, run: str, position: int, after: str) -> None:
-        """Remember an organisation's name ("University of Kansas"), and its acronym when one
-        follows in brackets ("International Olympic Committee (IOC)")."""
-        name, _ = strip_titles(run)
-        if len(name.split()) < 2 or name_kind(name) != "group":
-            return
-        speaker = Speaker(name.removeprefix("The "), "group")
-        self.organisations.append((position, speaker))
-        acronym = re.match(r" \(([A-Z][A-Za-z]{1,7})\)", after)
-        if acronym is not None:
-            self.acronyms[fold(acronym.group(1))] = speaker
-
-    def _add_name(self, run: str, position: int) -> None:
-        name, titles = strip_titles(run)
-        name = name.removesuffix("'s")
-        if len(name.split()) < 2 or name_kind(name) != "person":
-            return
-        key = speaker_key(name)
-        by_key = self.full_names.setdefault(surname(key), {})
-        by_key.setdefault(key, _Mentions()).add(position, Speaker(name, "person", titles))
-
-    def resolve(self, speaker: Speaker, position: int) -> Speaker | None:
-        """The full speaker meant by ``speaker`` at article offset ``position``: pronouns and
-        roles ("the general") become the latest fitting speaker, surnames the latest full
-        name; None when a pronoun or role cannot be resolved."""
-        if speaker.kind == "pronoun" and speaker.name in PRONOUNS_GROUP:
-            return self._latest(lambda s: s.kind == "group")
-        if speaker.kind == "pronoun":
-            return self._one_person(position)
-        if speaker.kind == "role":
-            return self._latest(lambda s: s.kind == "person" and bool(s.titles & speaker.titles))
-        if speaker.kind == "group" and speaker.key in self.acronyms:
-            return self.acronyms[speaker.key]  # "IOC" after "International Olympic Committee (IOC)"
-        if speaker.kind == "group" and speaker.name.split()[0].islower():
-            return self._organisation(speaker, position)
-        if speaker.kind == "person":
-            return self._full_name(speaker, position)
-        return speaker
-
-    def _organisation(self, speaker: Speaker, position: int) -> Speaker:
-        """ "the committee" or "the university": the organisation named before with that word
-        in its name (one that spoke, else the last one named); ``speaker`` as it is else."""
-        words = speaker.key.split()
-        if len(words) != 1:
-            return speaker
-        spoke = self._latest(
-            lambda s: s.kind == "group" and s.name[:1].isupper() and words[0] in s.key.split()
-        )
-        if spoke is not None:
-            return spoke
-        named = [s for at, s in self.organisations if at < position and words[0] in s.key.split()]
-        return named[-1] if named else speaker
-
-    def remember(self, speaker: Speaker, position: int = -1) -> None:
-        """Record a resolved speaker as the latest one (said at article offset ``position``)."""
-        self.recent.append(speaker)
-        self.said_at.append(position)
-
-    def _one_person(self, position: int) -> Speaker | None:
-        """Whom "he" or "she" at ``position`` means: the latest single person who spoke, else
-        the last person named before (an article's first statement: "..., he said")."""
-        spoke = next(
-            (
-                (self.said_at[-i], s)
-                for i, s in enumerate(reversed(self.recent[-_PRONOUN_REACH:]), start=1)
-                if s.kind == "person" and " and " not in s.name
-            ),
-            None,
-        )
-        if spoke is not None:
-            return spoke[1]
-        named = self._last_named(position)
-        return None if named is None else named[1]
-
-    def _last_named(self, position: int) -> tuple[int, Speaker] | None:
-        """The last single person named by a full name before ``position``."""
-        best: tuple[int, Speaker] | None = None
-        for by_key in self.full_names.values():
-            for mentions in by_key.values():
-                last = mentions.last_before(position)
-                if last >= 0 and (best is None or mentions.positions[last] > best[0]):
-                    speaker = mentions.speakers[last]
-                    if " and " not in speaker.name:
-                        best = (mentions.positions[last], speaker)
-        return best
-
-    def _latest(self, fits: object) -> Speaker | None:
-        for candidate in reversed(self.recent[-_PRONOUN_REACH:]):
-            if callable(fits) and fits(candidate):
-                return candidate
-        return None
-
-    def _full_name(self, speaker: Speaker, position: int) -> Speaker:
-        key = speaker_key(speaker.name)
-        best: tuple[int, Speaker] | None = None
-        titles = speaker.titles
-        for full_key, mentions in self.full_names.get(surname(key), {}).items():
-            last = mentions.last_before(position) if full_key.endswith(key) else -1
-            if last < 0:
-                continue
-            titles = titles | mentions.titles_so_far[last]
-            if best is None or mentions.positions[last] > best[0]:
-                best = (mentions.positions[last], mentions.speakers[last])
-        if best is None and " " not in key:
-            best = self._by_first_name(key, position)
-        return speaker if best is None else Speaker(best[1].name, "person", titles)
-
-    def _by_first_name(self, key: str, position: int) -> tuple[int, Speaker] | None:
-        """The latest full name before ``position`` whose first name is ``key`` ("Vitali" for
-        "Vitali Klitschko", when no surname matches)."""
-        best: tuple[int, Speaker] | None = None
-        for by_key in self.full_names.values():
-            for full_key, mentions in by_key.items():
-                last = mentions.last_before(position)
-                if last < 0 or full_key.split()[:1] != [key] or " and " in full_key:
-                    continue
-                if best is None or mentions.positions[last] > best[0]:
-                    best = (mentions.positions[last], mentions.speakers[last])
-        return best
