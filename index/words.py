@@ -144,7 +144,8 @@ ASKED_REPORTING_VERBS = REPORTING_VERBS | word_set(
 )
 AUX = (
     r"(?:(?:has|have|had|did|does|do|also|previously|reportedly|later|then|again|repeatedly|"
-    r"strongly|publicly|recently|once|further|would|will|could|may|might|not|just|only)\s+)*"
+    r"strongly|publicly|recently|once|further|would|will|could|may|might|not|just|only|"
+    r"initially|first|separately|earlier|privately|quickly|originally)\s+)*"
 )
 # Words allowed between a cue and "that": "said on Monday in a statement that".
 BRIDGE = word_set(

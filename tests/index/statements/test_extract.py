@@ -467,3 +467,9 @@ def test_the_university_is_the_university_named_before() -> None:
 )
 def test_speakers_described_named_or_asking(text: str, speaker: str, kind: str) -> None:
     assert [(s.speaker, s.kind) for s in _extract(text)] == [(speaker, kind)]
+
+
+def test_an_adverb_between_the_speaker_and_the_cue() -> None:
+    assert _said("NASA initially announced that the crew would stay.") == [
+        ("NASA", "the crew would stay", "reported")
+    ]
