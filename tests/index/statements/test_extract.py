@@ -428,20 +428,23 @@ def test_a_quote_opened_curly_and_closed_straight_is_still_a_quote() -> None:
     ]
 
 
-def test_an_acronym_in_brackets_stands_for_the_full_name() -> None:
-    text = (
-        "The International Olympic Committee (IOC) met on Monday.\n"
-        "Only teams with a record could apply, the IOC said."
-    )
-    assert [speaker for speaker, _, _ in _said(text)] == ["International Olympic Committee"]
-
-
-def test_the_university_is_the_university_named_before() -> None:
-    text = (
-        "The University of Kansas has begun returning the remains.\n"
-        "The work will take years, the university said."
-    )
-    assert [speaker for speaker, _, _ in _said(text)] == ["University of Kansas"]
+@pytest.mark.parametrize(
+    ("text", "organisation"),
+    [
+        (  # an acronym in brackets stands for the full name
+            "The International Olympic Committee (IOC) met on Monday.\n"
+            "Only teams with a record could apply, the IOC said.",
+            "International Olympic Committee",
+        ),
+        (  # "the university" is the university named before
+            "The University of Kansas has begun returning the remains.\n"
+            "The work will take years, the university said.",
+            "University of Kansas",
+        ),
+    ],
+)
+def test_a_short_name_finds_the_organisation_named_before(text: str, organisation: str) -> None:
+    assert [speaker for speaker, _, _ in _said(text)] == [organisation]
 
 
 @pytest.mark.parametrize(
