@@ -16,7 +16,7 @@ from index.statements.speakers import (
     strip_titles,
     surname,
 )
-from index.words import PRONOUNS_GROUP
+from index.words import DETERMINERS, PRONOUNS_GROUP
 
 _PRONOUN_REACH = 50  # how many earlier speakers a pronoun or a role may refer back to
 
@@ -78,8 +78,11 @@ class ArticleSpeakers:
     def _add_name(self, run: str, position: int) -> None:
         name, titles = strip_titles(run)
         name = name.removesuffix("'s")
-        if len(name.split()) < 2 or name_kind(name) != "person":
+        words = name.split()
+        if len(words) < 2 or name_kind(name) != "person":
             return
+        if fold(words[0]) in DETERMINERS or "-" in words[-1]:
+            return  # "The Democrat-led": a description, no one's name
         key = speaker_key(name)
         by_key = self.full_names.setdefault(surname(key), {})
         by_key.setdefault(key, _Mentions()).add(position, Speaker(name, "person", titles))

@@ -205,6 +205,13 @@ def _named_speaker(phrase: str) -> Speaker | None:
     if tail_words and tail_words[-1] in GROUP_NOUNS and not _ends_in_title(runs[-1].group()):
         return None  # "Harris campaign": a description headed by a common noun
     name, titles = strip_titles(runs[-1].group())
+    while len(name.split()) > 1 and fold(name.split()[0]) in LEADING_JUNK:
+        name = name.split(" ", 1)[1]  # "When Ronald Reagan": "when" opens the clause
+    last = fold(name).split()[-1]
+    if last.rsplit("-", 1)[-1] in ("led", "based", "backed", "run", "owned"):
+        return None  # "Democrat-led": describes, names no one
+    if last in PARTIES:
+        return Speaker(name, "pronoun")  # "the California Democrat": the person spoken of
     if _is_title(name.split()[-1]):
         return Speaker(name, "role", frozenset({fold(name).split()[-1].rstrip(".")}))
     context = phrase[: runs[-1].start()]

@@ -476,3 +476,22 @@ def test_an_adverb_between_the_speaker_and_the_cue() -> None:
     assert _said("NASA initially announced that the crew would stay.") == [
         ("NASA", "the crew would stay", "reported")
     ]
+
+
+def test_a_party_word_refers_to_the_person_and_a_clause_opener_is_no_name() -> None:
+    text = (
+        "Nancy Pelosi said the vote would pass.\n"
+        "“Of course it will,” the California Democrat said.\n"
+        "When Ronald Reagan spoke, “We are ready,” Jane Ortiz said."
+    )
+    assert [speaker for speaker, _, _ in _said(text)] == [
+        "Nancy Pelosi",
+        "Nancy Pelosi",
+        "Jane Ortiz",
+    ]
+
+
+def test_a_led_compound_names_no_one() -> None:
+    assert _extract("The Democrat-led panel said the vote would pass.") == []
+    text = "Tom Cover, a farmer, spoke. The Democrat-led county is flooded, he said."
+    assert [speaker for speaker, _, _ in _said(text)] == ["Tom Cover"]
