@@ -129,7 +129,7 @@ def _resolve(
     speaker = people.resolve(found.speaker, offset + found.start)
     if speaker is None:
         return None
-    people.remember(speaker, offset + found.start)
+    people.remember(speaker)
     content = paragraph.text[found.start : found.end]
     mode = "direct" if content[:1] in OPEN else "reported"
     return Statement(

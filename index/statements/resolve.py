@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from index.statements.speakers import (
@@ -47,7 +48,6 @@ class ArticleSpeakers:
     # surname -> full name's key -> its mentions
     full_names: dict[str, dict[str, _Mentions]] = field(default_factory=dict)
     recent: list[Speaker] = field(default_factory=list)
-    said_at: list[int] = field(default_factory=list)  # article offset of each of recent
     organisations: list[tuple[int, Speaker]] = field(default_factory=list)  # by position
     acronyms: dict[str, Speaker] = field(default_factory=dict)  # "ioc" -> the full name
 
@@ -119,38 +119,28 @@ class ArticleSpeakers:
         named = [s for at, s in self.organisations if at < position and words[0] in s.key.split()]
         return named[-1] if named else speaker
 
-    def remember(self, speaker: Speaker, position: int = -1) -> None:
-        """Record a resolved speaker as the latest one (said at article offset ``position``)."""
+    def remember(self, speaker: Speaker) -> None:
+        """Record a resolved speaker as the latest one."""
         self.recent.append(speaker)
-        self.said_at.append(position)
 
     def _one_person(self, position: int) -> Speaker | None:
         """Whom "he" or "she" at ``position`` means: the latest single person who spoke, else
         the last person named before (an article's first statement: "..., he said")."""
-        spoke = next(
-            (
-                (self.said_at[-i], s)
-                for i, s in enumerate(reversed(self.recent[-_PRONOUN_REACH:]), start=1)
-                if s.kind == "person" and " and " not in s.name
-            ),
-            None,
-        )
-        if spoke is not None:
-            return spoke[1]
-        named = self._last_named(position)
-        return None if named is None else named[1]
+        spoke = self._latest(lambda s: s.kind == "person" and " and " not in s.name)
+        return spoke if spoke is not None else self._last_mention(position, lambda key: True)
 
-    def _last_named(self, position: int) -> tuple[int, Speaker] | None:
-        """The last single person named by a full name before ``position``."""
+    def _last_mention(self, position: int, fits: Callable[[str], bool]) -> Speaker | None:
+        """The full name mentioned last before ``position`` among those whose key ``fits``
+        (the scan split "X and Y", so each is one person)."""
         best: tuple[int, Speaker] | None = None
         for by_key in self.full_names.values():
-            for mentions in by_key.values():
+            for full_key, mentions in by_key.items():
                 last = mentions.last_before(position)
-                if last >= 0 and (best is None or mentions.positions[last] > best[0]):
-                    speaker = mentions.speakers[last]
-                    if " and " not in speaker.name:
-                        best = (mentions.positions[last], speaker)
-        return best
+                if last < 0 or not fits(full_key):
+                    continue
+                if best is None or mentions.positions[last] > best[0]:
+                    best = (mentions.positions[last], mentions.speakers[last])
+        return None if best is None else best[1]
 
     def _latest(self, fits: object) -> Speaker | None:
         for candidate in reversed(self.recent[-_PRONOUN_REACH:]):
@@ -169,19 +159,10 @@ class ArticleSpeakers:
             titles = titles | mentions.titles_so_far[last]
             if best is None or mentions.positions[last] > best[0]:
                 best = (mentions.positions[last], mentions.speakers[last])
-        if best is None and " " not in key:
-            best = self._by_first_name(key, position)
-        return speaker if best is None else Speaker(best[1].name, "person", titles)
-
-    def _by_first_name(self, key: str, position: int) -> tuple[int, Speaker] | None:
-        """The latest full name before ``position`` whose first name is ``key`` ("Vitali" for
-        "Vitali Klitschko", when no surname matches)."""
-        best: tuple[int, Speaker] | None = None
-        for by_key in self.full_names.values():
-            for full_key, mentions in by_key.items():
-                last = mentions.last_before(position)
-                if last < 0 or full_key.split()[:1] != [key] or " and " in full_key:
-                    continue
-                if best is None or mentions.positions[last] > best[0]:
-                    best = (mentions.positions[last], mentions.speakers[last])
-        return best
+        if best is not None:
+            return Speaker(best[1].name, "person", titles)
+        if " " not in key:  # a first name alone: "Vitali" for "Vitali Klitschko"
+            named = self._last_mention(position, lambda full_key: full_key.split()[:1] == [key])
+            if named is not None:
+                return Speaker(named.name, "person", titles)
+        return speaker
