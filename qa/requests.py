@@ -39,7 +39,7 @@ class Filters(BaseModel):
     def search_filters(self) -> SearchFilters | None:
         """The index layer's filters, or None when nothing is restricted."""
         filters = SearchFilters(
-            self.source or None, _iso(self.published_from), _iso(self.published_to)
+            self.source or None, iso(self.published_from), iso(self.published_to)
         )
         return None if filters == SearchFilters() else filters
 
@@ -105,7 +105,8 @@ def _sentence(error: Any, names: Mapping[str, str]) -> str:
     return f"{where} {message}." if message.startswith("must ") else f"{where}: {message}."
 
 
-def _iso(day: date | None) -> str | None:
+def iso(day: date | None) -> str | None:
+    """``YYYY-MM-DD``, or None."""
     return None if day is None else day.isoformat()
 
 

@@ -128,7 +128,8 @@ def speaker_type(speaker: Speaker) -> str:
 def one_person(name: str, kind: str) -> bool:
     """Whether a statement's speaker (its name or key, and type) is one person, who may be
     called by surname ("Zelenskiy"), rather than people ("Ukrainian officials")."""
-    return kind == "person" and fold(name).split()[-1:] not in [[w] for w in PEOPLE_NOUNS]
+    words = fold(name).split()
+    return kind == "person" and not (words and words[-1] in PEOPLE_NOUNS)
 
 
 def _runs(phrase: str) -> list[re.Match[str]]:

@@ -77,11 +77,6 @@ def keep_citations(draft: AnswerDraft, keep: Callable[[Citation], bool]) -> Answ
     return replace(AnswerDraft.compose(citations, short, draft.confidence), related=draft.related)
 
 
-def quoted(citations: Sequence[Citation]) -> str:
-    """The extractive answer text: each quote followed by its marker."""
-    return "".join(quote_parts(citations))
-
-
 def quote_parts(citations: Sequence[Citation]) -> list[str]:
     """Each quote followed by its marker, the space between them leading the next one."""
     return [f"{' ' if i else ''}{c.quote} [{c.n}]" for i, c in enumerate(citations)]

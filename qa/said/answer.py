@@ -203,14 +203,14 @@ class SpeakerAnswers:
     ) -> list[StoredStatement]:
         """Up to max_statements statements, newest first; with as_of, those published by
         then first (newest first), then later ones (oldest first)."""
-        n, base, day = self.max_statements, filters or SearchFilters(), as_of
-        if day is None:
+        n, base = self.max_statements, filters or SearchFilters()
+        if as_of is None:
             return self.statements.statements_by_speaker(speaker, topic, n, 0, base)
-        until = min(base.published_to or day.isoformat(), day.isoformat())
+        until = min(base.published_to or as_of.isoformat(), as_of.isoformat())
         first = self.statements.statements_by_speaker(
             speaker, topic, n, 0, replace(base, published_to=until)
         )
-        after = (day + timedelta(days=1)).isoformat()
+        after = (as_of + timedelta(days=1)).isoformat()
         later = replace(base, published_from=max(base.published_from or after, after))
         if len(first) >= n:
             return first

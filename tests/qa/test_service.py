@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 
 from index.filters import SearchFilters
-from qa.answer.draft import AnswerDraft
-from qa.answer.draft import quoted as answer_text
+from qa.answer.draft import AnswerDraft, answer_text
 from qa.config import QASettings
 from qa.errors import QuestionRejected
 from qa.models import Citation, Passage, Turn

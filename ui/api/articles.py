@@ -16,8 +16,9 @@ from index.filters import SearchFilters
 from index.models import Article, IndexReport
 from index.readers.inputs import article_from_record, read_bytes
 from index.storage.catalog import ArticleRecord
+from qa.requests import iso
 from ui.api.app import services, writer
-from ui.api.models import Day, error_responses, iso
+from ui.api.models import Day, error_responses
 from ui.limits import MAX_OFFSET, MAX_PAGE, MAX_TEXT_CHARS
 from ui.services import Services
 

@@ -42,11 +42,6 @@ number_only = field_validator("k", mode="before")(_number_only)
 Day = Annotated[date, BeforeValidator(_text_only)]
 
 
-def iso(day: date | None) -> str | None:
-    """``YYYY-MM-DD``, or None."""
-    return None if day is None else day.isoformat()
-
-
 class FiltersIn(Filters):
     """Restrict retrieval to one source and/or a published-date range (inclusive)."""
 

@@ -12,8 +12,9 @@ from pydantic import BaseModel, Field
 from index.filters import SearchFilters
 from qa.components import build_speakers
 from qa.models import SpeakerStatements, SpeakerSummary
+from qa.requests import iso
 from ui.api.app import services
-from ui.api.models import Day, error_responses, iso
+from ui.api.models import Day, error_responses
 from ui.limits import MAX_OFFSET, MAX_PAGE
 from ui.services import Services
 

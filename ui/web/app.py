@@ -9,9 +9,9 @@ from typing import Any
 
 import gradio as gr
 
-from qa.answer.draft import led_by
+from qa.answer.draft import lead
 from qa.models import TITLE_ONLY, Answer, Citation, Passage, Turn
-from qa.requests import MAX_QUESTION_CHARS, AskQuery, Filters, request
+from qa.requests import MAX_QUESTION_CHARS, Filters, asking, request
 from ui.config import UISettings
 from ui.services import ServiceRef
 from ui.web.articles import articles_tab, refreshed
@@ -96,9 +96,7 @@ def respond(
         raise Mistake("Type a question first.")
     history = [Turn.model_validate(t) for t in turns]
     filters = _filters(source, date_from, date_to)
-    answer = ref.get().qa.ask(
-        request(AskQuery, question=question, history=history, filters=filters)
-    )
+    answer = ref.get().qa.ask(asking(question, history, filters=filters))
     chat = [*chat, {"role": "user", "content": question},
             {"role": "assistant", "content": chat_text(answer)}]  # fmt: skip
     turn = Turn(question=question, rewritten=answer.rewritten, answer=answer.answer)
@@ -121,7 +119,7 @@ def chat_text(answer: Answer) -> str:
     then the reader's confidence."""
     text = answer.answer
     short = answer.short_answer
-    if short is not None and text.startswith(led_by(short, "")):
+    if short is not None and text.startswith(lead(short)):
         head, _, quotes = text.partition("\n\n")
         text = f"**{head}**\n\n{quotes}"
     if answer.found and answer.confidence is not None:
