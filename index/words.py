@@ -142,6 +142,11 @@ VERBS = "|".join(sorted((*REPORTING_VERBS, *REPORTING_PHRASES), key=lambda v: (-
 ASKED_REPORTING_VERBS = REPORTING_VERBS | word_set(
     "saying tell state assert announce suggest predict promise"
 )
+# Reporting verbs as participles that add a second statement to the one before ("“...,” Harris
+# said, adding that ...").
+PARTICIPLE_CUES = word_set(
+    "adding noting saying warning arguing insisting stressing explaining claiming"
+)
 AUX = (
     r"(?:(?:has|have|had|did|does|do|also|previously|reportedly|later|then|again|repeatedly|"
     r"strongly|publicly|recently|once|further|would|will|could|may|might|not|just|only|"

@@ -9,11 +9,9 @@ from dataclasses import replace
 from index.split.sentences import sentence_spans
 from index.statements.quotes import Found
 from index.statements.spans import trim
+from index.words import PARTICIPLE_CUES
 
-_PARTICIPLE = re.compile(
-    r",\s+(?P<cue>adding|noting|saying|warning|arguing|insisting|stressing|explaining|claiming)"
-    r"\s+(?:that\s+)?"
-)
+_PARTICIPLE = re.compile(rf",\s+(?P<cue>{'|'.join(sorted(PARTICIPLE_CUES))})\s+(?:that\s+)?")
 
 
 def with_participles(text: str, quotes: list[tuple[int, int]], found: list[Found]) -> list[Found]:
