@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from index.components import IndexComponents
 from index.statements.store import StatementStore
 from index.storage.sentence_vectors import SentenceVectorStore
@@ -12,19 +14,70 @@ from qa.reader.base import Reader
 from qa.reader.calibration import Calibration
 from qa.retrieval.search import PassageSearch, Retriever
 from qa.said.answer import SpeakerAnswers
-from qa.service import QAService
+from qa.service import Answerer, QAService
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from qa.llm.answerer import LLMAnswerer
 
 
 def build_qa(
-    index: IndexComponents, settings: QASettings, reader: Reader | None = None
+    index: IndexComponents,
+    settings: QASettings,
+    reader: Reader | None = None,
+    chat: BaseChatModel | None = None,
 ) -> QAService:
     """A QAService over the index's catalog, vector store and embedding model, answering with
-    ``reader`` (else the shipped reader model, loaded now, unless settings.reader is off)."""
+    ``reader`` (else the shipped reader model, loaded now, unless settings.reader is off), and
+    in the LLM mode with ``chat`` (else the model the settings name, if any)."""
     sentences = SentenceVectorStore(index.catalog)
     retriever = build_retriever(index, settings, sentences)
     speakers = build_speakers(index, retriever)
     answerer = build_answerer(index, settings, reader, sentences)
-    return QAService(retriever, index.embedder, settings, answerer=answerer, speakers=speakers)
+    llm = build_llm_answerer(settings, answerer, chat)
+    return QAService(
+        retriever, index.embedder, settings, answerer=answerer, speakers=speakers, llm=llm
+    )
+
+
+def build_chat_model(settings: QASettings) -> BaseChatModel | None:
+    """The chat model the settings name (an OpenAI-compatible URL first, else a GGUF file,
+    loaded now), or None when neither is set."""
+    from qa.llm import models
+
+    if settings.llm_url:
+        return models.openai_compatible(
+            settings.llm_url,
+            settings.llm_model,
+            settings.llm_api_key,
+            settings.llm_max_tokens,
+            settings.llm_timeout_s,
+        )
+    if settings.llm_gguf is not None:
+        return models.local_gguf(
+            settings.llm_gguf, settings.llm_threads, settings.llm_context, settings.llm_max_tokens
+        )
+    return None
+
+
+def build_llm_answerer(
+    settings: QASettings, fallback: Answerer, chat: BaseChatModel | None = None
+) -> LLMAnswerer | None:
+    """The LLM answerer over ``chat`` (else the settings' model), falling back to
+    ``fallback``; None when no model is configured."""
+    chat = chat or build_chat_model(settings)
+    if chat is None:
+        return None
+    from qa.llm.answerer import LLMAnswerer
+
+    return LLMAnswerer(
+        chat,
+        fallback,
+        settings.llm_timeout_s,
+        settings.max_answer_sentences,
+        settings.llm_passages,
+    )
 
 
 def build_answerer(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from qa.models import AnswerMode
 
 
 class QASettings(BaseSettings):
@@ -37,3 +39,24 @@ class QASettings(BaseSettings):
     min_confidence: float = Field(
         0.25, ge=0.0, le=1.0, description="Below this reader confidence the answer is not found"
     )
+    answer_mode: AnswerMode = Field(
+        "extractive",
+        description="How questions are answered unless a request says: extractive (quotes) or"
+        " llm (needs llm_url or llm_gguf)",
+    )
+    # The optional LLM (qa.llm): an OpenAI-compatible endpoint, or a GGUF file run in-process.
+    llm_url: str | None = Field(
+        None, description="Base URL of an OpenAI-compatible API, e.g. http://127.0.0.1:8080/v1"
+    )
+    llm_model: str = Field("default", description="The model name sent to llm_url")
+    llm_api_key: SecretStr | None = Field(None, description="Sent to llm_url; never shown")
+    llm_gguf: Path | None = Field(
+        None, description="A GGUF model file run in-process (needs llama-cpp-python)"
+    )
+    llm_threads: int = Field(2, ge=1, le=256, description="CPU threads of the in-process model")
+    llm_context: int = Field(4096, ge=512, le=131072, description="In-process context, tokens")
+    llm_max_tokens: int = Field(256, ge=16, le=4096, description="Longest answer, tokens")
+    llm_timeout_s: float = Field(
+        60.0, gt=0, le=600, description="Longer than this, the answer is extractive"
+    )
+    llm_passages: int = Field(8, ge=1, le=20, description="Passages given to the LLM")

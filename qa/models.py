@@ -3,6 +3,8 @@ the HTTP API's response models."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 # What the faces show in place of a title passage's text (it repeats the title)
@@ -57,6 +59,17 @@ class ShortAnswer(BaseModel):
     end: int = Field(description="End offset (exclusive) in the cited paragraph")
 
 
+AnswerMode = Literal["extractive", "llm"]
+
+
+class RemovedSentence(BaseModel):
+    """A sentence an LLM wrote that the citation check left out of the answer."""
+
+    text: str = Field(description="The sentence, without its [n] markers")
+    cited: list[int] = Field(description="The passage numbers it cited (as the model wrote them)")
+    reason: str = Field(description="Why it was left out")
+
+
 class Answer(BaseModel):
     """An answer built only from indexed paragraphs, every sentence cited, or a refusal."""
 
@@ -83,6 +96,20 @@ class Answer(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     related: list[Passage] = Field(
         default_factory=list, description="Closest passages, shown when nothing answers"
+    )
+    mode: AnswerMode = Field(
+        "extractive",
+        description='How the answer was made: "extractive" (quoted sentences) or "llm" (an'
+        " LLM's sentences, each checked against the passage it cites)",
+    )
+    removed: list[RemovedSentence] = Field(
+        default_factory=list,
+        description="LLM sentences left out because their citations do not support them",
+    )
+    notice: str | None = Field(
+        None,
+        description="Said to the user beside the answer, e.g. that the LLM was unreachable and"
+        " the answer is extractive",
     )
     took_ms: float = 0.0
 

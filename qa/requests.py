@@ -13,7 +13,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from index.filters import SearchFilters
 from qa.errors import QuestionRejected
-from qa.models import Turn
+from qa.models import AnswerMode, Turn
 from qa.question.recency import parse_day
 
 # Limits of a request. They are part of the OpenAPI schema (pydantic Field constraints), so
@@ -69,6 +69,11 @@ class AskQuery(BaseModel):
     k: int | None = Field(default=None, ge=1, le=MAX_K, description="Passages retrieved")
     filters: Filters | None = None
     as_of: Day = Field(default=None, description="Answer as of this date (YYYY-MM-DD)")
+    mode: AnswerMode | None = Field(
+        default=None,
+        description='"extractive" (quoted sentences) or "llm" (an LLM\'s checked sentences);'
+        " unset: the server's default",
+    )
 
     def search_filters(self) -> SearchFilters | None:
         """The index layer's filters of this request, or None."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Protocol
 
@@ -15,6 +15,7 @@ from qa.answer.candidates import SentenceVectors
 from qa.answer.draft import AnswerDraft, keep_citations
 from qa.answer.scorer import ExtractiveAnswerer
 from qa.config import QASettings
+from qa.errors import QuestionRejected
 from qa.models import Answer, Passage
 from qa.question.reading import Reading, read_question
 from qa.requests import MAX_QUESTION_CHARS, AskQuery, SearchQuery
@@ -34,6 +35,20 @@ class Answerer(Protocol):
     ) -> AnswerDraft:
         """The answer to ``question`` from ``passages``; ``vector`` (the question's) and
         ``sentences`` (read for the passages) are what retrieval computed, to reuse."""
+        ...
+
+
+class StreamingAnswerer(Answerer, Protocol):
+    """An answerer whose text comes in pieces as it is written (an LLM)."""
+
+    def stream(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        vector: np.ndarray | None = None,
+        sentences: SentenceVectors | None = None,
+    ) -> Iterator[str | AnswerDraft]:
+        """The text as it is written (str pieces, not yet checked), then the final answer."""
         ...
 
 
@@ -83,8 +98,10 @@ class QAService:
         answerer: Answerer | None = None,
         speakers: SpeakerAnswerer | None = None,
         sentences: SentenceVectors | None = None,
+        llm: StreamingAnswerer | None = None,
     ) -> None:
         self.retriever = retriever
+        self.llm = llm
         self.settings = settings
         self.answerer = answerer or ExtractiveAnswerer(
             embedder, settings.max_answer_sentences, sentences
@@ -95,17 +112,36 @@ class QAService:
         """Answer ``request.question`` (a follow-up of its history) from the top k passages:
         a cited answer, or found=False with the closest passages as ``related``. Speaker
         questions ("What did X say?") are answered from the stored statements. The request
-        was checked when it was made (qa.requests)."""
+        was checked when it was made (qa.requests); asking for the LLM mode where no LLM is
+        configured raises QuestionRejected."""
+        answer = None
+        for piece in self.ask_stream(request):
+            answer = piece
+        assert isinstance(answer, Answer)  # ask_stream always ends with the answer
+        return answer
+
+    def ask_stream(self, request: AskQuery) -> Iterator[str | Answer]:
+        """As ``ask``, with an LLM's text as it is written (str pieces, unchecked: show them
+        as a draft) before the Answer, which is always last (the only item when extractive)."""
         started = time.perf_counter()
+        llm = self._llm(request.mode or self.settings.answer_mode)
         top_k = request.k or self.settings.top_k
         filters, as_of = request.search_filters(), request.as_of
         reading = read_question(request.question, request.history, MAX_QUESTION_CHARS)
         said = None if self.speakers is None else self.speakers.answer(reading, filters, as_of)
+        standalone = reading.standalone
         if said is not None:
             standalone, draft = said.rewritten, self._lead(said.rewritten, said.draft)
+        elif llm is not None:
+            found = self.retriever.retrieve(standalone, top_k, filters, as_of)
+            for piece in llm.stream(standalone, found.passages, found.vector, found.sentences):
+                if isinstance(piece, str):
+                    yield piece
+                else:
+                    draft = piece
         else:
             standalone, draft = self._answer(reading, top_k, filters, as_of)
-        return Answer(
+        yield Answer(
             question=request.question,
             rewritten=standalone,
             answer=draft.text,
@@ -115,8 +151,22 @@ class QAService:
             confidence=draft.confidence,
             citations=draft.citations,
             related=draft.related,
+            mode=draft.mode,
+            removed=list(draft.removed),
+            notice=draft.notice,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
         )
+
+    def _llm(self, mode: str) -> StreamingAnswerer | None:
+        """The LLM answerer for ``mode`` (None: extractive)."""
+        if mode != "llm":
+            return None
+        if self.llm is None:
+            raise QuestionRejected(
+                "No LLM is configured: set NEWSDESK_LLM_URL or NEWSDESK_LLM_GGUF, or ask in"
+                " the extractive mode."
+            )
+        return self.llm
 
     def search(self, request: SearchQuery) -> list[Passage]:
         """The top k passages for ``request.query``, best first."""

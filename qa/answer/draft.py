@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from qa.models import Citation, Passage, ShortAnswer
+from qa.models import AnswerMode, Citation, Passage, RemovedSentence, ShortAnswer
 
 NOT_FOUND = "No indexed article answers this question."
 RELATED_PASSAGES = 3  # shown with a refusal: the closest passages
@@ -27,6 +27,9 @@ class AnswerDraft:
     # statement line with its markers), for a stream to send as they are; () for a text made
     # in one piece (a refusal, an LLM's prose).
     parts: tuple[str, ...] = ()
+    mode: AnswerMode = "extractive"
+    removed: tuple[RemovedSentence, ...] = ()  # an LLM's sentences the citation check left out
+    notice: str | None = None  # said beside the answer (the LLM failed: answered extractively)
 
     def __post_init__(self) -> None:
         if self.parts and "".join(self.parts) != self.text:

@@ -395,3 +395,33 @@ def test_pronoun_follow_up_names_gerasimov(sample_service: QAService) -> None:
     answer = sample_service.ask(asking("what did he say next?", history))
     assert answer.rewritten == "What did Gerasimov say next?"
     assert answer.found and "Gerasimov" in answer.citations[0].paragraph_text
+
+
+def test_the_llm_mode_without_an_llm_is_rejected_with_what_to_set() -> None:
+    service, _ = fake_service()
+    with pytest.raises(QuestionRejected, match="NEWSDESK_LLM_URL"):
+        service.ask(asking("Where were clashes reported?", mode="llm"))
+
+
+def test_the_llm_mode_streams_the_text_then_the_checked_answer() -> None:
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from qa.answer.scorer import ExtractiveAnswerer
+    from qa.llm.answerer import LLMAnswerer
+
+    reply = "Clashes were reported in Kupiansk on Tuesday [1]."
+    retriever = RecordingRetriever()
+    scorer = ExtractiveAnswerer(ConstantEmbedder())
+    llm = LLMAnswerer(FakeListChatModel(responses=[reply, reply]), scorer)
+    service = QAService(retriever, ConstantEmbedder(), QASettings(), answerer=scorer, llm=llm)
+    pieces = list(service.ask_stream(asking("Where were clashes reported?", mode="llm")))
+    answer = pieces[-1]
+    assert "".join(p for p in pieces[:-1] if isinstance(p, str)) == reply
+    assert answer.mode == "llm" and answer.answer == f"{reply[:-5]}. [1]"
+    assert answer.citations[0].quote == "Clashes were reported in Kupiansk on Tuesday."
+    # The server's default mode is extractive: the same service quotes without the LLM.
+    assert service.ask(asking("Where were clashes reported?")).mode == "extractive"
+    default_llm = QAService(
+        retriever, ConstantEmbedder(), QASettings(answer_mode="llm"), answerer=scorer, llm=llm
+    )
+    assert default_llm.ask(asking("Where were clashes reported?")).mode == "llm"

@@ -1,0 +1,139 @@
+"""Every sentence of an LLM's answer checked against the passages it cites, before it is shown.
+
+A sentence passes when it cites at least one passage that was given, every number it states
+and every text it puts in quotation marks appears in the passages it cites (quotes verbatim,
+up to spacing and the kind of quotation mark), and those passages hold at least
+``min_support`` of its content words (names and numbers weighted double, as for questions:
+qa.question.terms). The threshold is chosen on the bench (bench/llm.py; bench/RESULTS.md).
+A sentence that fails is left out of the answer and reported with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from index.split.sentences import quotable_spans, sentence_spans
+from qa.models import Passage
+from qa.question.terms import coverage, question_terms, stems
+
+# The weighted share of a sentence's content words its cited passages must hold.
+MIN_SUPPORT = 0.75
+_MARKER = re.compile(r"\s*\[(\d{1,3})\]")
+_LEADING_MARKERS = re.compile(r"^(?:\s*\[\d{1,3}\])+")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# Text in quotation marks of at least three words: shorter quoted words are often scare quotes
+# or titles that the model may fairly write as it likes.
+_QUOTED = re.compile(r"[\"“”]([^\"“”]+)[\"“”]")
+_QUOTE_CHARS = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
+
+SUPPORTED = "supported"
+NO_CITATION = "no citation"
+UNKNOWN_PASSAGE = "cites a passage that was not given"
+NUMBER_MISSING = "a number it states is not in the cited passages"
+MISQUOTED = "a quotation is not verbatim in the cited passages"
+NOT_SUPPORTED = "the cited passages do not support it"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One sentence of an answer, its citations, and the checker's verdict on it."""
+
+    text: str  # without its [n] markers
+    cited: tuple[int, ...]  # passage numbers, as the model wrote them
+    verdict: str
+    support: float  # weighted share of its content words in the cited passages
+    # The best-supporting sentence of each cited passage: passage number -> (start, end)
+    evidence: dict[int, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def supported(self) -> bool:
+        """Whether the claim passed every check."""
+        return self.verdict == SUPPORTED
+
+
+def claims(answer: str) -> list[tuple[str, tuple[int, ...]]]:
+    """The answer's sentences, each without its [n] markers, with the numbers they cite. A
+    marker that opens a sentence belongs to the one before it ("... rose. [2] Then ...")."""
+    found: list[tuple[str, tuple[int, ...]]] = []
+    for start, end in sentence_spans(answer):
+        sentence = answer[start:end]
+        leading = _LEADING_MARKERS.match(sentence)
+        if leading and found:
+            last, cited = found[-1]
+            found[-1] = (last, cited + _numbers(leading.group()))
+            sentence = sentence[leading.end() :]
+        text = _MARKER.sub("", sentence).strip()
+        if text:
+            found.append((text, _numbers(sentence)))
+    return found
+
+
+def _numbers(markers: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in _MARKER.findall(markers))
+
+
+def check(
+    answer: str, passages: Sequence[Passage], min_support: float = MIN_SUPPORT
+) -> list[Claim]:
+    """Each sentence of ``answer`` with its verdict against ``passages`` (cited as [1]...[n],
+    in order)."""
+    return [check_claim(text, cited, passages, min_support) for text, cited in claims(answer)]
+
+
+def check_claim(
+    text: str, cited: tuple[int, ...], passages: Sequence[Passage], min_support: float
+) -> Claim:
+    """The verdict on one sentence ``text`` citing passage numbers ``cited``."""
+    if not cited:
+        return Claim(text, cited, NO_CITATION, 0.0)
+    if any(n < 1 or n > len(passages) for n in cited):
+        return Claim(text, cited, UNKNOWN_PASSAGE, 0.0)
+    # The title and date were in the prompt too: a claim may take its year from them.
+    sources = [_source(passages[n - 1]) for n in cited]
+    evidence = {n: best_sentence(text, passages[n - 1].text) for n in dict.fromkeys(cited)}
+    support = _support(text, sources)
+    verdict = SUPPORTED
+    if not _numbers_found(text, sources):
+        verdict = NUMBER_MISSING
+    elif not _quotes_found(text, sources):
+        verdict = MISQUOTED
+    elif support < min_support:
+        verdict = NOT_SUPPORTED
+    return Claim(text, cited, verdict, support, evidence)
+
+
+def best_sentence(claim: str, paragraph: str) -> tuple[int, int]:
+    """The span of the sentence of ``paragraph`` holding most of ``claim``'s content words
+    (the whole paragraph when it has no quotable sentence)."""
+    terms = question_terms(claim)
+    spans = quotable_spans(paragraph) or [(0, len(paragraph))]
+    return max(spans, key=lambda s: coverage(terms, stems(paragraph[s[0] : s[1]])))
+
+
+def _source(passage: Passage) -> str:
+    return f"{passage.title}\n{passage.published}\n{passage.text}"
+
+
+def _support(claim: str, sources: Sequence[str]) -> float:
+    terms = question_terms(claim)
+    if not terms.total:  # nothing but stopwords ("That is all.") asserts nothing
+        return 1.0
+    return coverage(terms, stems(" ".join(sources)))
+
+
+def _numbers_found(claim: str, sources: Sequence[str]) -> bool:
+    numbers = {n.replace(",", "") for n in _NUMBER.findall(claim)}
+    held = {n.replace(",", "") for source in sources for n in _NUMBER.findall(source)}
+    return numbers <= held
+
+
+def _quotes_found(claim: str, sources: Sequence[str]) -> bool:
+    said = [q for q in _QUOTED.findall(claim) if len(q.split()) >= 3]
+    held = " ".join(_plain(source) for source in sources)
+    return all(_plain(q).strip(" ,.") in held for q in said)
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.translate(_QUOTE_CHARS).split())
