@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -21,6 +21,8 @@ class QALike(Protocol):
     """What the service layer needs from the question-answering service."""
 
     def ask(self, request: AskQuery) -> Answer: ...
+
+    def ask_stream(self, request: AskQuery) -> Iterator[str | Answer]: ...
 
     def search(self, request: SearchQuery) -> list[Passage]: ...
 

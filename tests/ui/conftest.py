@@ -53,6 +53,9 @@ class FakeQA:
             for i, (h, p) in enumerate((h, stored[h.id]) for h in hits)
         ]  # fmt: skip
 
+    def ask_stream(self, request: AskQuery) -> Iterator[str | Answer]:
+        yield self.ask(request)
+
     def ask(self, request: AskQuery) -> Answer:
         question, filters = request.question, request.search_filters()
         if "forbidden" in question:

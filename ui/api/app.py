@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -74,7 +74,8 @@ async def search(body: SearchRequest, svc: Svc) -> SearchResponse:
     return SearchResponse(query=body.query, passages=passages, took_ms=round(took, 1))
 
 
-_SSE_DOC = {200: {"description": "Events: short_answer?, part*, citations, done", "content": {
+_SSE_DOC = {200: {"description": "Events: token* (LLM mode), short_answer?, part*, citations, done",
+    "content": {
     "text/event-stream": {"schema": SSE_EVENT}}}}  # fmt: skip
 
 
@@ -85,12 +86,25 @@ _SSE_DOC = {200: {"description": "Events: short_answer?, part*, citations, done"
     summary="The answer as server-sent events",
 )
 async def ask_stream(body: AskRequest, svc: Svc) -> StreamingResponse:
-    """Events: the ``short_answer`` when there is one, one ``part`` per part the answer was
-    built from (its ``parts``: they add up to the answer text exactly),
-    then ``citations``, then ``done`` (the whole Answer). Errors are answered before the
-    stream starts, with ordinary statuses."""
-    answer = await run_in_threadpool(answer_for, svc, body)
-    return StreamingResponse(_answer_events(answer), media_type="text/event-stream")
+    """Events: in the LLM mode, one ``token`` per piece of the LLM's text as it is written
+    (a draft, not yet checked); then the ``short_answer`` when there is one, one ``part`` per
+    part the checked answer was built from (its ``parts``: they add up to the answer text
+    exactly), then ``citations``, then ``done`` (the whole Answer, with the sentences the
+    check removed and any notice). Errors are answered before the stream starts, with
+    ordinary statuses."""
+    pieces = svc.qa.ask_stream(body)
+    first = await run_in_threadpool(next, pieces)  # a rejected request raises here
+    return StreamingResponse(_events(first, pieces), media_type="text/event-stream")
+
+
+async def _events(first: str | Answer, pieces: Iterator[str | Answer]) -> AsyncIterator[str]:
+    piece = first
+    while isinstance(piece, str):
+        yield sse("token", {"text": piece})
+        # The answer always comes last, so next() never runs past the end.
+        piece = await run_in_threadpool(next, pieces)
+    async for event in _answer_events(piece):
+        yield event
 
 
 async def _answer_events(answer: Answer) -> AsyncIterator[str]:

@@ -168,8 +168,23 @@ def to_ask(body: ChatRequest) -> AskRequest | None:
 
 
 def message_text(answer: Answer) -> str:
-    """The answer text followed by its numbered sources."""
-    return answer.answer + sources_text(answer)
+    """The answer text followed by its numbered sources and any note on how it was made."""
+    return answer.answer + sources_text(answer) + notes_text(answer)
+
+
+def notes_text(answer: Answer) -> str:
+    """A note when the LLM's answer lost sentences to the citation check or was not used;
+    "" otherwise."""
+    notes = []
+    if answer.removed:
+        n = len(answer.removed)
+        notes.append(
+            f"{n} sentence{'s' if n > 1 else ''} of the LLM's answer left out: the passages"
+            " cited do not support them."
+        )
+    if answer.notice:
+        notes.append(answer.notice)
+    return "\n\n" + " ".join(notes) if notes else ""
 
 
 def sources_text(answer: Answer) -> str:
@@ -190,6 +205,8 @@ async def _chunks(answer: Answer, meta: dict[str, Any]) -> AsyncIterator[str]:
         yield _chunk(meta, {"content": part})
     if answer.citations:
         yield _chunk(meta, {"content": sources_text(answer)})
+    if notes_text(answer):
+        yield _chunk(meta, {"content": notes_text(answer)})
     final = _chunk(
         meta, {}, "stop", citations=[c.model_dump(mode="json") for c in answer.citations]
     )
