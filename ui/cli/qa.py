@@ -84,6 +84,15 @@ def ask(
     since: Since = None,
     until: Until = None,
     as_of: AsOf = None,
+    llm: Annotated[
+        bool | None,
+        typer.Option(
+            "--llm/--extractive",
+            help="Answer with the LLM (NEWSDESK_LLM_URL or NEWSDESK_LLM_GGUF), every sentence"
+            " checked against its citation, or with quoted sentences. Default:"
+            " NEWSDESK_ANSWER_MODE (extractive).",
+        ),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Answer a question from the indexed articles, every sentence cited by number.
@@ -93,8 +102,11 @@ def ask(
     from qa.requests import AskQuery, request
 
     filters = filters_of(source, since, until)
+    mode = None if llm is None else ("llm" if llm else "extractive")
     try:
-        asked = request(AskQuery, OPTIONS, question=question, k=k, filters=filters, as_of=as_of)
+        asked = request(
+            AskQuery, OPTIONS, question=question, k=k, filters=filters, as_of=as_of, mode=mode
+        )
         answer = open_qa().ask(asked)
     except QAError as exc:
         fail(str(exc))
@@ -147,6 +159,11 @@ def format_answer(answer: Answer) -> str:
     if answer.related:
         lines += ["", "Closest passages (not an answer):", ""]
         lines.append("\n\n".join(format_passage(p) for p in answer.related))
+    if answer.removed:
+        lines += ["", "Left out of the LLM's answer (its citations do not support them):"]
+        lines += [f"  - {r.text} ({r.reason})" for r in answer.removed]
+    if answer.notice:
+        lines += ["", answer.notice]
     return "\n".join(lines)
 
 

@@ -148,3 +148,35 @@ def test_help_text_is_reflowed_to_the_terminal() -> None:
     result = runner.invoke(app, ["ask", "--help"], env={"COLUMNS": "80"})
     assert result.exit_code == 0
     assert "Exit code 2 on a rejected question or an unavailable index." in result.stdout
+
+
+def test_ask_llm_without_an_llm_exits_2_saying_what_to_set(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def with_fake_model(settings: IndexSettings, **_: Any) -> IndexComponents:
+        return build_index(settings, embedder=FakeEmbedder())
+
+    monkeypatch.setattr("index.components.build_index", with_fake_model)
+    monkeypatch.setenv("NEWSDESK_READER", "false")
+    result = runner.invoke(app, ["ask", "Where is the fiercest combat?", "--llm"])
+    assert result.exit_code == 2
+    assert "No LLM is configured: set NEWSDESK_LLM_URL" in result.stderr
+    assert "Answer with the LLM" in runner.invoke(app, ["ask", "--help"]).stdout
+
+
+def test_an_llm_answer_lists_what_the_check_left_out_and_any_notice() -> None:
+    from qa.models import RemovedSentence
+    from ui.cli.qa import format_answer
+
+    removed = RemovedSentence(text="It rained.", cited=[2], reason="no citation")
+    notice = "Answered without the LLM: the LLM failed (ConnectTimeout)."
+    answer = Answer(question="q", rewritten="q", answer="No indexed article answers this.",
+                    found=False, mode="llm", removed=[removed], notice=notice)  # fmt: skip
+    lines = format_answer(answer).splitlines()
+    assert lines[-5:] == [
+        "",
+        "Left out of the LLM's answer (its citations do not support them):",
+        "  - It rained. (no citation)",
+        "",
+        "Answered without the LLM: the LLM failed (ConnectTimeout).",
+    ]
