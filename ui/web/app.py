@@ -5,6 +5,7 @@ Handlers call the services in-process (never the HTTP API); errors become gr.Err
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
@@ -15,8 +16,15 @@ from qa.requests import MAX_QUESTION_CHARS, Filters, asking, request
 from ui.config import UISettings
 from ui.services import ServiceRef
 from ui.web.articles import articles_tab, refreshed
-from ui.web.edge import Mistake, at_the_edge
+from ui.web.edge import Mistake, streaming_at_the_edge
 
+# The answer modes the chat offers; "" leaves it to the server (NEWSDESK_ANSWER_MODE).
+MODES = [
+    ("Server default", ""),
+    ("Quotes", "extractive"),
+    ("LLM, each sentence checked", "llm"),
+]
+WRITING = " ▍"  # after an LLM's draft while it is being written
 EXAMPLES = [
     "What did Zelenskiy say?",
     "Where is the fiercest fighting?",
@@ -57,7 +65,9 @@ def _chat_tab(ref: ServiceRef) -> gr.Dropdown:
                 elem_id="nd-question", submit_btn=True,
             )  # fmt: skip
             gr.Examples(EXAMPLES, inputs=question, label="Examples")
-            clear = gr.Button("New conversation", size="sm")
+            with gr.Row():
+                mode = gr.Radio(MODES, value="", label="Answer with", elem_id="nd-mode", scale=3)
+                clear = gr.Button("New conversation", size="sm", scale=1)
         with gr.Column(scale=2):
             with gr.Accordion("Filters", open=False):
                 source = gr.Dropdown(
@@ -69,15 +79,18 @@ def _chat_tab(ref: ServiceRef) -> gr.Dropdown:
     turns = gr.State([])
     gr.on(
         [question.submit, date_from.submit, date_to.submit],
-        lambda *args: respond(ref, *args),
-        inputs=[question, chat, turns, source, date_from, date_to],
+        lambda *args: (yield from respond(ref, *args)),
+        inputs=[question, chat, turns, source, date_from, date_to, mode],
         outputs=[question, chat, turns, passages],
     )
     clear.click(lambda: ("", [], [], ""), outputs=[question, chat, turns, passages])
     return source
 
 
-@at_the_edge(outputs=4)
+Outputs = tuple[Any, Any, Any, Any]
+
+
+@streaming_at_the_edge(outputs=4)
 def respond(
     ref: ServiceRef,
     question: str,
@@ -86,21 +99,30 @@ def respond(
     source: str | None,
     date_from: str | None,
     date_to: str | None,
-) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]], str]:
-    """Answer ``question`` with the conversation so far; returns the cleared textbox, the
-    chat, the turns (for follow-ups) and the passages panel. A mistake (an empty question, a
-    malformed date, a rejected question) is a warning that changes nothing; raises gr.Error
-    for anything else."""
+    mode: str | None = None,
+) -> Iterator[Outputs]:
+    """Answer ``question`` with the conversation so far; yields the cleared textbox, the
+    chat, the turns (for follow-ups) and the passages panel: an LLM's draft as it is
+    written (turns and panel unchanged), then the checked answer. A mistake (an empty
+    question, a malformed date, a rejected question) is a warning that changes nothing;
+    raises gr.Error for anything else."""
     question = (question or "").strip()
     if not question:
         raise Mistake("Type a question first.")
     history = [Turn.model_validate(t) for t in turns]
     filters = _filters(source, date_from, date_to)
-    answer = ref.get().qa.ask(asking(question, history, filters=filters))
-    chat = [*chat, {"role": "user", "content": question},
-            {"role": "assistant", "content": chat_text(answer)}]  # fmt: skip
-    turn = Turn(question=question, rewritten=answer.rewritten, answer=answer.answer)
-    return "", chat, [*turns, turn.model_dump()], passages_html(answer)
+    asked = asking(question, history, filters=filters, mode=mode or None)
+    chat = [*chat, {"role": "user", "content": question}]
+    draft = ""
+    for piece in ref.get().qa.ask_stream(asked):
+        if isinstance(piece, str):
+            draft += piece
+            writing = {"role": "assistant", "content": draft + WRITING}
+            yield "", [*chat, writing], gr.skip(), gr.skip()
+            continue
+        chat = [*chat, {"role": "assistant", "content": chat_text(piece)}]
+        turn = Turn(question=question, rewritten=piece.rewritten, answer=piece.answer)
+        yield "", chat, [*turns, turn.model_dump()], passages_html(piece)
 
 
 def _filters(source: str | None, date_from: str | None, date_to: str | None) -> Filters:
@@ -124,6 +146,14 @@ def chat_text(answer: Answer) -> str:
         text = f"**{head}**\n\n{quotes}"
     if answer.found and answer.confidence is not None:
         text += f"\n\n*Confidence: {answer.confidence:.0%}*"
+    if answer.removed:
+        n = len(answer.removed)
+        text += (
+            f"\n\n*{n} sentence{'s' if n > 1 else ''} of the LLM's answer left out: the"
+            " passages cited do not support " + ("them" if n > 1 else "it") + ".*"
+        )
+    if answer.notice:
+        text += f"\n\n*{answer.notice}*"
     return text
 
 

@@ -6,7 +6,7 @@ event with an error badge, which for a typo would hide the conversation until th
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import gradio as gr
@@ -36,6 +36,29 @@ def at_the_edge(outputs: int) -> Callable[[Handler], Handler]:
                 status = http_status(exc)
                 if status is not None and status < 500:
                     return _warn(user_message(exc), outputs)
+                raise gr.Error(user_message(exc)) from exc
+
+        return run  # type: ignore[return-value]
+
+    return wrap
+
+
+def streaming_at_the_edge(outputs: int) -> Callable[[Handler], Handler]:
+    """``at_the_edge`` for a handler that yields its outputs as they change (a streamed
+    answer): the same translation of errors, raised before or while it yields."""
+
+    def wrap(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        def run(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            try:
+                yield from handler(*args, **kwargs)
+            except Mistake as exc:
+                yield _warn(str(exc), outputs)
+            except Exception as exc:
+                status = http_status(exc)
+                if status is not None and status < 500:
+                    yield _warn(user_message(exc), outputs)
+                    return
                 raise gr.Error(user_message(exc)) from exc
 
         return run  # type: ignore[return-value]

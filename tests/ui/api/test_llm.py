@@ -109,3 +109,23 @@ def test_the_openai_endpoint_answers_in_the_servers_default_mode(
         "1 sentence of the LLM's answer left out: the passages cited do not support them."
     )
     assert reply["answer"]["mode"] == "llm"
+
+
+def test_the_web_chat_shows_the_draft_as_written_then_the_checked_answer(
+    components: IndexComponents,
+) -> None:
+    from ui.web.app import WRITING, respond
+
+    qa = build_qa(components, QASettings(reader=False), chat=CitingChat())
+    services = Services(components, qa, UISettings())
+    assert services.add_articles(read_inputs([str(SAMPLE)])).added
+    question = "Where is the fiercest fighting?"
+    shown = list(respond(ServiceRef(services), question, [], [], "", "", "", "llm"))
+    drafts = [chat[-1]["content"] for _, chat, _, _ in shown[:-1]]
+    assert drafts and all(d.endswith(WRITING) for d in drafts) and INVENTED in drafts[-1]
+    _, chat, turns, panel = shown[-1]
+    assert chat[-1]["content"] == (
+        f"{CLAIM}. [1]\n\n*1 sentence of the LLM's answer left out: the passages cited do not"
+        " support it.*"
+    )
+    assert turns[0]["answer"] == f"{CLAIM}. [1]" and "Pokrovsk" in panel

@@ -4,6 +4,7 @@ and the web UI's handlers called directly."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -116,13 +117,19 @@ def test_oversized_body_over_http_is_413(http: httpx.Client) -> None:
 # --- the web UI's handlers, in-process with the fake QA ------------------------------------
 
 
+def last(outputs: Iterator[Any]) -> Any:
+    """What a streaming handler shows at the end (the outputs it yields last)."""
+    *_, final = outputs
+    return final
+
+
 def test_web_answer_shows_cited_passages_with_highlight(services: Services) -> None:
     ref = ServiceRef(services)
-    cleared, chat, turns, panel = respond(ref, "What did Zelenskiy say?", [], [], "", "", "")
+    cleared, chat, turns, panel = last(respond(ref, "What did Zelenskiy say?", [], [], "", "", ""))
     assert cleared == "" and [m["role"] for m in chat] == ["user", "assistant"]
     assert "[1]" in chat[1]["content"] and turns[0]["question"] == "What did Zelenskiy say?"
     assert "<mark>" in panel and "Cited passages" in panel
-    _, chat, turns, _ = respond(ref, "And Gerasimov?", chat, turns, "", "", "")
+    _, chat, turns, _ = last(respond(ref, "And Gerasimov?", chat, turns, "", "", ""))
     _, history, _ = services.qa.asked[-1]  # type: ignore[attr-defined]
     assert len(chat) == 4 and history is not None and history[0].answer == turns[0]["answer"]
 
@@ -155,15 +162,18 @@ def test_web_mistakes_are_warnings_that_change_nothing(
     services: Services, question: str, date_from: str, date_to: str, message: str
 ) -> None:
     with pytest.warns(UserWarning) as warned:
-        result = respond(ServiceRef(services), question, [], [], "", date_from, date_to)
+        result = list(respond(ServiceRef(services), question, [], [], "", date_from, date_to))
     assert [str(w.message) for w in warned] == [message]
-    assert result == SKIPPED
+    assert result == [SKIPPED]
 
 
 class BrokenQA:
     """A QA service with a bug."""
 
     def ask(self, *args: Any, **kwargs: Any) -> Answer:
+        raise RuntimeError("disk on fire")
+
+    def ask_stream(self, *args: Any, **kwargs: Any) -> Iterator[Answer]:
         raise RuntimeError("disk on fire")
 
 
@@ -173,11 +183,11 @@ class BrokenServices:
 
 def test_web_failures_become_gr_error() -> None:
     with pytest.raises(gr.Error) as raised:
-        respond(ServiceRef(), "What?", [], [], "", "", "")
+        last(respond(ServiceRef(), "What?", [], [], "", "", ""))
     assert raised.value.message == "the server is still starting; try again in a moment"
     broken = ServiceRef(BrokenServices())  # type: ignore[arg-type]
     with pytest.raises(gr.Error) as raised:
-        respond(broken, "What?", [], [], "", "", "")
+        last(respond(broken, "What?", [], [], "", "", ""))
     assert raised.value.message == "Internal error (RuntimeError); see the server log."
 
 
