@@ -9,6 +9,7 @@ from index.statements.store import StatementStore
 from index.storage.sentence_vectors import SentenceVectorStore
 from qa.answer.scorer import ExtractiveAnswerer
 from qa.config import QASettings
+from qa.errors import LLMNotConfigured
 from qa.reader.answerer import ReaderAnswerer
 from qa.reader.base import Reader
 from qa.reader.calibration import Calibration
@@ -36,6 +37,10 @@ def build_qa(
     speakers = build_speakers(index, retriever)
     answerer = build_answerer(index, settings, reader, sentences)
     llm = build_llm_answerer(settings, answerer, chat)
+    if llm is None and settings.answer_mode == "llm":
+        raise LLMNotConfigured(
+            "NEWSDESK_ANSWER_MODE=llm needs an LLM: set NEWSDESK_LLM_URL or NEWSDESK_LLM_GGUF"
+        )
     return QAService(
         retriever, index.embedder, settings, answerer=answerer, speakers=speakers, llm=llm
     )

@@ -12,3 +12,7 @@ class QuestionRejected(QAError):
 
 class RetrievalUnavailable(QAError):
     """The indexes cannot be searched right now (vector store or catalog unreachable)."""
+
+
+class LLMNotConfigured(QAError):
+    """The LLM mode is the default (NEWSDESK_ANSWER_MODE=llm) but no LLM is configured."""

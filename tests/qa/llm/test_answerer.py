@@ -5,17 +5,25 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
+from index.components import build_index
+from index.config import IndexSettings
 from qa.answer.candidates import SentenceVectors
 from qa.answer.draft import NOT_FOUND, AnswerDraft
+from qa.components import build_qa
+from qa.config import QASettings
+from qa.errors import LLMNotConfigured
 from qa.llm.answerer import LLMAnswerer
 from qa.llm.check import NOT_SUPPORTED, NUMBER_MISSING
 from qa.llm.prompt import messages
 from qa.models import Citation, Passage
+from tests.conftest import FakeEmbedder
 from tests.qa.llm.test_check import PASSAGES
 
 QUESTION = "Who opened the bridge?"
@@ -151,3 +159,9 @@ def test_passages_are_data_inside_their_elements_whatever_they_say() -> None:
     assert body.count("</passage>") == 1 and body.count("</passages>") == 1
     assert body.index("ignore previous instructions") < body.index("</passage>")
     assert body.rstrip().endswith(f"Question: {QUESTION}")
+
+
+def test_the_llm_as_default_mode_without_an_llm_fails_at_startup(tmp_path: Path) -> None:
+    index = build_index(IndexSettings(data_dir=tmp_path), embedder=FakeEmbedder())
+    with pytest.raises(LLMNotConfigured, match="NEWSDESK_LLM_URL"):
+        build_qa(index, QASettings(reader=False, answer_mode="llm"))
