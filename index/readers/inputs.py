@@ -4,28 +4,30 @@ Supported inputs: plain text (``.txt``, ``.md``), HTML pages (``.html``, ``.htm`
 (``.json``: one object or a list) and JSON Lines (``.jsonl``) records, RSS/Atom feeds (``.xml``,
 ``.rss``, ``.atom``) and ``http(s)`` URLs. :func:`read_inputs` never raises for a bad input: it
 yields a :class:`ReadFailure` with a human reason and goes on with the rest.
+
+The size limit is per article: a text or HTML file is one article and is refused whole when
+over it, while a JSON Lines file is streamed record by record (:mod:`index.readers.stream`),
+whatever its size, and only a record over the limit is refused.
 """
 
 from __future__ import annotations
 
-import hashlib
+import io
 import json
 import os
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from index.errors import ArticleReadError
 from index.models import FEED_ORIGIN_PREFIX, Article, ReadFailure
+from index.readers.records import article_from_record, stable_id, type_name
+from index.readers.stream import Located, OnRead, jsonl_records
 from index.readers.text import (
     derive_title,
-    has_words,
     normalize_date,
-    normalize_text,
     text_record,
-    title_from_name,
-    title_from_url,
 )
 from index.readers.web import (
     FetchedPage,
@@ -39,7 +41,6 @@ from index.readers.web import (
     html_record,
     media_kind,
     size_reason,
-    url_host,
 )
 
 __all__ = [
@@ -50,9 +51,11 @@ __all__ = [
     "article_from_record",
     "canonical_url",
     "derive_title",
+    "input_bytes",
     "normalize_date",
     "read_bytes",
     "read_inputs",
+    "read_upload",
     "stable_id",
 ]
 
@@ -61,25 +64,61 @@ SUPPORTED_EXTENSIONS = {
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".xml": "feed", ".rss": "feed", ".atom": "feed",
 }  # fmt: skip
 
-Located = tuple[str, Any]  # ("line 3", record) -- a record, or an ArticleReadError for that spot
+STREAMED_KINDS = {"jsonl"}  # read record by record: the size limit applies to each record
+
+
+@dataclass(frozen=True)
+class _Options:
+    max_bytes: int
+    fetcher: PageFetcher | None
+    on_read: OnRead | None = None
 
 
 def read_inputs(
-    inputs: Iterable[str], *, max_bytes: int = 5_000_000, fetcher: PageFetcher | None = None
+    inputs: Iterable[str],
+    *,
+    max_bytes: int = 5_000_000,
+    fetcher: PageFetcher | None = None,
+    on_read: OnRead | None = None,
 ) -> Iterator[Article | ReadFailure]:
     """Read articles from file paths, folders (recursive) and http(s) URLs, in order.
 
     Never raises for a bad input: yields a :class:`ReadFailure` naming it and why, then goes
-    on. ``fetcher`` fetches URLs and feed entries' pages; a real :class:`Fetcher` is made on
-    first use when none is given.
+    on. ``max_bytes`` is the limit per article (a JSON Lines file of any size is streamed).
+    ``fetcher`` fetches URLs and feed entries' pages; a real :class:`Fetcher` is made on
+    first use when none is given. ``on_read`` is told the bytes of local files read so far,
+    piece by piece (a progress measure: see :func:`input_bytes`).
     """
     own = LazyFetcher(max_bytes) if fetcher is None else None
+    options = _Options(max_bytes, fetcher or own, on_read)
     try:
         for item in inputs:
-            yield from _read_one(item.strip(), max_bytes, fetcher or own)
+            yield from _read_one(item.strip(), options)
     finally:
         if own is not None:
             own.close()
+
+
+def input_bytes(inputs: Iterable[str]) -> int | None:
+    """The total size of the files :func:`read_inputs` would read from ``inputs``, or None
+    when one is a URL (its size is known only once fetched)."""
+    total = 0
+    for item in inputs:
+        path = Path(item.strip()).expanduser()
+        if "://" in item:
+            return None
+        if path.is_dir():
+            total += sum(_size(p) for p in _walk(path) if p.suffix.lower() in SUPPORTED_EXTENSIONS)
+        elif path.is_file():
+            total += _size(path)
+    return total
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # gone since it was listed: its failure is reported when it is read
+        return 0
 
 
 def read_bytes(name: str, data: bytes, *, max_bytes: int = 5_000_000) -> list[Article]:
@@ -87,67 +126,44 @@ def read_bytes(name: str, data: bytes, *, max_bytes: int = 5_000_000) -> list[Ar
 
     Raises :class:`ArticleReadError` for any problem, including one bad record in a list.
     """
-    kind = _kind_of(name)
-    if len(data) > max_bytes:
-        raise ArticleReadError(name, size_reason(len(data), max_bytes))
     articles: list[Article] = []
-    for result in _guarded(name, _parse(kind, data, name, None)):
+    for result in read_upload(name, data, max_bytes=max_bytes):
         if isinstance(result, ReadFailure):
             raise ArticleReadError(result.origin, result.reason)
         articles.append(result)
     return articles
 
 
-def article_from_record(record: dict[str, Any], origin: str) -> Article:
-    """Build an :class:`Article` from a dict with ``text`` and optional ``id``, ``title``,
-    ``url``, ``published``, ``source``; raise :class:`ArticleReadError` when malformed."""
-    if not isinstance(record, dict):
-        raise ArticleReadError(origin, f"record is not a JSON object (got {_type_name(record)})")
-    if record.get("text") is None:
-        raise ArticleReadError(origin, "record has no 'text' field")
-    raw = _str_field(record, "text", origin)
-    if "\x00" in raw:
-        raise ArticleReadError(origin, "article text contains NUL characters (binary data?)")
-    text = normalize_text(raw)
-    if not text.strip():
-        raise ArticleReadError(origin, "article text is empty")
-    if not has_words(text):
-        raise ArticleReadError(origin, "article text has no letter or digit")
-    url = _str_field(record, "url", origin).strip()
-    title = " ".join(normalize_text(_str_field(record, "title", origin)).split())
-    source = _str_field(record, "source", origin).strip()
-    return Article(
-        id=_id_field(record, origin) or stable_id(url, text),
-        title=title or title_from_url(url) or derive_title(text) or title_from_name(origin),
-        text=text,
-        url=url,
-        published=normalize_date(_str_field(record, "published", origin)),
-        source=source or url_host(url),
-        origin=origin,
-    )
+def read_upload(
+    name: str, data: bytes, *, max_bytes: int = 5_000_000
+) -> list[Article | ReadFailure]:
+    """Read an uploaded file as :func:`read_inputs` reads a file: a bad record of a list is a
+    :class:`ReadFailure` ("line 3: ...") and the others are still read. Feed pages are not
+    fetched. Raises :class:`ArticleReadError` when the whole file is unreadable.
+    """
+    kind = _kind_of(name)
+    if kind not in STREAMED_KINDS and len(data) > max_bytes:
+        raise ArticleReadError(name, size_reason(len(data), max_bytes))
+    try:  # _parse yields the failures of records and raises for the file's own
+        return list(_parse(kind, data, name, _Options(max_bytes, None)))
+    except ArticleReadError:
+        raise
+    except Exception as exc:
+        raise ArticleReadError(name, _unexpected(exc)) from exc
 
 
-def stable_id(url: str, text: str) -> str:
-    """The canonical URL when there is one, else ``sha-`` + 16 hex digits of the text's hash."""
-    if url:
-        return canonical_url(url)
-    return "sha-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def _read_one(
-    item: str, max_bytes: int, fetcher: PageFetcher | None
-) -> Iterator[Article | ReadFailure]:
+def _read_one(item: str, options: _Options) -> Iterator[Article | ReadFailure]:
     if item.lower().startswith(("http://", "https://")):
-        yield from _guarded(item, _read_url(item, max_bytes, fetcher))
+        yield from _guarded(item, _read_url(item, options))
     elif "://" in item:
         scheme = item.split("://", 1)[0]
         yield ReadFailure(item, f"unsupported URL scheme '{scheme}' (only http and https)")
     elif not item:
         yield ReadFailure(item, "empty input name")
     elif Path(item).expanduser().is_dir():
-        yield from _read_folder(Path(item).expanduser(), max_bytes, fetcher)
+        yield from _read_folder(Path(item).expanduser(), options)
     else:
-        yield from _guarded(item, _read_file(Path(item).expanduser(), max_bytes, fetcher))
+        yield from _guarded(item, _read_file(Path(item).expanduser(), options))
 
 
 def _guarded(
@@ -161,17 +177,19 @@ def _guarded(
     except OSError as exc:
         yield ReadFailure(origin, f"cannot read the file ({exc.strerror or exc})")
     except Exception as exc:  # a parser library failing on odd input must not stop the run
-        yield ReadFailure(origin, f"unexpected error while reading ({type(exc).__name__}: {exc})")
+        yield ReadFailure(origin, _unexpected(exc))
 
 
-def _read_folder(
-    root: Path, max_bytes: int, fetcher: PageFetcher | None
-) -> Iterator[Article | ReadFailure]:
+def _unexpected(exc: Exception) -> str:
+    return f"unexpected error while reading ({type(exc).__name__}: {exc})"
+
+
+def _read_folder(root: Path, options: _Options) -> Iterator[Article | ReadFailure]:
     files = sorted(path for path in _walk(root) if path.suffix.lower() in SUPPORTED_EXTENSIONS)
     if not files:
         yield ReadFailure(str(root), f"folder has no supported files ({_extension_list()})")
     for path in files:
-        yield from _guarded(str(path), _read_file(path, max_bytes, fetcher))
+        yield from _guarded(str(path), _read_file(path, options))
 
 
 def _walk(root: Path) -> Iterator[Path]:
@@ -181,46 +199,59 @@ def _walk(root: Path) -> Iterator[Path]:
         yield from (Path(folder) / name for name in files if not name.startswith("."))
 
 
-def _read_file(
-    path: Path, max_bytes: int, fetcher: PageFetcher | None
-) -> Iterator[Article | ReadFailure]:
+def _read_file(path: Path, options: _Options) -> Iterator[Article | ReadFailure]:
     origin = str(path.resolve())  # one spelling per file, so re-reads find its old articles
     if not path.exists():
         raise ArticleReadError(origin, "no such file or folder")
     if not path.is_file():
         raise ArticleReadError(origin, "not a regular file")
     kind = _kind_of(path.name)
+    if kind in STREAMED_KINDS:
+        with path.open("rb") as handle:
+            records = jsonl_records(handle, origin, options.max_bytes, options.on_read)
+            yield from _articles(records, origin, origin)
+        return
     size = path.stat().st_size
-    if size > max_bytes:
-        raise ArticleReadError(origin, size_reason(size, max_bytes))
-    yield from _parse(kind, path.read_bytes(), origin, fetcher)
+    if size > options.max_bytes:  # read whole: one article, or a list parsed at once
+        raise ArticleReadError(origin, size_reason(size, options.max_bytes))
+    data = path.read_bytes()
+    if options.on_read is not None:
+        options.on_read(len(data))
+    yield from _parse(kind, data, origin, options)
 
 
-def _read_url(
-    url: str, max_bytes: int, fetcher: PageFetcher | None
-) -> Iterator[Article | ReadFailure]:
-    page = (fetcher or Fetcher(max_bytes=max_bytes)).get(url)
-    if len(page.data) > max_bytes:
-        raise ArticleReadError(url, size_reason(len(page.data), max_bytes, "response"))
-    yield from _parse(_kind_of_page(page), page.data, url, fetcher, page)
+def _read_url(url: str, options: _Options) -> Iterator[Article | ReadFailure]:
+    page = (options.fetcher or Fetcher(max_bytes=options.max_bytes)).get(url)
+    kind = _kind_of_page(page)
+    if kind not in STREAMED_KINDS and len(page.data) > options.max_bytes:
+        raise ArticleReadError(url, size_reason(len(page.data), options.max_bytes, "response"))
+    yield from _parse(kind, page.data, url, options, page)
 
 
 def _parse(
-    kind: str,
-    data: bytes,
-    origin: str,
-    fetcher: PageFetcher | None,
-    page: FetchedPage | None = None,
+    kind: str, data: bytes, origin: str, options: _Options, page: FetchedPage | None = None
 ) -> Iterator[Article | ReadFailure]:
     """Articles (and per-record failures) from one input's bytes; raises for whole-input errors."""
     what = "response" if page is not None else "file"
+    if kind in STREAMED_KINDS:  # checks its own emptiness, line by line
+        lines = jsonl_records(io.BytesIO(data), origin, options.max_bytes, what=what)
+        yield from _articles(lines, origin, origin)
+        return
     if not data:
         raise ArticleReadError(origin, f"{what} is empty (0 bytes)")
     if not data.strip():
         raise ArticleReadError(origin, f"{what} contains only whitespace, no text")
     # A feed lists only its latest entries: its articles get an origin that is never pruned.
     article_origin = FEED_ORIGIN_PREFIX + origin if kind == "feed" else origin
-    for where, record in _records(kind, data, origin, fetcher, page):
+    records = _records(kind, data, origin, options.fetcher, page)
+    yield from _articles(records, origin, article_origin)
+
+
+def _articles(
+    records: Iterable[Located], origin: str, article_origin: str
+) -> Iterator[Article | ReadFailure]:
+    """An Article per good record; a ReadFailure naming the place ("line 3: ...") per bad one."""
+    for where, record in records:
         try:
             if isinstance(record, ArticleReadError):
                 raise record
@@ -243,8 +274,6 @@ def _records(
         raise ArticleReadError(origin, "no text (only whitespace)")
     if kind == "json":
         return _json_records(text, origin)
-    if kind == "jsonl":
-        return _jsonl_records(text)
     return [("", text_record(text, url))]
 
 
@@ -258,21 +287,8 @@ def _json_records(text: str, origin: str) -> list[Located]:
     if isinstance(data, list) and data:
         return [(f"item {number}", item) for number, item in enumerate(data, start=1)]
     raise ArticleReadError(
-        origin, f"JSON must be an object or a non-empty list of objects (got {_type_name(data)})"
+        origin, f"JSON must be an object or a non-empty list of objects (got {type_name(data)})"
     )
-
-
-def _jsonl_records(text: str) -> Iterator[Located]:
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            yield f"line {number}", json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield (
-                f"line {number}",
-                ArticleReadError("", f"malformed JSON ({exc.msg} at column {exc.colno})"),
-            )
 
 
 def _kind_of(name: str) -> str:
@@ -294,31 +310,6 @@ def _kind_of_page(page: FetchedPage) -> str:
     if kind:
         return kind
     raise ArticleReadError(page.url, f"unsupported content type '{page.media_type or 'none'}'")
-
-
-def _str_field(record: dict[str, Any], key: str, origin: str) -> str:
-    value = record.get(key)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise ArticleReadError(origin, f"'{key}' must be a string (got {_type_name(value)})")
-    return value
-
-
-def _id_field(record: dict[str, Any], origin: str) -> str:
-    value = record.get("id")
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return _str_field(record, "id", origin).strip()
-
-
-def _type_name(value: object) -> str:
-    names = {dict: "an object", list: "a list", str: "a string", bool: "true/false"}
-    if value is None:
-        return "null"
-    return names.get(
-        type(value), "a number" if isinstance(value, int | float) else type(value).__name__
-    )
 
 
 def _extension_list() -> str:
