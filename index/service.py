@@ -16,7 +16,8 @@ from index.config import IndexSettings
 from index.embedding import Embedder
 from index.errors import ArticleNotFound
 from index.filters import SearchFilters, date_int
-from index.models import FEED_ORIGIN_PREFIX, Article, IndexReport, Paragraph, ReadFailure
+from index.intake import Run, note, windows
+from index.models import Article, IndexReport, Paragraph, ReadFailure
 from index.readers.boilerplate import BoilerplateFilter
 from index.split.paragraphs import split_article
 from index.split.sentences import Span, quotable_spans
@@ -31,7 +32,7 @@ from index.storage.sentence_vectors import (
 )
 from index.storage.vectors import VectorStore
 
-Progress = Callable[[int, int], None]  # (paragraphs done, paragraphs in all)
+Progress = Callable[[int, int], None]  # (paragraphs done, paragraphs known so far)
 
 
 @dataclass
@@ -75,23 +76,29 @@ class IndexService:
         it gave before but not now (an edited text file whose id is its content's hash, a
         record deleted from a JSON Lines file) are removed, and listed in ``report.removed``.
 
+        ``inputs`` is consumed lazily, a window of articles at a time (index.intake), each
+        window committed before the next is read: memory holds one window's texts and the
+        ids seen so far, whatever the input's size. The lock is held meanwhile.
+        ``progress`` is told (paragraphs written, paragraphs of the windows read so far).
+
         Raises IndexLocked when another process is indexing the same data directory.
         """
         started = time.perf_counter()
-        report = IndexReport()
-        articles = self._collect(inputs, report)
+        run = Run(IndexReport())
         with IndexLock(self.settings.data_dir):
             self._finish_removals()
-            todo = self._changed(articles, report)
-            todo += self._unfinished({a.id for a in todo})
-            todo += self.boilerplate.update(todo)
-            batches = self._split(todo)
-            total = sum(len(b.flat) for b in batches)
-            self._run(batches, total, progress)
-            report.removed = self._prune_origins(articles, report)
-        report.paragraphs = total
-        report.seconds = time.perf_counter() - started
-        return report
+            for number, window in enumerate(windows(inputs, run, self.settings.articles_per_batch)):
+                todo = self._changed(window, run)
+                if number == 0:  # once per run: what a crashed run left pending
+                    todo += self._unfinished({a.id for a in todo})
+                todo += self.boilerplate.update(todo)
+                batches = self._split(todo)
+                run.total += sum(len(b.flat) for b in batches)
+                self._run(batches, run, progress)
+            run.report.removed = self._prune_origins(run)
+        run.report.paragraphs = run.total
+        run.report.seconds = time.perf_counter() - started
+        return run.report
 
     def _unfinished(self, exclude: set[str]) -> list[Article]:
         """Articles an interrupted run left pending (not given again now): redone from the
@@ -100,45 +107,31 @@ class IndexService:
         loaded = (self.catalog.load_article(i) for i in ids)
         return [a for a in loaded if a is not None]
 
-    @staticmethod
-    def _collect(inputs: Iterable[Article | ReadFailure], report: IndexReport) -> list[Article]:
-        by_id: dict[str, Article] = {}
-        for item in inputs:
-            if isinstance(item, ReadFailure):
-                report.failed.append(item)
-            else:
-                by_id[item.id] = item  # a later copy of the same id wins
-        return list(by_id.values())
-
-    def _changed(self, articles: list[Article], report: IndexReport) -> list[Article]:
+    def _changed(self, articles: list[Article], run: Run) -> list[Article]:
         records = self.catalog.records(a.id for a in articles)
         todo, unchanged = [], {}
         for article in articles:
             record = records.get(article.id)
             if record is None:
-                report.added.append(article.id)
+                kind = "added"
             elif record.state == "done" and record.content_hash == article.content_hash():
-                report.unchanged.append(article.id)
+                kind = "unchanged"
                 unchanged[article.id] = article.origin
-                continue
             else:
-                report.updated.append(article.id)
-            todo.append(article)
+                kind = "updated"
+            note(run, article.id, kind)
+            if kind != "unchanged":
+                todo.append(article)
         if unchanged:
             self.catalog.set_origins(unchanged)
         return todo
 
-    def _prune_origins(self, articles: list[Article], report: IndexReport) -> list[str]:
+    def _prune_origins(self, run: Run) -> list[str]:
         """Remove the articles that fully read origins no longer give; their ids."""
-        failed = {f.origin for f in report.failed}
-        given: dict[str, set[str]] = {}
-        for article in articles:
-            origin = article.origin
-            if origin and origin not in failed and not origin.startswith(FEED_ORIGIN_PREFIX):
-                given.setdefault(article.origin, set()).add(article.id)
+        failed = {f.origin for f in run.report.failed}
         stale = sorted(
-            old for origin, ids in given.items() for old in self.catalog.origin_articles(origin)
-            if old not in ids
+            old for origin, ids in run.given.items() if origin not in failed
+            for old in self.catalog.origin_articles(origin) if old not in ids
         )  # fmt: skip
         for article_id in stale:
             self.catalog.remove(article_id, also=delete_article_extras)
@@ -163,18 +156,20 @@ class IndexService:
             batches.append(batch)
         return batches
 
-    def _run(self, batches: list[_Batch], total: int, progress: Progress | None) -> None:
-        """Embed batch i+1 while batch i is written (one writer thread keeps commit order)."""
-        done = 0
+    def _run(self, batches: list[_Batch], run: Run, progress: Progress | None) -> None:
+        """Embed batch i+1 while batch i is written (one writer thread keeps commit order).
+
+        Every write of a window ends before the next window is counted for boilerplate: that
+        count may re-split articles of this window, which must be in the catalog by then."""
         with ThreadPoolExecutor(max_workers=1) as writer:
             in_flight: tuple[Future[None], int] | None = None
             for batch in batches:
                 vectors, sentences = self._embed(batch.flat)
                 if in_flight is not None:
-                    done = self._await(in_flight, done, total, progress)
+                    run.done = self._await(in_flight, run.done, run.total, progress)
                 in_flight = (writer.submit(self._write, batch, vectors, sentences), len(batch.flat))
             if in_flight is not None:
-                self._await(in_flight, done, total, progress)
+                run.done = self._await(in_flight, run.done, run.total, progress)
 
     def _embed(self, paragraphs: list[Paragraph]) -> tuple[np.ndarray, list[ParagraphSentences]]:
         """The paragraphs' vectors and, from the same forward pass, their sentences' vectors."""
