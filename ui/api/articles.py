@@ -13,8 +13,8 @@ from starlette.datastructures import UploadFile
 
 from index.errors import ArticleReadError
 from index.filters import SearchFilters
-from index.models import Article, IndexReport
-from index.readers.inputs import article_from_record, read_bytes
+from index.models import Article, IndexReport, ReadFailure
+from index.readers.inputs import article_from_record, read_upload
 from index.storage.catalog import ArticleRecord
 from qa.requests import iso
 from ui.api.app import services, writer
@@ -130,15 +130,17 @@ router = APIRouter(
 async def add_articles(request: Request, svc: Writer) -> AddResult:
     """Index the article(s) of the request; unchanged ones cost nothing."""
     content_type = request.headers.get("content-type", "").lower()
+    items: list[Article | ReadFailure]
     if content_type.startswith("multipart/form-data"):
-        articles = await _uploaded(request, svc.index.settings.max_article_bytes)
+        items = await _uploaded(request, svc.index.settings.max_article_bytes)
     elif content_type.startswith("application/json") or not content_type:
-        articles = [_from_json(await request.body())]
+        items = [_from_json(await request.body())]
     else:
         raise HTTPException(
             415, f"send application/json or multipart/form-data, not {content_type}"
         )
-    report = await run_in_threadpool(svc.add_articles, articles)
+    report = await run_in_threadpool(svc.add_articles, items)
+    articles = [a for a in items if isinstance(a, Article)]
     return await run_in_threadpool(add_result, svc, articles, report)
 
 
@@ -159,20 +161,38 @@ def own_origin(article: Article, kind: str) -> Article:
     return replace(article, origin=f"{kind}:{article.id}")
 
 
-async def _uploaded(request: Request, max_bytes: int) -> list[Article]:
+async def _uploaded(request: Request, max_bytes: int) -> list[Article | ReadFailure]:
+    """The articles of the uploaded files, and the failures of their bad records.
+
+    The whole body is read (the server caps it at NEWSDESK_MAX_BODY_BYTES, 413 beyond);
+    ``max_bytes`` applies to each article: to a text or HTML file, and to each record of a
+    JSON Lines file. A file that is unreadable, or whose every record is bad, is a 422."""
     form = await request.form(max_files=20, max_fields=20)
     files = [f for f in form.getlist("file") if isinstance(f, UploadFile)]
     if not files:
         raise ArticleReadError("upload", "no file in the form field 'file'")
-    articles: list[Article] = []
+    items: list[Article | ReadFailure] = []
     for upload in files:
         data = await upload.read()
         name = upload.filename or "upload.txt"
-        # an upload is its file: re-uploading a file of this name replaces what it gave before
-        articles += [
-            replace(a, origin=f"upload:{name}") for a in read_bytes(name, data, max_bytes=max_bytes)
-        ]
-    return articles
+        items += uploaded_items(name, read_upload(name, data, max_bytes=max_bytes))
+    return items
+
+
+def uploaded_items(name: str, read: list[Article | ReadFailure]) -> list[Article | ReadFailure]:
+    """An uploaded file's articles and failures under the origin ``upload:NAME``: an upload is
+    its file, so re-uploading a file of this name replaces what it gave before (and a bad
+    record keeps its old articles). Raises ArticleReadError when no record was good."""
+    origin = f"upload:{name}"
+    if not any(isinstance(item, Article) for item in read):
+        first = next((item for item in read if isinstance(item, ReadFailure)), None)
+        raise ArticleReadError(name, first.reason if first else "no article in the file")
+    return [
+        replace(item, origin=origin)
+        if isinstance(item, Article)
+        else ReadFailure(origin, item.reason)
+        for item in read
+    ]
 
 
 def add_result(svc: Services, articles: list[Article], report: IndexReport) -> AddResult:

@@ -62,6 +62,31 @@ def progress_bar(quiet: bool) -> tuple[Callable[[int, int], None] | None, Callab
     return update, bar.close
 
 
+class BytesBar:
+    """A tqdm bar over the bytes of the input files (their paragraph count is unknown until
+    read: a JSON Lines file is streamed), with the paragraphs written so far beside it."""
+
+    def __init__(self, total_bytes: int) -> None:
+        from tqdm import tqdm
+
+        self.bar = tqdm(
+            total=total_bytes, unit="B", unit_scale=True, desc="indexing", file=sys.stderr,
+            dynamic_ncols=True,
+        )  # fmt: skip
+
+    def read(self, size: int) -> None:
+        """Advance by ``size`` bytes read (read_inputs' ``on_read``)."""
+        self.bar.update(size)
+
+    def written(self, done: int, _total: int) -> None:
+        """Show the paragraphs written (IndexService.add's ``progress``)."""
+        self.bar.set_postfix_str(f"{done:,} paragraphs", refresh=False)
+
+    def close(self) -> None:
+        """Close the bar."""
+        self.bar.close()
+
+
 @index_app.command("add")
 def add(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders (recursive) or URLs.")],
@@ -70,14 +95,24 @@ def add(
 ) -> None:
     """Index articles: .txt .md .html .json .jsonl, RSS/Atom feeds, http(s) URLs.
 
-    Unchanged articles are skipped, changed ones replace their old paragraphs. Exit code 1
-    when some inputs failed (each is listed with its reason), 2 on a fatal error.
+    Unchanged articles are skipped, changed ones replace their old paragraphs. JSON Lines
+    files of any size are read record by record; a bad record is listed by its line number
+    and the others are indexed. Exit code 1 when some inputs or records failed (each is
+    listed with its reason), 2 on a fatal error.
     """
-    from index.readers.inputs import read_inputs
+    from index.readers.inputs import input_bytes, read_inputs
 
     components = open_index()
-    articles = read_inputs(inputs, max_bytes=components.settings.max_article_bytes)
-    update, close = progress_bar(quiet or as_json)
+    max_bytes = components.settings.max_article_bytes
+    size = None if quiet or as_json else input_bytes(inputs)
+    update: Callable[[int, int], None] | None
+    if size:  # local files only: their bytes measure progress, read or not yet
+        bytes_bar = BytesBar(size)
+        articles = read_inputs(inputs, max_bytes=max_bytes, on_read=bytes_bar.read)
+        update, close = bytes_bar.written, bytes_bar.close
+    else:
+        articles = read_inputs(inputs, max_bytes=max_bytes)
+        update, close = progress_bar(quiet or as_json)
     try:
         report = components.service.add(articles, progress=update)
     except IndexingError as exc:
@@ -94,7 +129,7 @@ def print_report(report: IndexReport, quiet: bool, as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(report_dict(report), indent=2))
         return
-    for failure in report.failed:
+    for failure in report.failed:  # after the bar, so the reasons are not scrolled away
         typer.echo(f"failed: {failure.origin}: {failure.reason}", err=True)
     if not quiet:
         typer.echo(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +10,8 @@ import gradio as gr
 
 from index.errors import ArticleReadError
 from index.models import Article, IndexReport, ReadFailure
-from index.readers.inputs import SUPPORTED_EXTENSIONS, article_from_record, read_bytes, read_inputs
-from ui.api.articles import own_origin
+from index.readers.inputs import SUPPORTED_EXTENSIONS, article_from_record, read_inputs, read_upload
+from ui.api.articles import own_origin, uploaded_items
 from ui.config import UISettings
 from ui.errors import user_message
 from ui.services import ServiceRef, Services
@@ -75,8 +74,8 @@ def index_files(ref: ServiceRef, paths: list[str] | None, key: str, progress: An
         try:
             data = Path(path).read_bytes()
             name = Path(path).name
-            found = read_bytes(name, data, max_bytes=_max_bytes(svc))
-            articles += [replace(a, origin=f"upload:{name}") for a in found]
+            found = read_upload(name, data, max_bytes=_max_bytes(svc))
+            articles += uploaded_items(name, found)
         except ArticleReadError as exc:  # its message would repeat the file name
             articles.append(ReadFailure(exc.origin, exc.reason))
         except Exception as exc:

@@ -264,6 +264,26 @@ def test_unreadable_uploads_are_422(client: TestClient, name: str, data: bytes) 
     assert name in response.json()["detail"]
 
 
+def test_a_jsonl_upload_gets_the_article_limit_per_record_and_skips_bad_lines(
+    client: TestClient, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services.index.settings, "max_article_bytes", 1000)
+    records = [json.dumps({**ARTICLE, "url": f"https://example.com/{i}"}) for i in range(8)]
+    records[3] = '{"title": "broken"'
+    records[5] = json.dumps({**ARTICLE, "url": "https://example.com/huge", "text": "w " * 600})
+    data = "\n".join(records).encode()
+    assert len(data) > 2000  # over the per-article limit as a whole, read record by record
+    response = client.post("/api/articles", files={"file": ("export.jsonl", data)})
+    assert response.status_code == 200
+    result = response.json()
+    assert len(result["added"]) == 6
+    assert [f["reason"].split(":")[0] for f in result["failed"]] == ["line 4", "line 6"]
+    assert result["failed"][1]["reason"] == "line 6: record is 1.3 kB, over the 1.0 kB limit"
+    assert {f["origin"] for f in result["failed"]} == {"upload:export.jsonl"}
+    too_big = client.post("/api/articles", files={"file": ("one.txt", b"word " * 300)})
+    assert too_big.status_code == 422  # a text file is one article: over the limit whole
+
+
 def test_invalid_article_json_is_422(client: TestClient) -> None:
     response = client.post("/api/articles", json={"title": "no text"})
     assert response.status_code == 422

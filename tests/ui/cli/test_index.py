@@ -217,3 +217,29 @@ def test_the_report_line_counts_and_rates_readably() -> None:
     assert ui.cli.index.paragraph_rate(1, 4.8) == "1 paragraph in 4.8s (0.2/s)"
     assert ui.cli.index.paragraph_rate(250, 2.5) == "250 paragraphs in 2.5s (100/s)"
     assert ui.cli.index.paragraph_rate(0, 0.0) == "0 paragraphs in 0.0s (0.0/s)"
+
+
+def test_add_a_jsonl_larger_than_the_article_limit_skips_its_bad_line_by_number(
+    cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSDESK_MAX_ARTICLE_BYTES", "1000")  # the file is 3 kB: still read
+    records = [
+        {"id": a.id, "title": a.title, "text": a.text, "url": a.url}
+        for a in map(make_article, range(5))
+    ]
+    path = write_jsonl(tmp_path / "export.jsonl", records)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines.insert(2, '{"id": "broken", "text": ')
+    lines.insert(4, json.dumps({"id": "huge", "title": "Huge", "text": "word " * 300}))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert path.stat().st_size > 1000
+    result = cli("add", path)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-2:] == [
+        f"failed: {path}: line 3: malformed JSON (Expecting value at column 26)",
+        f"failed: {path}: line 5: record is 1.5 kB, over the 1.0 kB limit",
+    ]
+    assert "5 added, 0 updated, 0 unchanged, 0 removed, 2 failed" in result.stdout
+    assert "indexing: 100%" in result.stderr  # the bar counts the file's bytes
+    listed = cli("list").stdout
+    assert all(f"a{n}\t" in listed for n in range(5))
