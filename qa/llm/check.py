@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from index.split.sentences import quotable_spans, sentence_spans
+from index.storage.keyword import STOPWORDS
 from qa.models import Passage
 from qa.question.terms import coverage, question_terms, stems
 
@@ -22,7 +23,10 @@ from qa.question.terms import coverage, question_terms, stems
 MIN_SUPPORT = 0.75
 _MARKER = re.compile(r"\s*\[(\d{1,3})\]")
 _LEADING_MARKERS = re.compile(r"^(?:\s*\[\d{1,3}\])+")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# A number with the word it is joined to ("10 million", "12-year-old" -> "12 year"): a claim's
+# number must stand beside the same word in its passage, not just anywhere in it ("$10
+# million" is not supported by "$3 million ... $6 out of $10").
+_NUMBER = re.compile(r"(\d+(?:[.,]\d+)*)(?:[ -]([a-z]+))?", re.IGNORECASE)
 # Text in quotation marks of at least three words: shorter quoted words are often scare quotes
 # or titles that the model may fairly write as it likes.
 _QUOTED = re.compile(r"[\"“”]([^\"“”]+)[\"“”]")
@@ -62,15 +66,15 @@ def claims(answer: str) -> list[tuple[str, tuple[int, ...]]]:
         leading = _LEADING_MARKERS.match(sentence)
         if leading and found:
             last, cited = found[-1]
-            found[-1] = (last, cited + _numbers(leading.group()))
+            found[-1] = (last, cited + _cited(leading.group()))
             sentence = sentence[leading.end() :]
         text = _MARKER.sub("", sentence).strip()
         if text:
-            found.append((text, _numbers(sentence)))
+            found.append((text, _cited(sentence)))
     return found
 
 
-def _numbers(markers: str) -> tuple[int, ...]:
+def _cited(markers: str) -> tuple[int, ...]:
     return tuple(int(n) for n in _MARKER.findall(markers))
 
 
@@ -124,9 +128,21 @@ def _support(claim: str, sources: Sequence[str]) -> float:
 
 
 def _numbers_found(claim: str, sources: Sequence[str]) -> bool:
-    numbers = {n.replace(",", "") for n in _NUMBER.findall(claim)}
-    held = {n.replace(",", "") for source in sources for n in _NUMBER.findall(source)}
-    return numbers <= held
+    held = {pair for source in sources for pair in _figures(source)}
+    alone = {number for number, _ in held}
+    return all(
+        (number, word) in held if word else number in alone for number, word in _figures(claim)
+    )
+
+
+def _figures(text: str) -> set[tuple[str, str]]:
+    """Each number of ``text`` (thousands separators dropped) with the word joined to it
+    ("" when that word is a stopword: "in 2024 the ..." may be written any way)."""
+    found = set()
+    for match in _NUMBER.finditer(text):
+        word = (match.group(2) or "").lower()
+        found.add((match.group(1).replace(",", ""), "" if word in STOPWORDS else word))
+    return found
 
 
 def _quotes_found(claim: str, sources: Sequence[str]) -> bool:

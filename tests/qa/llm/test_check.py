@@ -75,3 +75,18 @@ def test_a_claim_may_take_its_facts_from_two_cited_passages() -> None:
     answer = "Ortiz opened the bridge, which cost $42 million; traffic starts today [1][2]."
     assert verdicts(answer) == [SUPPORTED]
     assert verdicts(answer.replace("[1][2]", "[2]")) != [SUPPORTED]
+
+
+def test_a_number_must_stand_beside_the_same_word_as_in_its_passage() -> None:
+    fees = [passage(1, "Of $10 spent, $6 went to lawyers. The largest payment was $3 million.")]
+    assert [c.verdict for c in check("The largest payment was $10 million [1].", fees)] == [
+        NUMBER_MISSING
+    ]
+    assert [c.verdict for c in check("The largest payment was $3 million [1].", fees)] == [
+        SUPPORTED
+    ]
+    # A stopword after a number is no unit: "in 2024 the ..." may be written any way.
+    year = [passage(1, "The bridge opened in 2024, after years of delays.")]
+    assert [c.verdict for c in check("In 2024 the bridge opened after delays [1].", year)] == [
+        SUPPORTED
+    ]
