@@ -423,7 +423,7 @@ def _split_quote(
     first = trim(text, sentence.start_char, left)
     second = trim(text, right, sentence.end_char)
     indirect = commas and first and second and text[sentence.start_char] not in OPEN
-    if indirect and not quotes and len(text[first[0] : first[1]].split()) >= 3:
+    if indirect and first and second and not quotes and len(text[first[0] : first[1]].split()) >= 3:
         return [first, second]
     return []
 
@@ -498,7 +498,7 @@ def _strict(a: Found, b: Found) -> bool:
 def finding(finder: Finder) -> Iterator[None]:
     """The rules' article loop (resolution, quotation paragraphs) with ``finder`` inside."""
     original = extract.find_statements
-    extract.find_statements = finder
+    extract.find_statements = finder  # type: ignore[assignment]
     try:
         yield
     finally:

@@ -126,11 +126,12 @@ def _cases(question: dict[str, Any], found: Any, extractive: Any) -> list[tuple[
             text = quote[: digits.start()] + changed + quote[digits.end() :]
             cases.append(("changed number", f"{text} [{number}].", passages))
         words = quote.split()
-        if len(words) >= 8 and (word := _WORD.search(" ".join(words[2:6]).lower())):
-            inner = " ".join(words[2:6]).lower().replace(word.group(), "reportedly", 1)
-            cases.append(
-                ("invented quotation", f'It was said that "{inner}" [{number}].', passages)
-            )
+        quoted = " ".join(words[2:6])
+        if len(words) >= 8 and (word := _WORD.search(quoted)):
+            swap = "allegedly" if word.group() == "reportedly" else "reportedly"
+            inner = quoted[: word.start()] + swap + quoted[word.end() :]
+            invented = f'It was said that "{inner}" [{number}].'
+            cases.append(("invented quotation", invented, passages))
     return cases
 
 
