@@ -17,7 +17,7 @@ from index.models import Article, Paragraph
 from index.split.paragraphs import is_title_passage
 from index.split.sentences import sentence_spans
 from index.statements.participles import with_participles
-from index.statements.quotes import Found, continued_quotes, split_quotes, verbatim
+from index.statements.quotes import Found, continued_quotes, quoted, split_quotes
 from index.statements.resolve import ArticleSpeakers
 from index.statements.spans import (
     CLOSE,
@@ -33,7 +33,8 @@ from index.words import AUX, NOT_AFTER_VERB, NOUN_LIKE_CUES, VERBISH, VERBS
 
 _CUE = re.compile(rf"\b(?:according to|{AUX}(?P<verb>{VERBS}))\b", re.IGNORECASE)
 _ANY_CUE = re.compile(rf"\b(?:according to|{VERBS})\b|[“\"]", re.IGNORECASE)
-_QUOTE = re.compile(r"“[^”\"]*[”\"]|\"[^\"]*\"")  # “curly”, "straight" or “mixed"
+# “curly”, "straight", “mixed" or "mixed” (a writer's slip: either mark may be straight)
+_QUOTE = re.compile(r"“[^”\"]*[”\"]|\"[^\"]*\"|\"[^\"“”]*”")
 _MODIFIER = re.compile(
     r"\s*(?:in|at|during|on|after|before|from|for|with|via|to|last|this|"
     r"earlier|later|when|while|as|,|$)",
@@ -152,19 +153,21 @@ def find_statements(text: str) -> list[Found]:
     """Statements of one paragraph, speakers unresolved (a pronoun stays a pronoun)."""
     quotes = [(m.start(), m.end()) for m in _QUOTE.finditer(text)]
     found: list[Found] = []
+    covered: list[tuple[int, int]] = []  # from each statement's cue to its content's end
     for start, end in sentence_spans(text):
         cues = [c for c in _CUE.finditer(text, start, end) if not _inside(c.start(), quotes)]
         for i, cue in enumerate(cues):
-            if any(f.start <= cue.start() < f.end for f in found):
-                continue
+            if any(s <= cue.start() < e for s, e in covered):
+                continue  # "said in a statement posted online that": one statement
             stop = _next_clause(text, cue.end(), cues[i + 1 :], start, end, quotes)
             statement = _statement_at(text, start, stop, cue, quotes)
             if statement is not None:
                 found.append(statement)
+                covered.append((min(cue.start(), statement.start), statement.end))
     found += split_quotes(text, quotes, found)
     found = with_participles(text, quotes, found)
     found += continued_quotes(text, quotes, found)
-    return sorted((verbatim(text, f, quotes) for f in found), key=lambda f: f.start)
+    return sorted((v for f in found for v in quoted(text, f, quotes)), key=lambda f: f.start)
 
 
 def _next_clause(

@@ -4,6 +4,7 @@ to its marks so that a direct quote is verbatim."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from index.statements.spans import OPEN, trim
@@ -38,14 +39,39 @@ def split_quotes(text: str, quotes: list[tuple[int, int]], found: list[Found]) -
     return extra
 
 
+# What may stand between a statement's start and the quotation it gives: an adverb, where it
+# was said and a colon or comma ("simply: “Not guilty.”", "via Twitter “I hope ...”").
+_LEAD = re.compile(
+    r"(?:\w+ly\b\s*)?(?:(?:via|on|in)\s+(?:[A-Z][\w.]*\s+){1,3})?[:,]?\s*",
+)
+# A quotation closing reported speech after a conjunction ("..., but “we are ready.”").
+_COORDINATED_QUOTE = re.compile(r",?\s+(?:but|and)\s+$")
+
+
 def verbatim(text: str, found: Found, quotes: list[tuple[int, int]]) -> Found:
-    """``found`` with a content that is a whole quotation widened to it, marks and inner
-    punctuation included (“We will win,”): a direct quote is shown verbatim."""
+    """``found`` with a content that is a quotation, or a quotation after a short lead,
+    widened to the whole quotation, marks and inner punctuation included (“We will win,”):
+    a direct quote is shown verbatim (the first of :func:`quoted`)."""
+    return quoted(text, found, quotes)[0]
+
+
+def quoted(text: str, found: Found, quotes: list[tuple[int, int]]) -> list[Found]:
+    """:func:`verbatim`'s widening, and a reported clause that ends in a quotation after "but"
+    or "and" made two statements, the clause and the quotation."""
     for q_start, q_end in quotes:
         inside = q_start < found.start and found.end < q_end
         if inside and trim(text, q_start + 1, q_end - 1) == (found.start, found.end):
-            return replace(found, start=q_start, end=q_end)
-    return found
+            return [replace(found, start=q_start, end=q_end)]
+        lead = _LEAD.fullmatch(text, found.start, q_start)
+        if lead is not None and found.start < q_start < found.end <= q_end:
+            return [replace(found, start=q_start, end=q_end)]  # "simply: “Not guilty"
+        joined = _COORDINATED_QUOTE.search(text, found.start, q_start)
+        if joined and found.start < joined.start() and q_end - 2 <= found.end <= q_end:
+            clause = trim(text, found.start, joined.start())
+            if clause is not None and len(text[q_start:q_end].split()) >= 4:
+                head = replace(found, start=clause[0], end=clause[1])
+                return [head, replace(found, start=q_start, end=q_end)]
+    return [found]
 
 
 def continued_quotes(text: str, quotes: list[tuple[int, int]], found: list[Found]) -> list[Found]:

@@ -61,7 +61,10 @@ def content_after(
     elif words in ("told", "tells") and not addressed:
         begin += AFTER_TOLD.match(rest).end()  # type: ignore[union-attr]
     quote = next(((s, e) for s, e in quotes if begin <= s and s - begin < 40 and s < end), None)
-    if quote is not None and not text[begin : quote[0]].strip(STOP):
+    # The quotation alone when nothing follows it; else (“old pipes,” rusted valves ... were
+    # replaced) a quoted phrase opens reported speech that goes on after it.
+    alone = quote is not None and not text[quote[1] : end].strip(STOP + ".!?")
+    if quote is not None and alone and not text[begin : quote[0]].strip(STOP):
         return trim(text, quote[0] + 1, quote[1] - 1)
     return trim(text, begin, end)
 

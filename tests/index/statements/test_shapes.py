@@ -1,0 +1,46 @@
+"""Reporting shapes beyond the plain "X said ...": quotations after a short lead or closing
+reported speech, and speakers named nearest their verb (one test per shape)."""
+
+from __future__ import annotations
+
+from index.models import Article, Paragraph
+from index.statements.extract import Statement, extract_statements
+
+
+def _extract(text: str) -> list[Statement]:
+    article = Article(id="a1", title="Title", text=text, source="wire")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return extract_statements(article, [Paragraph("a1", i, t, t) for i, t in enumerate(lines)])
+
+
+def _said(text: str) -> list[tuple[str, str, str]]:
+    return [(s.speaker, s.content, s.mode) for s in _extract(text)]
+
+
+def test_a_quotation_after_a_short_lead_is_taken_whole_with_its_marks() -> None:
+    assert _said("Jane Ortiz said simply: “We stay open.”") == [
+        ("Jane Ortiz", "“We stay open.”", "direct")
+    ]
+    assert _said("Jane Ortiz wrote via Twitter “Thanks to all. See you soon.”") == [
+        ("Jane Ortiz", "“Thanks to all. See you soon.”", "direct")
+    ]
+
+
+def test_a_quotation_opened_straight_and_closed_curly_is_still_a_quote() -> None:
+    text = '"The levee held up,” Jane Ortiz said on Tuesday.'
+    assert _said(text) == [("Jane Ortiz", '"The levee held up,”', "direct")]
+
+
+def test_reported_speech_ending_in_a_quotation_is_two_statements() -> None:
+    text = "Jane Ortiz said the roads were clear, but “we expect more rain tonight.”"
+    assert _said(text) == [
+        ("Jane Ortiz", "the roads were clear", "reported"),
+        ("Jane Ortiz", "“we expect more rain tonight.”", "direct"),
+    ]
+
+
+def test_a_quoted_phrase_opening_reported_speech_keeps_the_rest() -> None:
+    text = "Jane Ortiz said that “old pipes,” rusted valves and pumps were replaced last year."
+    assert [content for _, content, _ in _said(text)] == [
+        "old pipes,” rusted valves and pumps were replaced last year"
+    ]
