@@ -205,8 +205,22 @@ def _statement_at(
     before = _clause_before(text, start, cue.start())
     if _COORDINATED.search(before):
         before = _sentence_subject(text[start : cue.start()])
+        if speaker_from_phrase(before) is None:
+            # "Karl Stoss, chair of the commission, has praised ... and said": the name that
+            # heads the subject, not one inside its description
+            before = before.split(",", 1)[0]
     if before.strip(STOP + CLOSE):
-        return _subject_first(text, start, end, cue, before, words, quotes)
+        found = _subject_first(text, start, end, cue, before, words, quotes)
+        described = found is None or (
+            found.speaker.kind in ("group", "role") and found.speaker.name[:1].islower()
+        )
+        if described and before.strip()[:1].islower() and _after_comma(text, before, cue):
+            # "Dennis Pierce, president of the union, told CNN": the name the description
+            # follows is the speaker, nearer the verb than any name inside the description
+            named = _appositive(text, start, end, cue, words, quotes)
+            if named is not None and named.speaker.name[:1].isupper():
+                return named
+        return found
     return _inverted(text, start, end, cue, words, quotes) or _appositive(
         text, start, end, cue, words, quotes
     )
@@ -218,6 +232,11 @@ def _clause_before(text: str, start: int, cue_start: int) -> str:
     segment = text[start:cue_start]
     cut = max(segment.rfind(c) for c in ',;:”"“(')
     return segment[cut + 1 :]
+
+
+def _after_comma(text: str, before: str, cue: re.Match[str]) -> bool:
+    """Whether the words before the cue follow a comma (", president of the union told")."""
+    return text[: cue.start() - len(before)].rstrip().endswith(",")
 
 
 def _sentence_subject(segment: str) -> str:
@@ -324,11 +343,13 @@ def _appositive(
     first = max([start] + [e for _, e in quotes if e <= cue.start()])
     first = max(first, text.rfind(":", first, cue.start()) + 1)  # after a dateline "Moscow:"
     chunks = [c for c in re.split(r"[,:;—]", text[first : cue.start()]) if c.strip()]
+    chunks = [c for c in chunks if not _starts_with_preposition(c)]  # "In Texas, ..."
     chosen = [(c, speaker_from_phrase(c)) for c in chunks]
     named = [(c, s) for c, s in chosen if s is not None and s.kind in ("person", "group")]
     if not named:
         return None
-    chunk, speaker = named[0]
+    # a name before a description: "Harry's lawyer, David Sherborne, said" is Sherborne
+    chunk, speaker = min(named, key=lambda n: not n[1].name[:1].isupper())
     assert speaker is not None
     span = _content(text, start, first if first > start else start, cue.end(), end, words, quotes)
     return None if span is None else Found(speaker, chunk.strip(), words, *span)

@@ -38,6 +38,7 @@ _JOIN = r"(?:\s+(?:of|de|da|del|van|von|bin|al|&|and)\s+|\s+)"
 RUN = re.compile(rf"{_CAP}(?:{_JOIN}{_CAP})*")
 _WORD = re.compile(r"[\w'’.&\-]+")
 _POSSESSIVE = ("'s", "’s", "s'", "s’")
+_OPENERS = ("that", "after", "before", "when", "while", "because", "since", "until", "although")
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,10 @@ def _trim_phrase(phrase: str) -> str:
     while words and fold(words[0]) in LEADING_JUNK:
         words = words[1:]
     phrase = " ".join(words)
-    phrase = phrase[phrase.rfind(" that ") + 6 :] if " that " in phrase else phrase
+    # The subject is the words nearest the verb, after the last clause opener: "NASA" in
+    # "... earlier than expected after NASA announced".
+    cuts = [at + len(w) + 2 for w in _OPENERS if (at := phrase.rfind(f" {w} ")) >= 0]
+    phrase = phrase[max(cuts) :] if cuts else phrase
     match = SOURCE_PREFIX.match(phrase)
     return phrase[match.end() :] if match else phrase
 
@@ -198,9 +202,9 @@ def _named_speaker(phrase: str) -> Speaker | None:
     runs = [m for m in _runs(phrase) if not m.group().endswith(_POSSESSIVE)]
     if not runs:
         return None
-    before = fold(phrase[: runs[-1].start()]).split()
+    before = [w for w in fold(phrase[: runs[-1].start()]).split() if w not in DETERMINERS]
     if before and before[-1] in PREPOSITIONS:
-        return None  # "reports from Donetsk": the name is not the head
+        return None  # "reports from Donetsk", "president of the Union": the name is no head
     tail = phrase[runs[-1].end() :].strip()
     tail_words = fold(tail).split()
     if tail_words and tail_words[-1] in GROUP_NOUNS and not _ends_in_title(runs[-1].group()):

@@ -44,3 +44,26 @@ def test_a_quoted_phrase_opening_reported_speech_keeps_the_rest() -> None:
     assert [content for _, content, _ in _said(text)] == [
         "old pipes,” rusted valves and pumps were replaced last year"
     ]
+
+
+def test_the_speaker_is_the_name_nearest_the_verb_after_a_clause_opener() -> None:
+    text = "The launch slipped to May after NASA announced that the crew needed more training."
+    assert _said(text) == [("NASA", "the crew needed more training", "reported")]
+
+
+def test_a_name_inside_the_description_of_the_speaker_is_not_the_speaker() -> None:
+    text = "“We got a fair deal,” Ann Lee, president of the Union of Bus Drivers told reporters."
+    assert _said(text) == [("Ann Lee", "“We got a fair deal,”", "direct")]
+
+
+def test_a_name_after_a_description_is_the_speaker() -> None:
+    text = "The singer’s lawyer, Tom Ruiz, said the case was closed."
+    assert _said(text) == [("Tom Ruiz", "the case was closed", "reported")]
+
+
+def test_the_subject_of_a_coordinated_cue_is_the_name_heading_it() -> None:
+    text = (
+        "Ann Lee, chair of the board of the Springfield Museum, has praised the plan and said "
+        "it would cost nothing."
+    )
+    assert _said(text) == [("Ann Lee", "it would cost nothing", "reported")]
