@@ -4,19 +4,22 @@ Handlers call the services in-process (never the HTTP API); errors become gr.Err
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
 
 from qa.answer.draft import lead
-from qa.models import TITLE_ONLY, Answer, Citation, Passage, Turn
+from qa.models import Answer, Turn
 from qa.requests import MAX_QUESTION_CHARS, Filters, asking, request
 from ui.config import UISettings
 from ui.services import ServiceRef
 from ui.web.articles import articles_tab, refreshed
 from ui.web.edge import Mistake, streaming_at_the_edge
+from ui.web.script import CSS, SCRIPT
+from ui.web.sources import EMPTY, REFUSED, passages_html, sources_html, sources_panel
+
+__all__ = ["CSS", "build_web", "chat_text", "passages_html", "respond"]
 
 # The answer modes the chat offers; "" leaves it to the server (NEWSDESK_ANSWER_MODE).
 MODES = [
@@ -36,12 +39,12 @@ _LABELS = {
     "published_from": "'Published from'",
     "published_to": "'Published to'",
 }
-CSS = """
-.nd-passage { border-left: 3px solid var(--color-accent); padding: 4px 10px; margin: 8px 0; }
-.nd-passage mark { background: #ffe58a; color: inherit; padding: 0 2px; }
-.nd-passage mark.nd-short { background: #ffc53d; font-weight: bold; padding: 0; }
-.nd-meta { font-size: 0.85em; opacity: 0.8; }
-"""
+
+
+WELCOME = """**Welcome to newsdesk.** Ask about the indexed news: every sentence of an answer is
+quoted or checked against an article and cited [n]. Click a number to see its passage, or an
+answer to see its sources; follow-ups ("And what about …?") carry the conversation on.
+Try one of these:"""
 
 
 def build_web(ref: ServiceRef, settings: UISettings) -> gr.Blocks:
@@ -52,39 +55,65 @@ def build_web(ref: ServiceRef, settings: UISettings) -> gr.Blocks:
             source = _chat_tab(ref)
         with gr.Tab("Articles"):
             outputs = articles_tab(ref, settings, on_change=source)
-        demo.load(lambda: refreshed(ref, ""), outputs=outputs)
+        demo.load(lambda: refreshed(ref, ""), outputs=outputs, api_visibility="private")
+        demo.load(None, js=SCRIPT)
     return demo
 
 
 def _chat_tab(ref: ServiceRef) -> gr.Dropdown:
-    with gr.Row():
-        with gr.Column(scale=3):
-            chat = gr.Chatbot(label="Conversation", height=460, elem_id="nd-chat")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=320):
+            chat = gr.Chatbot(
+                label="Conversation", show_label=False, height=480, elem_id="nd-chat",
+                placeholder=WELCOME, examples=[{"text": q} for q in EXAMPLES],
+                feedback_options=None,
+            )  # fmt: skip
             question = gr.Textbox(
                 label="Question", placeholder="Ask a question…", max_length=MAX_QUESTION_CHARS,
                 elem_id="nd-question", submit_btn=True,
             )  # fmt: skip
-            gr.Examples(EXAMPLES, inputs=question, label="Examples")
             with gr.Row():
                 mode = gr.Radio(MODES, value="", label="Answer with", elem_id="nd-mode", scale=3)
-                clear = gr.Button("New conversation", size="sm", scale=1)
-        with gr.Column(scale=2):
+                clear = gr.Button("New conversation", size="sm", scale=1, elem_id="nd-clear")
+        with gr.Column(scale=2, min_width=320):
             with gr.Accordion("Filters", open=False):
                 source = gr.Dropdown(
                     label="Source", choices=[""], value="", allow_custom_value=True
                 )
-                date_from = gr.Textbox(label="Published from", placeholder="YYYY-MM-DD")
-                date_to = gr.Textbox(label="Published to", placeholder="YYYY-MM-DD")
-            passages = gr.HTML("<p>Cited passages appear here.</p>", elem_id="nd-passages")
+                date_from = gr.Textbox("", label="Published from", placeholder="YYYY-MM-DD")
+                date_to = gr.Textbox("", label="Published to", placeholder="YYYY-MM-DD")
+            passages = gr.HTML(EMPTY, elem_id="nd-passages")
     turns = gr.State([])
-    gr.on(
-        [question.submit, date_from.submit, date_to.submit],
-        lambda *args: (yield from respond(ref, *args)),
-        inputs=[question, chat, turns, source, date_from, date_to, mode],
-        outputs=[question, chat, turns, passages],
+
+    def ask(
+        question: str,
+        chat: list[dict[str, Any]],
+        turns: list[dict[str, Any]],
+        source: str | None,
+        published_from: str | None,
+        published_to: str | None,
+        mode: str | None,
+    ) -> Iterator[Outputs]:
+        """Answer a question, with the conversation so far for follow-ups."""
+        yield from respond(ref, question, chat, turns, source, published_from, published_to, mode)
+
+    inputs = [question, chat, turns, source, date_from, date_to, mode]
+    outputs = [question, chat, turns, passages]
+    gr.on([question.submit, date_from.submit, date_to.submit], ask, inputs, outputs,
+          api_name="ask")  # fmt: skip
+    chat.example_select(_example, outputs=question, api_visibility="private").then(
+        ask, inputs, outputs, api_visibility="private"
     )
-    clear.click(lambda: ("", [], [], ""), outputs=[question, chat, turns, passages])
+    clear.click(
+        lambda: ("", [], [], EMPTY), outputs=[question, chat, turns, passages],
+        api_visibility="private",
+    )  # fmt: skip
     return source
+
+
+def _example(evt: gr.SelectData) -> str:
+    value = evt.value
+    return str(value.get("text", "") if isinstance(value, dict) else value)
 
 
 Outputs = tuple[Any, Any, Any, Any]
@@ -102,13 +131,14 @@ def respond(
     mode: str | None = None,
 ) -> Iterator[Outputs]:
     """Answer ``question`` with the conversation so far; yields the cleared textbox, the
-    chat, the turns (for follow-ups) and the passages panel: an LLM's draft as it is
-    written (turns and panel unchanged), then the checked answer. A mistake (an empty
-    question, a malformed date, a rejected question) is a warning that changes nothing;
-    raises gr.Error for anything else."""
+    chat, the turns (for follow-ups; each keeps its answer's sources, the HTML of its part of
+    the panel) and the sources panel: an LLM's draft as it is written (turns and panel
+    unchanged), then the checked answer. A mistake (an empty question, a malformed date, a
+    rejected question) is a warning that changes nothing; raises gr.Error for anything else."""
     question = (question or "").strip()
     if not question:
         raise Mistake("Type a question first.")
+    turns = turns if chat else []  # an empty chat is a new conversation
     history = [Turn.model_validate(t) for t in turns]
     filters = _filters(source, date_from, date_to)
     asked = asking(question, history, filters=filters, mode=mode or None)
@@ -122,7 +152,8 @@ def respond(
             continue
         chat = [*chat, {"role": "assistant", "content": chat_text(piece)}]
         turn = Turn(question=question, rewritten=piece.rewritten, answer=piece.answer)
-        yield "", chat, [*turns, turn.model_dump()], passages_html(piece)
+        kept = [*turns, {**turn.model_dump(), "sources": sources_html(piece, len(turns) + 1)}]
+        yield "", chat, kept, sources_panel(kept)
 
 
 def _filters(source: str | None, date_from: str | None, date_to: str | None) -> Filters:
@@ -154,55 +185,25 @@ def chat_text(answer: Answer) -> str:
         )
     if answer.notice:
         text += f"\n\n*{answer.notice}*"
+    if not answer.found:
+        related = (
+            ": the closest passages are shown as related, not as sources" if answer.related else ""
+        )
+        text += f"\n\n*{REFUSED}{related}.*"
+    if _rewritten(answer):
+        text = f"*Searched for: {_plain(answer.rewritten)}*\n\n{text}"
     return text
 
 
-def passages_html(answer: Answer) -> str:
-    """The cited passages, quotes highlighted (the short answer inside its quote in bold);
-    or, when nothing answers, the closest ones."""
-    if answer.found and answer.citations:
-        short = answer.short_answer
-        body = "".join(
-            _citation_html(c, (short.start, short.end) if short and short.citation == c.n else None)
-            for c in answer.citations
-        )
-        return f"<h3>Cited passages</h3>{body}"
-    if not answer.related:
-        return "<h3>Nothing found</h3><p>No indexed article is close to this question.</p>"
-    body = "".join(_passage_html(p) for p in answer.related)
-    return f"<h3>Nothing answers this; closest passages</h3>{body}"
+def _rewritten(answer: Answer) -> bool:
+    """Whether the question searched is not the one asked (a follow-up made standalone)."""
+    return (
+        " ".join(answer.rewritten.split()).casefold()
+        != " ".join(answer.question.split()).casefold()
+    )
 
 
-def _citation_html(c: Citation, short: tuple[int, int] | None = None) -> str:
-    text = c.paragraph_text or c.quote
-    start, end = c.span if c.paragraph_text else (0, len(text))
-    quote = html.escape(text[start:end])
-    if short is not None and c.paragraph_text and start <= short[0] < short[1] <= end:
-        quote = (
-            html.escape(text[start : short[0]])
-            + f'<mark class="nd-short">{html.escape(text[short[0] : short[1]])}</mark>'
-            + html.escape(text[short[1] : end])
-        )
-    marked = html.escape(text[:start]) + f"<mark>{quote}</mark>" + html.escape(text[end:])
-    head = f"<b>[{c.n}]</b> " + _title_html(c.title, c.url)
-    meta = _meta_html(c.published, c.source, c.paragraph)
-    return f'<div class="nd-passage">{head}{meta}<p>{marked}</p></div>'
-
-
-def _passage_html(p: Passage) -> str:
-    head = f"<b>{p.rank}.</b> " + _title_html(p.title, p.url)
-    body = f"<i>{TITLE_ONLY}</i>" if p.is_title else html.escape(p.text)
-    meta = _meta_html(p.published, p.source, p.paragraph)
-    return f'<div class="nd-passage">{head}{meta}<p>{body}</p></div>'
-
-
-def _title_html(title: str, url: str) -> str:
-    if url.startswith(("http://", "https://")):
-        href = html.escape(url, quote=True)
-        return f'<a href="{href}" target="_blank" rel="noopener">{html.escape(title)}</a>'
-    return f"<b>{html.escape(title)}</b>"
-
-
-def _meta_html(published: str, source: str, paragraph: int) -> str:
-    parts = [html.escape(x) for x in (published, source) if x]
-    return f'<div class="nd-meta">{" · ".join([*parts, f"paragraph {paragraph}"])}</div>'
+def _plain(text: str) -> str:
+    """``text`` on one line, safe inside Markdown emphasis."""
+    text = " ".join(text.split())
+    return "".join(f"\\{c}" if c in "\\`*_[]<>#|~" else c for c in text)

@@ -1,9 +1,11 @@
 """The web UI in headless Chromium (Debian's /usr/bin/chromium, driven by Playwright) against
-a live server: ask with a cited answer, then upload an article and get it cited.
+a live server: ask with a cited answer, then upload an article and get it cited; each
+answer's sources and [n] links, "Searched for", refusals, the welcome examples, a phone's width.
 Screenshots of each step go to test-artifacts/browser/ (printed)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.ui.conftest import ROOT, LiveServer
+from ui.web.app import EXAMPLES
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -37,18 +40,29 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def page(live_server: LiveServer) -> Iterator[Any]:
-    """A Chromium page on the live server's UI."""
+def browser() -> Iterator[Any]:
+    """Headless Chromium, for the module's pages."""
     from playwright.sync_api import sync_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(live_server.url + "/", wait_until="load")
-        page.locator("#nd-question textarea").wait_for(timeout=60_000)
-        yield page
+        yield browser
         browser.close()
+
+
+def open_page(browser: Any, url: str, **options: Any) -> Any:
+    """A new page on the UI at ``url``, loaded."""
+    page = browser.new_page(**options)
+    page.goto(url + "/", wait_until="load")
+    page.locator("#nd-question textarea").wait_for(timeout=60_000)
+    return page
+
+
+@pytest.fixture(scope="module")
+def page(browser: Any, live_server: LiveServer) -> Any:
+    """A Chromium page on the live server's UI at a desktop's width."""
+    return open_page(browser, live_server.url, viewport={"width": 1400, "height": 1000})
 
 
 def shot(page: Any, name: str) -> None:
@@ -61,28 +75,47 @@ def shot(page: Any, name: str) -> None:
 _SHOWN = (
     "q => [...document.querySelectorAll('#nd-chat .message')].some(m => m.innerText.includes(q))"
 )
+_ANSWERS = "#nd-chat .message-row.bot-row"
+
+
+def answers(page: Any) -> int:
+    """How many answers the chat shows."""
+    return int(page.locator(_ANSWERS).count())
 
 
 def ask(page: Any, question: str) -> Any:
-    """Type a question, send it and wait for the cited passages panel to change."""
+    """Type a question, send it and wait for its answer's sources; returns them (the panel's
+    section of this answer)."""
     page.get_by_role("tab", name="Ask").click()
+    k = answers(page) + 1
     box = page.locator("#nd-question textarea")
     box.fill(question)
     box.press("Enter")
+    return answered(page, question, k)
+
+
+def answered(page: Any, question: str, k: int) -> Any:
+    """Wait for answer ``k`` (to ``question``) and its sources in the panel; returns them."""
     page.wait_for_function(_SHOWN, arg=question)
-    page.locator("#nd-passages mark").first.wait_for(timeout=120_000)
+    sources = page.locator(f"#nd-passages #nd-answer-{k}")
+    sources.wait_for(timeout=120_000)
     page.wait_for_timeout(1_000)  # let the pending-state fade end before screenshots
-    return page.locator("#nd-passages")
+    return sources
+
+
+def new_conversation(page: Any) -> None:
+    page.get_by_role("tab", name="Ask").click()
+    page.locator("#nd-clear").click()
+    page.get_by_text("Welcome to newsdesk").wait_for()
 
 
 def test_ask_shows_a_cited_answer(page: Any) -> None:
     shot(page, "1-home")
-    page.get_by_text("What did Zelenskiy say?", exact=True).first.click()
-    expect(page.locator("#nd-question textarea")).to_have_value("What did Zelenskiy say?")
-    passages = ask(page, "What did Zelenskiy say?")
+    page.get_by_text("What did Zelenskiy say?", exact=True).first.click()  # an example
+    passages = answered(page, "What did Zelenskiy say?", 1)
     shot(page, "2-answer")
     answer = page.locator("#nd-chat .message").last.inner_text()
-    assert "[1]" in answer
+    assert "[1]" in answer and "Searched for" not in answer
     assert "little meaningful progress" in passages.locator("mark").first.inner_text()
     assert "Zelenskiy" in passages.inner_text()
     assert "Cited passages" in passages.inner_text()
@@ -156,3 +189,123 @@ def test_enter_in_a_date_filter_asks_the_question(page: Any) -> None:
     since.press("Enter")
     page.wait_for_function(_SHOWN, arg="What did DeepState report?")
     assert page.locator("#nd-chat .message").count() > messages
+    since.fill("")  # the sample has no date: later questions search without the filter
+
+
+def test_each_answer_keeps_its_own_sources_and_its_numbers_link_to_them(page: Any) -> None:
+    new_conversation(page)
+    first = ask(page, "What did Zelenskiy say?")
+    second = ask(page, "Where is the fiercest fighting?")
+    expect(first).to_be_hidden()
+    expect(second).to_be_visible()
+    assert "Pokrovsk" in second.inner_text()
+    # a [1] of the first answer brings back its sources, scrolled to and highlighted
+    page.locator(_ANSWERS).nth(0).locator("a.nd-cite").last.click()
+    expect(first).to_be_visible()
+    expect(second).to_be_hidden()
+    passage = page.locator("#nd-s1-1")
+    expect(passage).to_have_class(re.compile(r"\bnd-target\b"))
+    expect(passage).to_be_in_viewport()
+    assert "little meaningful progress" in passage.inner_text()
+    expect(page.locator(_ANSWERS).nth(0)).to_have_class(re.compile(r"\bnd-selected\b"))
+    shot(page, "6-sources-of-an-earlier-answer")
+    # clicking the second answer shows its own sources again
+    page.locator(_ANSWERS).nth(1).locator(".message-content p").last.click()
+    expect(second).to_be_visible()
+    expect(first).to_be_hidden()
+    expect(page.locator(_ANSWERS).nth(1)).to_have_class(re.compile(r"\bnd-selected\b"))
+
+
+def test_a_rewritten_follow_up_shows_what_was_searched_and_can_be_edited(page: Any) -> None:
+    new_conversation(page)
+    ask(page, "What did Zelenskiy say?")
+    ask(page, "And Gerasimov?")
+    searched = page.locator(_ANSWERS).last.locator("em.nd-searched")
+    expect(searched).to_have_text(re.compile(r"^Searched for: .*Gerasimov"))
+    shot(page, "7-searched-for")
+    rewritten = searched.inner_text().removeprefix("Searched for: ")
+    searched.click()  # puts the searched question in the box, to correct and ask again
+    expect(page.locator("#nd-question textarea")).to_have_value(rewritten)
+    page.locator("#nd-question textarea").fill("")
+
+
+def test_a_refusal_shows_the_closest_passages_as_related_not_sources(page: Any) -> None:
+    new_conversation(page)
+    sources = ask(page, "Who won the 1998 football World Cup?")
+    answer = page.locator(_ANSWERS).last.inner_text()
+    assert "No article answers this" in answer and "[1]" not in answer
+    text = sources.inner_text()
+    assert "No article answers this" in text and "Cited passages" not in text
+    related = sources.locator(".nd-passage")
+    assert related.count() >= 1
+    assert related.count() == sources.locator(".nd-passage.nd-related").count()
+    assert sources.locator(".nd-badge").all_inner_texts() == ["RELATED, NOT A SOURCE"] * (
+        related.count()
+    )
+    shot(page, "8-refusal")
+
+
+def test_the_welcome_examples_answer_from_the_sample_without_overlaps(page: Any) -> None:
+    new_conversation(page)
+    chat = page.locator("#nd-chat")
+    assert "Welcome to newsdesk" in chat.inner_text()
+    for example in EXAMPLES:
+        expect(chat.get_by_text(example, exact=True)).to_be_visible()
+    assert not overlapping(page), overlapping(page)
+    shot(page, "9-welcome")
+    for example in EXAMPLES:
+        new_conversation(page)
+        chat.get_by_text(example, exact=True).click()
+        sources = answered(page, example, 1)
+        assert "Cited passages" in sources.inner_text()
+        assert page.locator(_ANSWERS).last.locator("a.nd-cite").count() >= 1
+
+
+_OVERLAPS = """() => {
+  const seen = [...document.querySelectorAll(
+    'label, button, h1, h2, h3, [data-testid="block-label"], .nd-passage, textarea, input')]
+    .filter(e => e.offsetParent !== null && e.getClientRects().length);
+  const out = [];
+  for (let i = 0; i < seen.length; i++) for (let j = i + 1; j < seen.length; j++) {
+    const a = seen[i], b = seen[j];
+    if (a.contains(b) || b.contains(a)) continue;
+    const r = a.getBoundingClientRect(), s = b.getBoundingClientRect();
+    if (!r.width || !s.width) continue;
+    const x = Math.min(r.right, s.right) - Math.max(r.left, s.left);
+    const y = Math.min(r.bottom, s.bottom) - Math.max(r.top, s.top);
+    if (x > 1 && y > 1) out.push((a.innerText || a.tagName) + ' / ' + (b.innerText || b.tagName));
+  }
+  return out;
+}"""
+
+
+def overlapping(page: Any) -> list[str]:
+    """Visible labels, buttons, headings and fields that overlap one another."""
+    return list(page.evaluate(_OVERLAPS))
+
+
+def test_at_phone_width_the_sources_are_below_the_answer(
+    browser: Any, live_server: LiveServer
+) -> None:
+    phone = open_page(
+        browser, live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True
+    )
+    shot(phone, "10-phone-welcome")
+    assert not overlapping(phone), overlapping(phone)
+    sources = ask(phone, "What did Zelenskiy say?")
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways ({width}px)"
+    answer = phone.locator(_ANSWERS).last.bounding_box()
+    passages = phone.locator("#nd-passages").bounding_box()
+    assert passages["y"] >= answer["y"] + answer["height"]  # below, not beside
+    phone.locator(_ANSWERS).last.locator("a.nd-cite").last.click()
+    passage = phone.locator("#nd-s1-1")
+    expect(passage).to_be_in_viewport()
+    expect(passage).to_have_class(re.compile(r"\bnd-target\b"))
+    assert "little meaningful progress" in sources.inner_text()
+    phone.wait_for_timeout(800)  # the smooth scroll
+    path = SHOTS / "11-phone-source.png"
+    phone.screenshot(path=str(path))  # the viewport: the passage the link went to
+    print(f"screenshot: {path}")
+    shot(phone, "12-phone-answer")
+    phone.close()
