@@ -20,6 +20,10 @@ from index.statements.speakers import (
 from index.words import DETERMINERS, PRONOUNS_GROUP
 
 _PRONOUN_REACH = 50  # how many earlier speakers a pronoun or a role may refer back to
+# A name of capitalised words joined by lower-case function words, for acronyms' long forms
+# ("U.S. Department of Agriculture", "International Committee of the Red Cross").
+_LONG_NAME = re.compile(r"[A-Z][\w.'’&\-]*(?:(?:\s+(?:of|for|and|the|on))*\s+[A-Z][\w.'’&\-]*)+")
+_ACRONYM = re.compile(r"[A-Z]{2,6}")
 
 
 @dataclass
@@ -50,11 +54,12 @@ class ArticleSpeakers:
     recent: list[Speaker] = field(default_factory=list)
     organisations: list[tuple[int, Speaker]] = field(default_factory=list)  # by position
     acronyms: dict[str, Speaker] = field(default_factory=dict)  # "ioc" -> the full name
+    text: str = ""  # the article's text, where acronyms' long forms are looked for
 
     @classmethod
     def scan(cls, text: str) -> ArticleSpeakers:
         """Collect the multi-word names of an article, by surname, with their positions."""
-        found = cls()
+        found = cls(text=text)
         for match in RUN.finditer(text):
             run = match.group().rstrip(".").removesuffix("’s")
             at = match.start()
@@ -99,6 +104,11 @@ class ArticleSpeakers:
             return self._latest(lambda s: s.kind == "person" and bool(s.titles & speaker.titles))
         if speaker.kind == "group" and speaker.key in self.acronyms:
             return self.acronyms[speaker.key]  # "IOC" after "International Olympic Committee (IOC)"
+        if speaker.kind in ("group", "person") and _ACRONYM.fullmatch(speaker.name.split()[-1]):
+            long = self._long_form(speaker.name.split()[-1], position)  # "USDA", "The ICRC"
+            if long is not None:
+                self.acronyms[speaker.key] = long
+                return long
         if speaker.kind == "group" and speaker.name.split()[0].islower():
             return self._organisation(speaker, position)
         if speaker.kind == "person":
@@ -118,6 +128,26 @@ class ArticleSpeakers:
             return spoke
         named = [s for at, s in self.organisations if at < position and words[0] in s.key.split()]
         return named[-1] if named else speaker
+
+    def _long_form(self, acronym: str, position: int) -> Speaker | None:
+        """The name before ``position`` whose capitalised words' initials spell ``acronym``
+        ("USDA": "U.S. Department of Agriculture"), a last part after "and" allowed ("CDC":
+        "Centers for Disease Control and Prevention"); the latest one, else None."""
+        best = None
+        for match in _LONG_NAME.finditer(self.text, 0, position):
+            words = match.group().split()
+            capital = [i for i, w in enumerate(words) if w[:1].isupper()]
+            letters = ["".join(c for c in words[i] if c.isupper()) for i in capital]
+            for first in range(len(capital)):
+                spelled = ""
+                for k in range(first, len(capital)):
+                    spelled += letters[k]
+                    rest = words[capital[k] + 1 :]
+                    if spelled == acronym and k > first and (not rest or rest[0] == "and"):
+                        best = " ".join(words[capital[first] :])
+                    if len(spelled) >= len(acronym):
+                        break
+        return None if best is None else Speaker(best, "group")
 
     def remember(self, speaker: Speaker) -> None:
         """Record a resolved speaker as the latest one."""

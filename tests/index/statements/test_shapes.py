@@ -67,3 +67,16 @@ def test_the_subject_of_a_coordinated_cue_is_the_name_heading_it() -> None:
         "it would cost nothing."
     )
     assert _said(text) == [("Ann Lee", "it would cost nothing", "reported")]
+
+
+def test_an_acronym_is_the_organisation_whose_initials_it_spells() -> None:
+    text = (
+        "The U.S. Department of Agriculture opened an inquiry.\n"
+        "The Centers for Disease Control and Prevention issued a warning.\n"
+        "The rules will change next year, USDA said.\n"
+        "“Wash your hands,” the CDC said."
+    )
+    assert [speaker for speaker, _, _ in _said(text)] == [
+        "U.S. Department of Agriculture",
+        "Centers for Disease Control and Prevention",
+    ]
