@@ -102,7 +102,8 @@ ORG_WORDS = word_set(
     "hospital club society guard coalition alliance press journal magazine website reuters "
     "cnn bbc nbc cbs abc fox ap afp bloomberg kremlin pentagon analytics government ministry "
     "state states republic nations navy politico axios guardian telegraph independent herald "
-    "tribune gazette chronicle usa"
+    "tribune gazette chronicle usa church synagogue mosque temple archive museum library "
+    "brotherhood"
 )
 
 # "a statement from", "a new survey by": dropped before the real source.

@@ -105,8 +105,9 @@ def name_kind(name: str, context: str = "") -> str:
     before = fold(context).split()[-1:]
     if any(w in ORG_WORDS for w in words) or (before and before[0] in GROUP_NOUNS - TITLES):
         return "group"
-    if len(words) == 1 and (name.isupper() or re.search(r"[a-z][A-Z]", name)):
-        return "group"  # ADL, QSR, DeepState
+    camel = re.search(r"[a-z][A-Z]", name) and not re.match(r"(?:Mc|Mac)[A-Z]", name)
+    if len(words) == 1 and (name.isupper() or camel):
+        return "group"  # ADL, QSR, DeepState; not McCarthy
     return "person"
 
 
@@ -123,7 +124,8 @@ def speaker_type(speaker: Speaker) -> str:
     head = words[:stop][-1:] or [""]  # "people briefed on the matter": "people"
     if head[0] in DOCUMENT_NOUNS:
         return "other"
-    return "person" if head[0] in PEOPLE_NOUNS else "organisation"
+    # "India's transportation minister": a title heads one person's description
+    return "person" if head[0] in PEOPLE_NOUNS | TITLES else "organisation"
 
 
 def one_person(name: str, kind: str) -> bool:

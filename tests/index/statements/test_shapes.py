@@ -80,3 +80,21 @@ def test_an_acronym_is_the_organisation_whose_initials_it_spells() -> None:
         "U.S. Department of Agriculture",
         "Centers for Disease Control and Prevention",
     ]
+
+
+def test_a_mc_surname_is_a_person_and_a_church_an_organisation() -> None:
+    text = (
+        "Tom Cole leads Grace Street Baptist Church.\n"
+        "“We will feed everyone,” he said.\n"
+        "Senator Ann McAllister visited the pantry.\n"
+        "“This is what a town does,” McAllister said."
+    )
+    assert [(s.speaker, s.kind) for s in _extract(text)] == [
+        ("Tom Cole", "person"),
+        ("Ann McAllister", "person"),
+    ]
+
+
+def test_a_described_office_holder_is_a_person() -> None:
+    text = "All the miners are safe, Chile's mining minister said."
+    assert [(s.speaker, s.kind) for s in _extract(text)] == [("Chile's mining minister", "person")]
