@@ -297,6 +297,13 @@ def _noun_cue(text: str, cue: re.Match[str]) -> bool:
     """Whether a cue that is also a plural noun is used as one ("field reports from")."""
     if cue.group("verb") is None or cue.group("verb").lower() not in NOUN_LIKE_CUES:
         return False
+    verb = cue.group("verb")
+    if verb[:1].isupper():
+        return True  # "the United States on Monday"
+    before = text[: cue.start("verb")].rstrip()
+    name = re.search(r"(?<=[^\s.!?])\s+[A-Z][\w'’\-]*$", before)
+    if name is not None and verb.islower():
+        return False  # "..., Harris says in the call": a name inside the sentence speaks
     following = text[cue.end() :].split(" ", 2)
     return len(following) > 1 and following[1].lower() in NOT_AFTER_VERB
 

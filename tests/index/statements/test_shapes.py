@@ -98,3 +98,11 @@ def test_a_mc_surname_is_a_person_and_a_church_an_organisation() -> None:
 def test_a_described_office_holder_is_a_person() -> None:
     text = "All the miners are safe, Chile's mining minister said."
     assert [(s.speaker, s.kind) for s in _extract(text)] == [("Chile's mining minister", "person")]
+
+
+def test_says_after_a_name_is_a_verb_and_capitalised_states_a_noun() -> None:
+    text = (
+        "“We need more buses,” Jane Ortiz says in the video. Across the United States on "
+        "Monday, fares rose."
+    )
+    assert _said(text) == [("Jane Ortiz", "“We need more buses,”", "direct")]
