@@ -106,6 +106,11 @@ class Answer(BaseModel):
         default_factory=list,
         description="LLM sentences left out because their citations do not support them",
     )
+    cited_by_check: int = Field(
+        0,
+        description="LLM sentences written without a citation that the check cited to the"
+        " given passage supporting them",
+    )
     notice: str | None = Field(
         None,
         description="Said to the user beside the answer, e.g. that the LLM was unreachable and"

@@ -153,6 +153,7 @@ class QAService:
             related=draft.related,
             mode=draft.mode,
             removed=list(draft.removed),
+            cited_by_check=draft.cited_by_check,
             notice=draft.notice,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
         )

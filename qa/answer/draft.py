@@ -29,6 +29,7 @@ class AnswerDraft:
     parts: tuple[str, ...] = ()
     mode: AnswerMode = "extractive"
     removed: tuple[RemovedSentence, ...] = ()  # an LLM's sentences the citation check left out
+    cited_by_check: int = 0  # an LLM's uncited sentences the check cited (qa.llm.check)
     notice: str | None = None  # said beside the answer (the LLM failed: answered extractively)
 
     def __post_init__(self) -> None:

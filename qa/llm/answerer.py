@@ -182,8 +182,15 @@ def _compose(
                 citations.append(_cite(numbers[n], given[n - 1], span, claim.support))
         markers = "".join(f"[{numbers[n]}]" for n in dict.fromkeys(claim.cited))
         parts.append(f"{' ' if parts else ''}{claim.text} {markers}")
+    attributed = sum(claim.attributed for claim in kept)
     return AnswerDraft(
-        "".join(parts), True, citations, parts=tuple(parts), mode="llm", removed=removed
+        "".join(parts),
+        True,
+        citations,
+        parts=tuple(parts),
+        mode="llm",
+        removed=removed,
+        cited_by_check=attributed,
     )
 
 

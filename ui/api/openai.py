@@ -182,6 +182,12 @@ def notes_text(answer: Answer) -> str:
             f"{n} sentence{'s' if n > 1 else ''} of the LLM's answer left out: the passages"
             " cited do not support them."
         )
+    if answer.cited_by_check:
+        n = answer.cited_by_check
+        notes.append(
+            f"{n} sentence{'s' if n > 1 else ''} written without a citation cited by the check"
+            " to the passage that supports it."
+        )
     if answer.notice:
         notes.append(answer.notice)
     return "\n\n" + " ".join(notes) if notes else ""

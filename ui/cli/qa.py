@@ -162,6 +162,8 @@ def format_answer(answer: Answer) -> str:
     if answer.removed:
         lines += ["", "Left out of the LLM's answer (its citations do not support them):"]
         lines += [f"  - {r.text} ({r.reason})" for r in answer.removed]
+    if answer.cited_by_check:
+        lines += ["", f"({answer.cited_by_check} uncited LLM sentences cited by the check)"]
     if answer.notice:
         lines += ["", answer.notice]
     return "\n".join(lines)

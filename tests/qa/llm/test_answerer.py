@@ -165,3 +165,10 @@ def test_the_llm_as_default_mode_without_an_llm_fails_at_startup(tmp_path: Path)
     index = build_index(IndexSettings(data_dir=tmp_path), embedder=FakeEmbedder())
     with pytest.raises(LLMNotConfigured, match="NEWSDESK_LLM_URL"):
         build_qa(index, QASettings(reader=False, answer_mode="llm"))
+
+
+def test_an_uncited_but_supported_sentence_is_cited_by_the_check_and_counted() -> None:
+    draft = answerer("Jane Ortiz opened the new bridge on Monday.").answer(QUESTION, PASSAGES)
+    assert draft.mode == "llm" and draft.cited_by_check == 1
+    assert draft.text == "Jane Ortiz opened the new bridge on Monday. [1]"
+    assert draft.citations[0].article_id == "a1"

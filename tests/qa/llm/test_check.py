@@ -51,8 +51,16 @@ def test_a_claim_cited_to_the_wrong_passage_is_not_supported() -> None:
     assert verdicts("Jane Ortiz opened the new bridge on Monday [3].") == [NOT_SUPPORTED]
 
 
-def test_a_claim_without_a_citation_or_with_an_unknown_one_fails() -> None:
-    assert verdicts("Jane Ortiz opened the new bridge.") == [NO_CITATION]
+def test_an_uncited_claim_is_cited_by_the_check_to_the_passage_that_supports_it() -> None:
+    [claim] = check("Jane Ortiz opened the new bridge.", PASSAGES)
+    assert claim.supported and claim.attributed and claim.cited == (1,)
+    [cited] = check("Jane Ortiz opened the new bridge [1].", PASSAGES)
+    assert not cited.attributed
+    assert verdicts("Ortiz resigned after the opening.") == [NO_CITATION]
+    assert verdicts("It cost $45 million.") == [NO_CITATION]  # no passage holds the number
+
+
+def test_a_claim_with_an_unknown_citation_fails() -> None:
     assert verdicts("Jane Ortiz opened the new bridge [4].") == [UNKNOWN_PASSAGE]
     assert verdicts("Jane Ortiz opened the new bridge [0].") == [UNKNOWN_PASSAGE]
 
