@@ -19,15 +19,14 @@ from index.split.sentences import sentence_spans
 from index.statements.participles import with_participles
 from index.statements.quotes import Found, continued_quotes, quoted, split_quotes
 from index.statements.resolve import ArticleSpeakers
-from index.statements.spans import (
-    CLOSE,
-    OPEN,
-    STOP,
-    content_after,
-    content_before,
-    has_that,
-    trim,
+from index.statements.shapes import (
+    according_to,
+    appositive,
+    content,
+    inverted,
+    starts_with_preposition,
 )
+from index.statements.spans import CLOSE, OPEN, STOP
 from index.statements.speakers import speaker_from_phrase, speaker_type
 from index.words import AUX, NOT_AFTER_VERB, NOUN_LIKE_CUES, VERBISH, VERBS
 
@@ -35,15 +34,7 @@ _CUE = re.compile(rf"\b(?:according to|{AUX}(?P<verb>{VERBS}))\b", re.IGNORECASE
 _ANY_CUE = re.compile(rf"\b(?:according to|{VERBS})\b|[“\"]", re.IGNORECASE)
 # “curly”, "straight", “mixed" or "mixed” (a writer's slip: either mark may be straight)
 _QUOTE = re.compile(r"“[^”\"]*[”\"]|\"[^\"]*\"|\"[^\"“”]*”")
-_MODIFIER = re.compile(
-    r"\s*(?:in|at|during|on|after|before|from|for|with|via|to|last|this|"
-    r"earlier|later|when|while|as|,|$)",
-    re.IGNORECASE,
-)
 _COORDINATED = re.compile(r"\s(?:but|and)\s*$")
-_CLAUSE_END = re.compile(
-    r"[,;:]|\s+(?:in|on|at|during|to|after|before|while|from|for)\s+(?=[a-z0-9])"
-)
 
 
 @dataclass(frozen=True)
@@ -184,7 +175,7 @@ def _next_clause(
     if not later:
         return end
     subject = _clause_before(text, start, later[0].start())
-    if speaker_from_phrase(subject) is None or _starts_with_preposition(subject):
+    if speaker_from_phrase(subject) is None or starts_with_preposition(subject):
         return end
     commas = [i for i in range(begin, later[0].start()) if text[i] == ","]
     commas = [i for i in commas if not _inside(i, quotes)]
@@ -201,7 +192,7 @@ def _statement_at(
     """The statement that ``cue`` introduces in the sentence ``text[start:end]``."""
     words = cue.group().lower() if cue.group("verb") is None else cue.group("verb").lower()
     if words == "according to":
-        return _according_to(text, start, end, cue)
+        return according_to(text, start, end, cue)
     before = _clause_before(text, start, cue.start())
     if _COORDINATED.search(before):
         before = _sentence_subject(text[start : cue.start()])
@@ -217,11 +208,11 @@ def _statement_at(
         if described and before.strip()[:1].islower() and _after_comma(text, before, cue):
             # "Dennis Pierce, president of the union, told CNN": the name the description
             # follows is the speaker, nearer the verb than any name inside the description
-            named = _appositive(text, start, end, cue, words, quotes)
+            named = appositive(text, start, end, cue, words, quotes)
             if named is not None and named.speaker.name[:1].isupper():
                 return named
         return found
-    return _inverted(text, start, end, cue, words, quotes) or _appositive(
+    return inverted(text, start, end, cue, words, quotes) or appositive(
         text, start, end, cue, words, quotes
     )
 
@@ -259,38 +250,12 @@ def _subject_first(
     quotes: list[tuple[int, int]],
 ) -> Found | None:
     speaker = speaker_from_phrase(subject)
-    if speaker is None or _starts_with_preposition(subject) or _noun_cue(text, cue):
+    if speaker is None or starts_with_preposition(subject) or _noun_cue(text, cue):
         return None
-    span = _content(
+    span = content(
         text, start, text.rfind(subject, start, cue.start()), cue.end(), end, words, quotes
     )
     return None if span is None else Found(speaker, subject.strip(), words, *span)
-
-
-def _content(
-    text: str,
-    start: int,
-    before_end: int,
-    after_start: int,
-    end: int,
-    words: str,
-    quotes: list[tuple[int, int]],
-) -> tuple[int, int] | None:
-    """What was said: after the cue ("said that ..."), or before the speaker ("“...,” X said
-    at the time") when only a modifier follows the cue."""
-    before = content_before(text, start, before_end, quotes)
-    after = content_after(text, after_start, end, words, quotes)
-    rest = text[after_start:end]
-    if rest.lstrip(" ,:")[:1] in OPEN and after is not None:
-        return after
-    # "“...,” Trump told Yahoo Finance in October": a quote closing right before the speaker
-    # is what was said, whatever follows the cue (a time, an addressee), unless "that" opens
-    # reported speech after it.
-    quoted_before = any(e <= before_end and not text[e:before_end].strip(" ,") for _, e in quotes)
-    modifier_only = _MODIFIER.match(rest) is not None or quoted_before
-    if before is not None and (after is None or (modifier_only and not has_that(rest))):
-        return before
-    return after
 
 
 def _noun_cue(text: str, cue: re.Match[str]) -> bool:
@@ -306,72 +271,3 @@ def _noun_cue(text: str, cue: re.Match[str]) -> bool:
         return False  # "..., Harris says in the call": a name inside the sentence speaks
     following = text[cue.end() :].split(" ", 2)
     return len(following) > 1 and following[1].lower() in NOT_AFTER_VERB
-
-
-def _starts_with_preposition(phrase: str) -> bool:
-    first = phrase.strip().split(" ", 1)[0].lower()
-    return first in {"with", "in", "on", "at", "for", "from", "of", "by", "to", "after", "into"}
-
-
-def _inverted(
-    text: str,
-    start: int,
-    end: int,
-    cue: re.Match[str],
-    words: str,
-    quotes: list[tuple[int, int]],
-) -> Found | None:
-    """ "“...,” said Dr. Oliver Brooks, chief medical officer" and "..., said the BBC"."""
-    if words in ("told", "tells"):
-        return None
-    after = text[cue.end() : end]
-    match = _CLAUSE_END.search(after)
-    phrase = (after[: match.start()] if match else after).strip().rstrip(".!?")
-    first = phrase.split(" ", 1)[0]
-    if not first or (first.islower() and first not in ("the", "a", "an")):
-        return None
-    speaker = speaker_from_phrase(phrase)
-    if speaker is None or speaker.kind == "pronoun":
-        return None
-    span = content_before(text, start, cue.start(), quotes)
-    return None if span is None else Found(speaker, phrase, words, *span)
-
-
-def _appositive(
-    text: str,
-    start: int,
-    end: int,
-    cue: re.Match[str],
-    words: str,
-    quotes: list[tuple[int, int]],
-) -> Found | None:
-    """ "Michael Hausfeld, the lead attorney for the plaintiffs, said ...": the first chunk
-    between commas that names someone names the speaker."""
-    first = max([start] + [e for _, e in quotes if e <= cue.start()])
-    first = max(first, text.rfind(":", first, cue.start()) + 1)  # after a dateline "Moscow:"
-    chunks = [c for c in re.split(r"[,:;—]", text[first : cue.start()]) if c.strip()]
-    chunks = [c for c in chunks if not _starts_with_preposition(c)]  # "In Texas, ..."
-    chosen = [(c, speaker_from_phrase(c)) for c in chunks]
-    named = [(c, s) for c, s in chosen if s is not None and s.kind in ("person", "group")]
-    if not named:
-        return None
-    # a name before a description: "Harry's lawyer, David Sherborne, said" is Sherborne
-    chunk, speaker = min(named, key=lambda n: not n[1].name[:1].isupper())
-    assert speaker is not None
-    span = _content(text, start, first if first > start else start, cue.end(), end, words, quotes)
-    return None if span is None else Found(speaker, chunk.strip(), words, *span)
-
-
-def _according_to(text: str, start: int, end: int, cue: re.Match[str]) -> Found | None:
-    """ "According to X, CONTENT." and "CONTENT, according to X."."""
-    after = text[cue.end() : end]
-    comma = after.find(",")
-    phrase = after[:comma] if comma >= 0 else after.rstrip(".!?")
-    speaker = speaker_from_phrase(phrase)
-    if speaker is None:
-        return None
-    if text[start : cue.start()].strip(STOP):
-        span = trim(text, start, cue.start())
-    else:
-        span = trim(text, cue.end() + comma + 1, end) if comma >= 0 else None
-    return None if span is None else Found(speaker, phrase.strip(), "according to", *span)
