@@ -24,3 +24,11 @@ class IndexLocked(IndexingError):
 
 class StoreUnavailable(IndexingError):
     """The vector store (embedded or server) cannot be reached or opened."""
+
+
+class FeedError(IndexingError):
+    """A feed subscription request is invalid (a bad URL, a bad interval)."""
+
+
+class FeedNotFound(IndexingError):
+    """No subscribed feed has the given id or URL."""

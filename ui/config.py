@@ -25,6 +25,14 @@ class UISettings(BaseSettings):
         default=6_000_000, ge=1_000, description="Largest request body accepted (413 beyond)"
     )
 
+    poll_feeds: bool = Field(
+        default=True, description="Poll the subscribed feeds (newsdesk feeds add) in the server"
+    )
+    feed_timeout: float = Field(
+        default=15.0, ge=1.0, le=120.0, description="Seconds one fetch of a feed may take"
+    )
+    feed_workers: int = Field(default=4, ge=1, le=32, description="Feeds polled at the same time")
+
     def writes_unprotected_in_public(self) -> bool:
         """True when the server would accept key-less writes from other machines."""
         return self.api_key is None and not self.allow_public_writes and not is_loopback(self.host)

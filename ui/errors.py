@@ -6,6 +6,8 @@ from __future__ import annotations
 from index.errors import (
     ArticleNotFound,
     ArticleReadError,
+    FeedError,
+    FeedNotFound,
     IndexingError,
     IndexLocked,
     StoreUnavailable,
@@ -35,6 +37,8 @@ _STATUS: list[tuple[type[Exception], int]] = [
     (NotReady, 503),
     (ArticleNotFound, 404),
     (ArticleReadError, 422),
+    (FeedNotFound, 404),
+    (FeedError, 422),
     (IndexLocked, 409),
     (StoreUnavailable, 503),
     (IndexingError, 400),

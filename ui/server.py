@@ -20,10 +20,12 @@ from index.config import IndexSettings
 from qa.config import QASettings
 from ui.api import app as api
 from ui.api import articles as api_articles
+from ui.api import feeds as api_feeds
 from ui.api import openai as api_openai
 from ui.api import speakers as api_speakers
 from ui.config import UISettings
 from ui.errors import UnsafeBind
+from ui.feeds import start_poller
 from ui.metrics import Metrics, MetricsMiddleware
 from ui.services import ServiceRef, Services
 
@@ -31,9 +33,9 @@ log = logging.getLogger("newsdesk.server")
 Builder = Callable[[], Services]
 
 DESCRIPTION = """Question answering over indexed news articles; every answer sentence is
-cited. Writes (POST/DELETE /api/articles) need `Authorization: Bearer KEY` or `X-API-Key: KEY`
-when NEWSDESK_API_KEY is set. Limits: questions up to 2,000 characters, k from 1 to 50,
-request bodies up to NEWSDESK_MAX_BODY_BYTES (6,000,000 by default; 413 beyond)."""
+cited. Writes (POST/DELETE /api/articles and /api/feeds) need `Authorization: Bearer KEY` or
+`X-API-Key: KEY` when NEWSDESK_API_KEY is set. Limits: questions up to 2,000 characters, k from
+1 to 50, request bodies up to NEWSDESK_MAX_BODY_BYTES (6,000,000 by default; 413 beyond)."""
 
 
 class BodyTooLarge(HTTPException):
@@ -137,7 +139,11 @@ def create_api(ref: ServiceRef, settings: UISettings, builder: Builder | None = 
         if builder is not None and built:
             log.info("loading the model and opening the index…")
             ref.services = await run_in_threadpool(builder)
+        poller = start_poller(ref.services) if ref.services is not None else None
+        app.state.feed_poller = poller
         yield
+        if poller is not None:
+            await run_in_threadpool(poller.stop)
         if built:
             ref.services = None
 
@@ -149,7 +155,7 @@ def create_api(ref: ServiceRef, settings: UISettings, builder: Builder | None = 
     )
     app.state.ref = ref
     api.install_error_handlers(app)
-    for module in (api, api_articles, api_openai, api_speakers):
+    for module in (api, api_articles, api_feeds, api_openai, api_speakers):
         app.include_router(module.router)
     metrics = Metrics(lambda: ref.get().index.service.stats())
     app.add_middleware(MetricsMiddleware, metrics=metrics)

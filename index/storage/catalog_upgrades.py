@@ -55,11 +55,20 @@ def reextract_statements(conn: sqlite3.Connection) -> bool:
     return bool(articles)
 
 
+def add_feeds_table(conn: sqlite3.Connection) -> bool:
+    """Make the table of feed subscriptions (index.feeds.store); nothing to redo."""
+    from index.feeds.store import ensure_schema
+
+    ensure_schema(conn)
+    return False
+
+
 # version -> the step that brings a catalog of the version before up to it
 STEPS: dict[int, Callable[[sqlite3.Connection], bool]] = {
     1: rebuild_keyword_index,  # keyword text: title + previous sentence + paragraph
     2: reindex_passageless,  # an article with no paragraph left is indexed by its title
     3: reextract_statements,  # verbatim direct quotes; person / organisation / other
+    4: add_feeds_table,  # feeds polled by the server (newsdesk feeds add)
 }
 CATALOG_VERSION = max(STEPS)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from pydantic import ValidationError
 
+from ui.cli.feeds import feeds_app
 from ui.cli.index import index_app
 from ui.cli.llm import llm_app
 from ui.cli.qa import qa_app
@@ -19,6 +20,7 @@ app = typer.Typer(
     rich_markup_mode="markdown",
 )
 app.add_typer(index_app, name="index")
+app.add_typer(feeds_app, name="feeds")
 app.add_typer(qa_app)
 app.add_typer(speakers_app)
 app.add_typer(llm_app, name="llm")
