@@ -14,7 +14,7 @@ from qa.models import Answer, Turn
 from qa.requests import MAX_QUESTION_CHARS, Filters, asking, request
 from ui.config import UISettings
 from ui.services import ServiceRef
-from ui.web.articles import articles_tab, refreshed
+from ui.web.articles import articles_tab
 from ui.web.edge import Mistake, streaming_at_the_edge
 from ui.web.script import CSS, SCRIPT
 from ui.web.sources import EMPTY, REFUSED, passages_html, sources_html, sources_panel
@@ -54,8 +54,7 @@ def build_web(ref: ServiceRef, settings: UISettings) -> gr.Blocks:
         with gr.Tab("Ask"):
             source = _chat_tab(ref)
         with gr.Tab("Articles"):
-            outputs = articles_tab(ref, settings, on_change=source)
-        demo.load(lambda: refreshed(ref, ""), outputs=outputs, api_visibility="private")
+            articles_tab(ref, settings, on_change=source, page=demo)
         demo.load(None, js=SCRIPT)
     return demo
 

@@ -5,6 +5,7 @@ Screenshots of each step go to test-artifacts/browser/ (printed)."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Iterator
@@ -309,3 +310,94 @@ def test_at_phone_width_the_sources_are_below_the_answer(
     print(f"screenshot: {path}")
     shot(phone, "12-phone-answer")
     phone.close()
+
+
+FERRY = """Harbour ferry strike ends after nine days
+
+Ferry crews in the harbour returned to work on Friday after a nine-day strike over pay, the \
+union said, once the operator agreed to a five percent raise.
+
+Commuters had crowded onto buses during the stoppage, and the city added extra trains.
+"""
+
+
+def test_articles_tab_pastes_with_date_and_source_searches_sorts_and_confirms_deletes(
+    page: Any,
+) -> None:
+    page.get_by_role("tab", name="Articles").click()
+    page.get_by_label("API key").fill("test-key")
+    page.get_by_label("Title (optional)").fill("Harbour ferry strike ends")
+    page.get_by_label("Published (optional)").fill("2024-05-03")
+    page.get_by_label("Source (optional)").fill("Porto Times")
+    page.get_by_label("Article text").fill(FERRY.split("\n", 2)[2])
+    page.locator("#nd-index-text").click()
+    page.locator("#nd-result").get_by_text("1 added").wait_for(timeout=120_000)
+    stats = page.locator("#nd-stats").inner_text()
+    assert not re.search(r"\b1 (articles|sources|paragraphs|vectors)\b", stats), stats
+    table = page.locator("#nd-articles")
+    expect(table).to_contain_text("Porto Times")
+    expect(table).to_contain_text("2024-05-03")
+    # nothing clipped: no cell hides text, the page does not scroll sideways
+    clipped = table.locator("[role=gridcell] span").evaluate_all(
+        "cells => cells.filter(c => c.innerText.trim() && c.scrollWidth > c.clientWidth + 1)"
+        ".map(c => c.innerText)"
+    )
+    assert not clipped, clipped
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, "13-articles-pasted")
+    # search, then sort
+    page.locator("#nd-search textarea").fill("ferry porto")
+    expect(page.locator("#nd-listed")).to_contain_text("1 article of", timeout=30_000)
+    expect(table.locator("[role=row].virtual-row")).to_have_count(1)
+    shot(page, "14-articles-search")
+    page.locator("#nd-search textarea").fill("")
+    expect(page.locator("#nd-listed")).not_to_contain_text("match", timeout=30_000)
+    page.locator("#nd-order input").click()
+    page.get_by_role("option", name="Title A–Z").click()
+    page.wait_for_timeout(1_500)
+    titles = table.locator('[role=gridcell][data-col="4"]').all_inner_texts()
+    assert titles == sorted(titles, key=str.casefold) and len(titles) >= 2, titles
+    # delete asks first; cancel keeps the article
+    table.locator("[role=gridcell]", has_text="Harbour ferry strike ends").first.click()
+    chosen = page.locator("#nd-chosen textarea")
+    expect(chosen).not_to_have_value("")
+    page.locator("#nd-delete").click()
+    confirm = page.locator("#nd-confirm")
+    expect(confirm).to_be_visible()
+    expect(confirm).to_contain_text("Delete Harbour ferry strike ends")
+    shot(page, "15-confirm-delete")
+    page.locator("#nd-cancel-delete").click()
+    expect(confirm).to_be_hidden()
+    expect(table).to_contain_text("Harbour ferry strike ends")
+    page.locator("#nd-delete").click()
+    page.locator("#nd-confirm-delete").click()
+    page.locator("#nd-result").get_by_text("Removed").wait_for(timeout=60_000)
+    expect(confirm).to_be_hidden()
+    expect(table).not_to_contain_text("Harbour ferry strike ends")
+
+
+def test_a_passage_shows_title_outlet_date_and_a_link_to_the_original(
+    page: Any, tmp_path: Path
+) -> None:
+    file = tmp_path / "ferry.json"
+    record = {"title": "Harbour ferry strike ends after nine days", "text": FERRY.split("\n", 2)[2],
+              "url": "https://news.example/ferry-strike", "published": "2024-05-03",
+              "source": "Porto Times"}  # fmt: skip
+    file.write_text(json.dumps(record), encoding="utf-8")
+    page.get_by_role("tab", name="Articles").click()
+    page.get_by_label("API key").fill("test-key")
+    page.locator("#nd-upload input[type=file]").set_input_files(str(file))
+    page.locator("#nd-index-files").click()
+    page.locator("#nd-result").get_by_text("1 added").wait_for(timeout=120_000)
+    new_conversation(page)
+    sources = ask(page, "What raise did the ferry operator agree to?")
+    passage = sources.locator(".nd-passage").first
+    title = passage.locator("a.nd-title")
+    expect(title).to_have_text("Harbour ferry strike ends after nine days")
+    expect(title).to_have_attribute("href", "https://news.example/ferry-strike")
+    meta = passage.locator(".nd-meta")
+    expect(meta).to_contain_text("2024-05-03 · Porto Times · paragraph")
+    expect(meta.get_by_role("link", name="original ↗")).to_have_attribute(
+        "href", "https://news.example/ferry-strike"
+    )
+    shot(page, "16-passage-metadata")
