@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Protocol
 
@@ -12,7 +13,7 @@ import numpy as np
 from index.embedding import Embedder
 from index.filters import SearchFilters
 from qa.answer.candidates import SentenceVectors
-from qa.answer.draft import AnswerDraft, keep_citations
+from qa.answer.draft import AnswerDraft, keep_citations, lead
 from qa.answer.scorer import ExtractiveAnswerer
 from qa.config import QASettings
 from qa.errors import QuestionRejected
@@ -132,6 +133,8 @@ class QAService:
         standalone = reading.standalone
         if said is not None:
             standalone, draft = said.rewritten, self._lead(said.rewritten, said.draft)
+            if said.unaddressed is not None:
+                draft = self._topic_instead(draft, said.unaddressed, top_k, filters, as_of)
         elif llm is not None:
             found = self.retriever.retrieve(standalone, top_k, filters, as_of)
             for piece in llm.stream(standalone, found.passages, found.vector, found.sentences):
@@ -156,6 +159,30 @@ class QAService:
             cited_by_check=draft.cited_by_check,
             notice=draft.notice,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
+        )
+
+    def _topic_instead(
+        self,
+        refusal: AnswerDraft,
+        topic: str,
+        k: int,
+        filters: SearchFilters | None,
+        as_of: date | None,
+    ) -> AnswerDraft:
+        """A speaker's "nothing about ``topic``" line, then the answer about ``topic`` from
+        what is indexed, cited ("What did Zelenskiy say?", "And what about Kupiansk?": he
+        said nothing about it, but the article reports on it); ``refusal`` as it is when
+        nothing answers the topic either."""
+        found = self.retriever.retrieve(topic, k, filters, as_of)
+        answer = self.answerer.answer(topic, found.passages, found.vector, found.sentences)
+        if not answer.found:
+            return refusal
+        pieces = answer.pieces()
+        if answer.short_answer is not None and pieces[0] == lead(answer.short_answer):
+            pieces = pieces[1:]  # a bare topic asks no one thing: no short answer leads
+        line = f"{refusal.text} What the articles say about {topic}:\n\n"
+        return replace(
+            answer, text=line + "".join(pieces), parts=(line, *pieces), short_answer=None
         )
 
     def _llm(self, mode: str) -> StreamingAnswerer | None:

@@ -36,10 +36,12 @@ CLAIM_MARGIN = 0.1
 
 @dataclass(frozen=True)
 class SaidAnswer:
-    """A speaker question's standalone form and its answer."""
+    """A speaker question's standalone form and its answer; ``unaddressed``: the topic, when
+    the speaker has statements but none about it (the caller may answer the topic itself)."""
 
     rewritten: str
     draft: AnswerDraft
+    unaddressed: str | None = None
 
 
 class SpeakerAnswers:
@@ -72,6 +74,8 @@ class SpeakerAnswers:
             draft = self.who_said(asked.topic or "", filters)
         elif self._count(asked.speaker, None, filters) or looks_like_name(asked.speaker):
             draft = self.said(asked.speaker, asked.topic, filters, as_of)
+            if not draft.found and asked.topic and self._count(asked.speaker, None, filters):
+                return SaidAnswer(text, draft, asked.topic)
         else:
             draft = None
         return None if draft is None else SaidAnswer(text, draft)

@@ -304,3 +304,37 @@ def test_what_did_the_mayor_say_is_answered_by_the_mayor_named_in_the_article(
         "“We are ready for the rain,”",
     ]
     assert statements(answer).startswith("Jane Ortiz said")
+
+
+def test_a_speaker_silent_on_a_topic_is_told_then_the_topic_is_answered(
+    service: QAService,
+) -> None:
+    history = [Turn(question="What did Zelensky say?", answer="Zelensky said ... [1]")]
+    answer = service.ask(asking("And what about the port?", history))
+    assert answer.rewritten == "What did Zelensky say about the port?"
+    head, _, body = answer.answer.partition("\n\n")
+    assert head == (
+        "No statements by Zelensky about the port were found in the indexed articles."
+        " What the articles say about the port:"
+    )
+    assert answer.found and "".join(answer.parts) == answer.answer
+    port = "Defence Minister Sergei Shoigu visited the port on Tuesday."
+    assert answer.citations[0].quote == port
+    assert body == f"{answer.citations[0].quote} [1]"
+    # Nothing indexed about the topic either: the refusal alone.
+    assert not service.ask(asking("What did Zelensky say about submarines?")).found
+
+
+@pytest.mark.slow
+def test_zelenskiy_then_kupiansk_says_he_did_not_and_answers_kupiansk(
+    sample_service: QAService,
+) -> None:
+    first = sample_service.ask(asking("What did Zelenskiy say?"))
+    turn = Turn(question=first.question, rewritten=first.rewritten, answer=first.answer)
+    answer = sample_service.ask(asking("And what about Kupiansk?", [turn]))
+    head, _, body = answer.answer.partition("\n\n")
+    assert head.startswith("No statements by Zelenskiy about Kupiansk were found")
+    assert answer.found and answer.citations
+    assert all("Kupiansk" in c.quote for c in answer.citations)
+    assert any("DeepState" in c.quote for c in answer.citations)
+    assert all(f"[{c.n}]" in body for c in answer.citations)
