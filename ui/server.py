@@ -139,9 +139,14 @@ def create_api(ref: ServiceRef, settings: UISettings, builder: Builder | None = 
         if builder is not None and built:
             log.info("loading the model and opening the index…")
             ref.services = await run_in_threadpool(builder)
-        poller = start_poller(ref.services) if ref.services is not None else None
+        svc = ref.services
+        poller = start_poller(svc) if svc is not None else None
         app.state.feed_poller = poller
+        if svc is not None:
+            svc.feeds = poller  # the API and the web UI poke it through the services
         yield
+        if svc is not None and svc.feeds is poller:
+            svc.feeds = None
         if poller is not None:
             await run_in_threadpool(poller.stop)
         if built:

@@ -17,6 +17,14 @@ from ui.config import UISettings
 from ui.errors import NotReady, Unauthorized
 
 
+class FeedPolling(Protocol):
+    """What the API and the web UI need of the server's feed poller (ui.feeds.FeedPoller)."""
+
+    def poke(self) -> None: ...
+
+    def in_flight(self) -> set[int]: ...
+
+
 class QALike(Protocol):
     """What the service layer needs from the question-answering service."""
 
@@ -29,7 +37,8 @@ class QALike(Protocol):
 
 @dataclass
 class Services:
-    """The index and QA services plus the server's settings.
+    """The index and QA services plus the server's settings, and its feed poller (set in the
+    server's lifespan; None while it is not running or when NEWSDESK_POLL_FEEDS is false).
 
     Writes from this process are serialised with a lock, so concurrent uploads wait for each
     other instead of failing with IndexLocked (which then only means another process)."""
@@ -38,6 +47,18 @@ class Services:
     qa: QALike
     settings: UISettings
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    feeds: FeedPolling | None = None
+
+    def feeds_polling(self) -> set[int]:
+        """The ids of the feeds being polled now (none while no poller runs)."""
+        return self.feeds.in_flight() if self.feeds is not None else set()
+
+    def poke_feeds(self) -> bool:
+        """Ask the poller to look for due feeds now; False when no poller runs."""
+        if self.feeds is None:
+            return False
+        self.feeds.poke()
+        return True
 
     def add_articles(
         self, items: Iterable[Article | ReadFailure], progress: Progress | None = None

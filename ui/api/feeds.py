@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -62,22 +62,11 @@ def feed_out(feed: Feed, polling: bool = False) -> FeedOut:
     return FeedOut(**feed.view(), polling=polling)
 
 
-def _polling(request: Request) -> set[int]:
-    poller = getattr(request.app.state, "feed_poller", None)
-    return poller.in_flight() if poller is not None else set()
-
-
-def _poke(request: Request) -> None:
-    poller = getattr(request.app.state, "feed_poller", None)
-    if poller is not None:
-        poller.poke()
-
-
 @router.get("", response_model=FeedList, summary="Subscribed feeds and what their polls did")
-async def list_feeds(request: Request, svc: Svc) -> FeedList:
+async def list_feeds(svc: Svc) -> FeedList:
     """Every feed with its last check, last success, articles added and last error."""
     feeds = await run_in_threadpool(FeedStore(svc.index.catalog).all)
-    polling = _polling(request)
+    polling = svc.feeds_polling()
     return FeedList(items=[feed_out(f, f.id in polling) for f in feeds])
 
 
@@ -88,14 +77,14 @@ async def list_feeds(request: Request, svc: Svc) -> FeedList:
     responses={**error_responses(401), 200: {"description": "Already subscribed: interval set"}},
     summary="Subscribe to a feed (polled at once, then every `every`)",
 )
-async def add_feed(body: FeedIn, request: Request, response: Response, svc: Writer) -> FeedOut:
+async def add_feed(body: FeedIn, response: Response, svc: Writer) -> FeedOut:
     """201 with the new feed; 200 when the URL was subscribed already (its interval is set);
     422 for a URL that is not http(s) or an interval under 1m."""
     every = parse_interval(body.every)
     feed, created = await run_in_threadpool(FeedStore(svc.index.catalog).add, body.url, every)
     if not created:
         response.status_code = 200
-    _poke(request)
+    svc.poke_feeds()
     return feed_out(feed)
 
 
@@ -105,10 +94,10 @@ async def add_feed(body: FeedIn, request: Request, response: Response, svc: Writ
     responses=error_responses(401, 404),
     summary="Poll a feed now (in the background)",
 )
-async def poll_now(feed_id: FeedId, request: Request, svc: Writer) -> FeedOut:
+async def poll_now(feed_id: FeedId, svc: Writer) -> FeedOut:
     """Make the feed due now; GET /api/feeds shows the outcome once the poll is done."""
     feed = await run_in_threadpool(FeedStore(svc.index.catalog).make_due, feed_id)
-    _poke(request)
+    svc.poke_feeds()
     return feed_out(feed)
 
 

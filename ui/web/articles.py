@@ -1,4 +1,5 @@
-"""The web UI's Articles tab: upload files, paste text or a URL, browse, delete, statistics."""
+"""The web UI's Articles tab: upload files, paste text or a URL, browse, delete, statistics;
+its Feeds section is ui.web.feeds."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ui.config import UISettings
 from ui.errors import user_message
 from ui.services import ServiceRef, Services
 from ui.web.edge import Mistake, at_the_edge
+from ui.web.feeds import feeds_section
 from ui.web.listing import (
     COLUMNS,
     DEFAULT_ORDER,
@@ -85,6 +87,7 @@ def articles_tab(
         with gr.Row():
             yes = gr.Button("Yes, delete it", variant="stop", elem_id="nd-confirm-delete")
             no = gr.Button("Cancel", elem_id="nd-cancel-delete")
+    polled = feeds_section(ref, key, page)  # changes when a feed's poll added articles
     outputs = [result, stats, table, on_change]
     private: dict[str, Any] = {"api_visibility": "private"}
 
@@ -129,6 +132,7 @@ def articles_tab(
     ).then(**relist)
     no.click(lambda: gr.update(visible=False), outputs=confirm, **private)
     table.select(_row_id, outputs=chosen, **private)
+    polled.change(lambda: refreshed(ref, "")[1:], outputs=outputs[1:], **private).then(**relist)
     page.load(lambda: (*refreshed(ref, ""), listing("", DEFAULT_ORDER)[1]),
               outputs=[*outputs, listed], **private)  # fmt: skip
 

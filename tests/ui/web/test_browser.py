@@ -1,6 +1,7 @@
 """The web UI in headless Chromium (Debian's /usr/bin/chromium, driven by Playwright) against
 a live server: ask with a cited answer, then upload an article and get it cited; each
-answer's sources and [n] links, "Searched for", refusals, the welcome examples, a phone's width.
+answer's sources and [n] links, "Searched for", refusals, the welcome examples, a phone's width,
+the Articles tab, and a feed served on loopback added, polled, listed and removed there.
 Screenshots of each step go to test-artifacts/browser/ (printed)."""
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.ui.conftest import ROOT, LiveServer
+from tests.feed_server import FeedServer, story
+from tests.ui.conftest import ROOT, LiveServer, real_services
+from ui.config import UISettings
 from ui.web.app import EXAMPLES
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -401,3 +404,69 @@ def test_a_passage_shows_title_outlet_date_and_a_link_to_the_original(
         "href", "https://news.example/ferry-strike"
     )
     shot(page, "16-passage-metadata")
+
+
+@pytest.fixture(scope="module")
+def feed_site(
+    tmp_path_factory: pytest.TempPathFactory, real_embedder: object, real_reader: object
+) -> Iterator[tuple[LiveServer, FeedServer]]:
+    """A live server whose poller may reach loopback (NEWSDESK_URL_ALLOWED_NETWORKS), and a
+    real RSS server on loopback for it to poll."""
+    from ui.server import create_app
+
+    settings = UISettings(api_key="test-key")  # type: ignore[call-arg]
+    data_dir = tmp_path_factory.mktemp("feeds") / "data"
+    svc = real_services(data_dir, real_embedder, settings, real_reader)
+    loopback = {"url_allowed_networks": "127.0.0.1/32"}
+    svc.index.settings = svc.index.settings.model_copy(update=loopback)
+    with FeedServer() as feeds, LiveServer(create_app(settings, services=svc)) as server:
+        yield server, feeds
+
+
+def test_a_feed_added_in_the_articles_tab_is_polled_listed_polled_again_and_removed(
+    browser: Any, feed_site: tuple[LiveServer, FeedServer]
+) -> None:
+    server, feeds = feed_site
+    page = open_page(browser, server.url, viewport={"width": 1400, "height": 1000})
+    page.get_by_role("tab", name="Articles").click()
+    page.get_by_label("API key").fill("test-key")
+    url = f"{feeds.url}/feed.xml"
+    page.locator("#nd-feed-url textarea").fill(url)
+    page.locator("#nd-feed-every textarea").fill("1h")
+    page.locator("#nd-add-feed").click()
+    result = page.locator("#nd-feed-result")
+    expect(result).to_contain_text(f"Subscribed to {url} (feed 1): polled now, then every 1h.")
+    table, articles = page.locator("#nd-feed-table"), page.locator("#nd-articles")
+    expect(table).to_contain_text("2 / 2", timeout=60_000)  # the timer shows the poll's outcome
+    expect(table).to_contain_text("2 added, 0 updated, 0 unchanged")
+    expect(articles).to_contain_text("Story 1 about topic1", timeout=30_000)  # listed by itself
+    expect(articles).to_contain_text("Story 2 about topic2")
+    expect(page.locator("#nd-feeds-listed")).to_have_text("1 feed.")
+    # the feed changes; poll it now
+    feeds.entries = [story(3, "lighthouse"), *feeds.entries]
+    table.locator("[role=gridcell]", has_text=url).first.click()
+    expect(page.locator("#nd-feed-chosen textarea")).to_have_value("1")
+    page.locator("#nd-poll-feed").click()
+    expect(result).to_contain_text("Polling feed 1")
+    expect(table).to_contain_text("1 / 3", timeout=60_000)
+    expect(articles).to_contain_text("Story 3 about lighthouse", timeout=30_000)
+    page.locator("#nd-feeds").scroll_into_view_if_needed()
+    page.wait_for_timeout(1_000)
+    shot(page, "17-feeds")
+    # remove asks first; cancel keeps the feed
+    page.locator("#nd-remove-feed").click()
+    confirm = page.locator("#nd-confirm-feed")
+    expect(confirm).to_be_visible()
+    expect(confirm).to_contain_text(f"Remove the feed {url} (feed 1)?")
+    expect(confirm).to_contain_text("the 3 articles it added stay indexed")
+    page.locator("#nd-cancel-remove-feed").click()
+    expect(confirm).to_be_hidden()
+    expect(table).to_contain_text(url)
+    page.locator("#nd-remove-feed").click()
+    page.locator("#nd-confirm-remove-feed").click()
+    expect(result).to_contain_text("Removed feed 1")
+    expect(confirm).to_be_hidden()
+    expect(table).not_to_contain_text(url)
+    expect(page.locator("#nd-feeds-listed")).to_contain_text("No feeds yet")
+    expect(articles).to_contain_text("Story 3 about lighthouse")  # its articles stay
+    page.close()

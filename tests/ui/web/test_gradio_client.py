@@ -37,6 +37,7 @@ def test_the_endpoints_have_real_names_and_named_parameters(client: Any) -> None
     named = api["named_endpoints"]
     assert set(named) == {
         "/ask", "/index_files", "/index_text", "/index_url", "/delete_article", "/list_articles",
+        "/add_feed", "/list_feeds", "/poll_feed", "/remove_feed",
     }  # fmt: skip
     assert not api["unnamed_endpoints"]
 
@@ -49,6 +50,9 @@ def test_the_endpoints_have_real_names_and_named_parameters(client: Any) -> None
     assert parameters("/index_text") == ["title", "text", "published", "source", "api_key"]
     assert parameters("/delete_article") == ["article_id", "api_key"]
     assert parameters("/list_articles") == ["search", "order"]
+    assert parameters("/add_feed") == ["url", "every", "api_key"]
+    assert parameters("/list_feeds") == []
+    assert parameters("/poll_feed") == parameters("/remove_feed") == ["feed_id", "api_key"]
     optional = {
         p["parameter_name"] for p in named["/ask"]["parameters"] if p["parameter_has_default"]
     }
