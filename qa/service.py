@@ -16,12 +16,14 @@ from qa.answer.candidates import SentenceVectors
 from qa.answer.draft import AnswerDraft, keep_citations, lead
 from qa.answer.scorer import ExtractiveAnswerer
 from qa.config import QASettings
-from qa.errors import QuestionRejected
 from qa.models import Answer, Passage
 from qa.question.reading import Reading, read_question
 from qa.requests import MAX_QUESTION_CHARS, AskQuery, SearchQuery
 from qa.retrieval.search import PassageSearch
 from qa.said.answer import SaidAnswer
+
+# The notice of an answer asked of the LLM on a server without one: a valid request is answered.
+NO_LLM = "Answered without the LLM: none is configured (NEWSDESK_LLM_URL or NEWSDESK_LLM_GGUF)."
 
 
 class Answerer(Protocol):
@@ -88,6 +90,18 @@ def _same_articles(passages: Sequence[Passage], draft: AnswerDraft) -> list[Pass
     return [p for p in passages if p.article_id in articles]
 
 
+def _with_also_in(draft: AnswerDraft, passages: Sequence[Passage]) -> AnswerDraft:
+    """The draft's citations with the other articles that carried their passages (the
+    extractive answerers copy them when citing; an LLM answerer may not)."""
+    also = {(p.article_id, p.paragraph): p.also_in for p in passages if p.also_in}
+    citations = [
+        c if c.also_in or (c.article_id, c.paragraph) not in also
+        else c.model_copy(update={"also_in": also[c.article_id, c.paragraph]})
+        for c in draft.citations
+    ]  # fmt: skip
+    return replace(draft, citations=citations)
+
+
 class QAService:
     """Answers questions (and follow-ups) from the indexed articles, every sentence cited."""
 
@@ -113,8 +127,8 @@ class QAService:
         """Answer ``request.question`` (a follow-up of its history) from the top k passages:
         a cited answer, or found=False with the closest passages as ``related``. Speaker
         questions ("What did X say?") are answered from the stored statements. The request
-        was checked when it was made (qa.requests); asking for the LLM mode where no LLM is
-        configured raises QuestionRejected."""
+        was checked when it was made (qa.requests). The LLM mode where no LLM is configured
+        answers with quotes and says so in the answer's notice."""
         answer = None
         for piece in self.ask_stream(request):
             answer = piece
@@ -125,7 +139,8 @@ class QAService:
         """As ``ask``, with an LLM's text as it is written (str pieces, unchecked: show them
         as a draft) before the Answer, which is always last (the only item when extractive)."""
         started = time.perf_counter()
-        llm = self._llm(request.mode or self.settings.answer_mode)
+        wants_llm = (request.mode or self.settings.answer_mode) == "llm"
+        llm = self.llm if wants_llm else None
         top_k = request.k or self.settings.top_k
         filters, as_of = request.search_filters(), request.as_of
         reading = read_question(request.question, request.history, MAX_QUESTION_CHARS)
@@ -141,7 +156,7 @@ class QAService:
                 if isinstance(piece, str):
                     yield piece
                 else:
-                    draft = piece
+                    draft = _with_also_in(piece, found.passages)
         else:
             standalone, draft = self._answer(reading, top_k, filters, as_of)
         yield Answer(
@@ -157,7 +172,7 @@ class QAService:
             mode=draft.mode,
             removed=list(draft.removed),
             cited_by_check=draft.cited_by_check,
-            notice=draft.notice,
+            notice=draft.notice or (NO_LLM if wants_llm and llm is None else None),
             took_ms=round((time.perf_counter() - started) * 1000, 2),
         )
 
@@ -184,17 +199,6 @@ class QAService:
         return replace(
             answer, text=line + "".join(pieces), parts=(line, *pieces), short_answer=None
         )
-
-    def _llm(self, mode: str) -> StreamingAnswerer | None:
-        """The LLM answerer for ``mode`` (None: extractive)."""
-        if mode != "llm":
-            return None
-        if self.llm is None:
-            raise QuestionRejected(
-                "No LLM is configured: set NEWSDESK_LLM_URL or NEWSDESK_LLM_GGUF, or ask in"
-                " the extractive mode."
-            )
-        return self.llm
 
     def search(self, request: SearchQuery) -> list[Passage]:
         """The top k passages for ``request.query``, best first."""

@@ -397,10 +397,12 @@ def test_pronoun_follow_up_names_gerasimov(sample_service: QAService) -> None:
     assert answer.found and "Gerasimov" in answer.citations[0].paragraph_text
 
 
-def test_the_llm_mode_without_an_llm_is_rejected_with_what_to_set() -> None:
+def test_the_llm_mode_without_an_llm_answers_with_quotes_saying_what_to_set() -> None:
     service, _ = fake_service()
-    with pytest.raises(QuestionRejected, match="NEWSDESK_LLM_URL"):
-        service.ask(asking("Where were clashes reported?", mode="llm"))
+    answer = service.ask(asking("Where were clashes reported?", mode="llm"))
+    assert answer.found and answer.mode == "extractive"
+    assert answer.notice is not None and "NEWSDESK_LLM_URL" in answer.notice
+    assert service.ask(asking("Where were clashes reported?")).notice is None
 
 
 def test_the_llm_mode_streams_the_text_then_the_checked_answer() -> None:

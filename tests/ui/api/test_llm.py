@@ -84,15 +84,18 @@ def test_the_stream_sends_the_llm_text_then_the_checked_answer(client: TestClien
     assert len(stream[-1][1]["removed"]) == 1
 
 
-def test_asking_for_the_llm_where_none_is_configured_is_a_422(services: Services) -> None:
+def test_asking_for_the_llm_where_none_is_configured_answers_with_quotes_and_says_so(
+    services: Services,
+) -> None:
     qa = build_qa(services.index, QASettings(reader=False))
     no_llm = Services(services.index, qa, UISettings())
     with TestClient(create_api(ServiceRef(no_llm), no_llm.settings)) as test_client:
         body = {"question": "Where is the fiercest fighting?", "mode": "llm"}
-        for path in ("/api/ask", "/api/ask/stream"):
-            response = test_client.post(path, json=body)
-            assert response.status_code == 422
-            assert "NEWSDESK_LLM_URL" in response.json()["detail"]
+        answer = test_client.post("/api/ask", json=body).json()
+        assert answer["found"] and answer["mode"] == "extractive"
+        assert "none is configured (NEWSDESK_LLM_URL" in answer["notice"]
+        stream = events(test_client.post("/api/ask/stream", json=body).text)
+        assert stream[-1][1]["notice"] == answer["notice"]
         bad = test_client.post("/api/ask", json={**body, "mode": "poem"})
         assert bad.status_code == 422
 

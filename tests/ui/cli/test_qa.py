@@ -150,7 +150,7 @@ def test_help_text_is_reflowed_to_the_terminal() -> None:
     assert "Exit code 2 on a rejected question or an unavailable index." in result.stdout
 
 
-def test_ask_llm_without_an_llm_exits_2_saying_what_to_set(
+def test_ask_llm_without_an_llm_answers_with_quotes_saying_what_to_set(
     data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def with_fake_model(settings: IndexSettings, **_: Any) -> IndexComponents:
@@ -158,9 +158,14 @@ def test_ask_llm_without_an_llm_exits_2_saying_what_to_set(
 
     monkeypatch.setattr("index.components.build_index", with_fake_model)
     monkeypatch.setenv("NEWSDESK_READER", "false")
+    build_index(IndexSettings(data_dir=data_dir), embedder=FakeEmbedder()).service.add(
+        read_inputs([str(SAMPLE)])
+    )
     result = runner.invoke(app, ["ask", "Where is the fiercest combat?", "--llm"])
-    assert result.exit_code == 2
-    assert "No LLM is configured: set NEWSDESK_LLM_URL" in result.stderr
+    assert result.exit_code == 0, result.output
+    assert result.stdout.rstrip().endswith(
+        "Answered without the LLM: none is configured (NEWSDESK_LLM_URL or NEWSDESK_LLM_GGUF)."
+    )
     assert "Answer with the LLM" in runner.invoke(app, ["ask", "--help"]).stdout
 
 
@@ -180,3 +185,30 @@ def test_an_llm_answer_lists_what_the_check_left_out_and_any_notice() -> None:
         "",
         "Answered without the LLM: the LLM failed (ConnectTimeout).",
     ]
+
+
+def test_a_source_that_other_outlets_carried_lists_them_under_it() -> None:
+    from qa.models import AlsoIn, Citation
+    from ui.cli.qa import format_answer
+
+    also = [
+        AlsoIn(article_id="b", title="Rates up", source="Outlet A", published="2024-04-12"),
+        AlsoIn(article_id="c", title="Rates up again", source="Outlet B"),
+        AlsoIn(article_id="d", title="Rates up, more", source="Outlet A"),
+        AlsoIn(article_id="e", title="Untitled outlet's copy"),
+    ]
+    citation = Citation(n=1, article_id="a", title="Bank lifts rates", url="https://x/a",
+                        source="Wire", paragraph=0, quote="Rates rose.", span=(0, 11),
+                        score=1.0, also_in=also)  # fmt: skip
+    answer = Answer(question="q", rewritten="q", answer="Rates rose. [1]", found=True,
+                    citations=[citation])  # fmt: skip
+    lines = format_answer(answer).splitlines()
+    assert lines[-4:] == [
+        "[1] Bank lifts rates (date unknown, Wire), paragraph 0",
+        "    “Rates rose.”",
+        "    https://x/a",
+        "    also in: Outlet A, Outlet B, Untitled outlet's copy",
+    ]
+    passage = Passage(rank=1, article_id="a", paragraph_id="a#0", title="Bank lifts rates",
+                      paragraph=0, text="Rates rose.", score=0.5, also_in=also[:2])  # fmt: skip
+    assert format_passage(passage).endswith("\n    also in: Outlet A, Outlet B")
