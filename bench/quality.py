@@ -38,6 +38,7 @@ DEPTH = 30  # passages read per question: enough for 5,000 characters of short p
 # paragraphs often come from fewer than 10 articles (bench/RESULTS.md)
 ARTICLE_DEPTH = 200
 MAX_SHORT_WORDS = 10
+DISTINCT_DEPTH = 10  # distinct articles are counted among this many passages or citations
 # The answerers compared side by side: today's sentence scorer and the learned reader.
 ANSWERERS = {"scorer": False, "reader": True}  # name: whether the reader reads
 CONFIDENCE_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0001)
@@ -69,6 +70,8 @@ class Scores:
     by_id: dict[str, tuple[bool, bool]] = field(default_factory=dict)  # answer, short hit
     refused: list[bool] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
+    distinct_passages: list[int] = field(default_factory=list)  # articles among first 10
+    distinct_citations: list[int] = field(default_factory=list)  # of a found answer's first 10
 
     def add(self, question: dict[str, Any], result: Result) -> None:
         """Score one question's result."""
@@ -78,6 +81,7 @@ class Scores:
             self.chars.setdefault(budget, []).append(hit)
         for k in RECALL_KS:
             self.at_k.setdefault(k, []).append(metrics.recall_at_k(result.texts, gold, k))
+        self.distinct_passages.append(len(set(result.article_ids[:DISTINCT_DEPTH])))
         if question.get("gold_doc_ids"):
             ranking = result.ranked_articles or result.article_ids
             self.rr.append(metrics.reciprocal_rank(ranking, question["gold_doc_ids"]))
@@ -87,6 +91,9 @@ class Scores:
             self.best_hits.append(best_quote_hit(answer, gold))
             self.short_hits.append(short_answer_hit(answer, gold))
             self.refused.append(not answer.found)
+            if answer.found and answer.citations:
+                cited = {c.article_id for c in answer.citations[:DISTINCT_DEPTH]}
+                self.distinct_citations.append(len(cited))
             if answer.found and answer.confidence is not None:
                 self.confidences.append((answer.confidence, self.hits[-1]))
             self.by_id[question["id"]] = (self.hits[-1], self.short_hits[-1])
@@ -100,6 +107,12 @@ class Scores:
         rows |= {f"recall@{k}": _share(self.at_k[k]) for k in RECALL_KS}
         rows[f"gold MRR@10 (n={len(self.rr)})"] = _number(metrics.mean(self.rr))
         rows["refusal rate"] = _share(self.refused)
+        rows["distinct articles, first 10 passages"] = _number(
+            metrics.mean([float(n) for n in self.distinct_passages])
+        )
+        rows["distinct articles, citations"] = _number(
+            metrics.mean([float(n) for n in self.distinct_citations])
+        )
         rows["median ms"] = f"{1000 * statistics.median(self.seconds):.1f}"
         rows["p95 ms"] = f"{1000 * metrics.percentile(self.seconds, 0.95):.1f}"
         return rows

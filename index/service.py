@@ -30,6 +30,7 @@ from index.storage.sentence_vectors import (
     delete_sentence_vectors,
     replace_sentence_vectors,
 )
+from index.storage.stories import delete_story_paragraphs, replace_story_paragraphs
 from index.storage.vectors import VectorStore
 
 Progress = Callable[[int, int], None]  # (paragraphs done, paragraphs known so far)
@@ -219,6 +220,8 @@ class IndexService:
         def also(conn: sqlite3.Connection, article_id: str) -> None:
             replace_statements(conn, article_id, statements[article_id])
             replace_sentence_vectors(conn, article_id, by_article[article_id])
+            stories = [(p.id, p.text) for p in batch.paragraphs[article_id]]
+            replace_story_paragraphs(conn, article_id, stories)
 
         self.catalog.commit_paragraphs(batch.paragraphs, also=also)
 
@@ -274,9 +277,11 @@ def _kept_sentences(paragraph_id: str, spans: list[Span], rows: np.ndarray) -> P
 
 
 def delete_article_extras(conn: sqlite3.Connection, article_id: str) -> None:
-    """Delete what is stored beside an article's paragraphs: statements, sentence vectors."""
+    """Delete what is stored beside an article's paragraphs: statements, sentence vectors,
+    its paragraphs' places in stories."""
     delete_statements(conn, article_id)
     delete_sentence_vectors(conn, article_id)
+    delete_story_paragraphs(conn, article_id)
 
 
 def _metadata(paragraph: Paragraph, article: Article) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from index.components import IndexComponents
 from index.statements.store import StatementStore
 from index.storage.sentence_vectors import SentenceVectorStore
+from index.storage.stories import StoryStore
 from qa.answer.scorer import ExtractiveAnswerer
 from qa.config import QASettings
 from qa.errors import LLMNotConfigured
@@ -125,9 +126,12 @@ def build_retriever(
     index: IndexComponents, settings: QASettings, sentences: SentenceVectorStore | None = None
 ) -> Retriever:
     """Hybrid retrieval over the index's catalog, vector store, sentence vectors (read from
-    the catalog unless given) and embedding model."""
+    the catalog unless given), stories (wire copies) and embedding model."""
     sentences = sentences or SentenceVectorStore(index.catalog)
-    return Retriever(index.catalog, index.store, index.embedder, settings, sentences=sentences)
+    stories = StoryStore(index.catalog)
+    return Retriever(
+        index.catalog, index.store, index.embedder, settings, sentences=sentences, stories=stories
+    )
 
 
 def build_speakers(index: IndexComponents, passages: PassageSearch | None = None) -> SpeakerAnswers:

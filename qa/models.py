@@ -13,6 +13,17 @@ TITLE_ONLY = "Title only: the page holds no article text, only boilerplate."
 MAX_TURN_CHARS = 20_000
 
 
+class AlsoIn(BaseModel):
+    """Another article that carried the same paragraph, near-verbatim (a wire story
+    republished by another outlet): the passage stands for it too."""
+
+    article_id: str
+    title: str = ""
+    source: str = Field("", description="The outlet that published it")
+    published: str = Field("", description="YYYY-MM-DD, or empty when unknown")
+    url: str = ""
+
+
 class Passage(BaseModel):
     """A retrieved paragraph with its article metadata and retrieval score."""
 
@@ -31,6 +42,11 @@ class Passage(BaseModel):
         description="The passage is the article's title, not body text: its page held only"
         " boilerplate (never quoted in answers)",
     )
+    also_in: list[AlsoIn] = Field(
+        default_factory=list,
+        description="Other articles that carried this paragraph near-verbatim (the same wire"
+        " story), oldest first; each story is given once",
+    )
 
 
 class Citation(BaseModel):
@@ -47,6 +63,10 @@ class Citation(BaseModel):
     quote: str = Field(description="The quoted text, a verbatim substring of the paragraph")
     span: tuple[int, int] = Field(description="Character span of the quote in the paragraph")
     score: float
+    also_in: list[AlsoIn] = Field(
+        default_factory=list,
+        description="Other articles that carried the cited paragraph near-verbatim, oldest first",
+    )
 
 
 class ShortAnswer(BaseModel):

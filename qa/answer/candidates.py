@@ -159,4 +159,5 @@ def cite(n: int, candidate: Candidate) -> Citation:
         quote=candidate.text,
         span=candidate.span,
         score=round(candidate.score, 4),
+        also_in=passage.also_in,
     )

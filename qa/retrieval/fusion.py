@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 _NOT_WORD = re.compile(r"[^a-z0-9$%]+")
@@ -28,6 +28,7 @@ class FusionParams:
     article_weight: float = 0.0  # share of the article's best paragraph score added
     common_share: float = 0.1  # keyword terms in more paragraphs than this are dropped (1 = none)
     duplicate_overlap: float = 0.8  # word-trigram overlap above which a paragraph is a copy
+    one_per_story: bool = True  # keep the best paragraph of each indexed story (wire copies)
 
 
 @dataclass(frozen=True)
@@ -104,14 +105,42 @@ def is_copy(a: frozenset[tuple[str, ...]], b: frozenset[tuple[str, ...]], limit:
 
 def drop_copies(ranked: Iterable[str], texts: dict[str, str], limit: float, k: int) -> list[str]:
     """The first ``k`` ids of ``ranked`` that are not near-copies of a better-ranked kept one."""
-    kept: list[str] = []
-    kept_shingles: list[frozenset[tuple[str, ...]]] = []
+    return list(group_copies(ranked, texts, limit, k))
+
+
+def group_copies(
+    ranked: Iterable[str], texts: dict[str, str], limit: float, k: int
+) -> dict[str, list[str]]:
+    """``drop_copies``'s kept ids, in order, each with the ids dropped as its copies."""
+    kept: dict[str, list[str]] = {}
+    kept_shingles: list[tuple[str, frozenset[tuple[str, ...]]]] = []
     for paragraph_id in ranked:
         current = shingles(texts[paragraph_id])
-        if any(is_copy(current, other, limit) for other in kept_shingles):
+        original = next((i for i, other in kept_shingles if is_copy(current, other, limit)), None)
+        if original is not None:
+            kept[original].append(paragraph_id)
             continue
-        kept.append(paragraph_id)
-        kept_shingles.append(current)
+        kept[paragraph_id] = []
+        kept_shingles.append((paragraph_id, current))
         if len(kept) == k:
             break
     return kept
+
+
+def one_per_story(
+    ranked: Iterable[str], story_of: Mapping[str, int]
+) -> tuple[list[str], dict[str, list[str]]]:
+    """``ranked`` with only the best-ranked paragraph of each story (paragraphs without one
+    are all kept), and the other candidates of each kept one's story."""
+    kept: list[str] = []
+    first: dict[int, str] = {}
+    others: dict[str, list[str]] = {}
+    for paragraph_id in ranked:
+        story = story_of.get(paragraph_id)
+        if story is not None and story in first:
+            others.setdefault(first[story], []).append(paragraph_id)
+            continue
+        if story is not None:
+            first[story] = paragraph_id
+        kept.append(paragraph_id)
+    return kept, others

@@ -1,10 +1,11 @@
 """Hybrid paragraph retrieval: dense (Chroma) and keyword (FTS5 bm25) candidates fused by
 reciprocal rank, preferring recent articles when asked as of a date, with neighbouring
-paragraphs as context and near-duplicate paragraphs removed."""
+paragraphs as context and near-duplicate paragraphs removed: one passage per story (a wire
+paragraph republished by several outlets, index.storage.stories), listing the others."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -18,17 +19,19 @@ from index.split.paragraphs import is_title_passage
 from index.storage.catalog import Catalog, StoredParagraph
 from index.storage.keyword import TermCounts, keyword_search
 from index.storage.sentence_vectors import StoredSentences
+from index.storage.stories import StoryCopy
 from index.storage.vectors import VectorStore
 from qa.config import QASettings
 from qa.errors import RetrievalUnavailable
-from qa.models import Passage
+from qa.models import AlsoIn, Passage
 from qa.question.recency import RecencyWindow
 from qa.retrieval.fusion import (
     FusionParams,
     RankedList,
     add_context,
     apply_recency,
-    drop_copies,
+    group_copies,
+    one_per_story,
     reciprocal_rank_fusion,
 )
 
@@ -87,6 +90,18 @@ class SentenceStore(Protocol):
         ...
 
 
+class StorySource(Protocol):
+    """Stories found at indexing time (index.storage.stories.StoryStore)."""
+
+    def stories(self, paragraph_ids: Iterable[str]) -> dict[str, int]:
+        """The story of each paragraph that has one."""
+        ...
+
+    def copies(self, stories: Iterable[int]) -> dict[int, list[StoryCopy]]:
+        """Every paragraph of each story, with its article's metadata."""
+        ...
+
+
 @dataclass(frozen=True)
 class _Pools:
     """Candidate paragraph ids, best first: dense, keyword, and both re-ranked by their best
@@ -113,9 +128,11 @@ class Retriever:
         settings: QASettings,
         params: FusionParams | None = None,
         sentences: SentenceStore | None = None,
+        stories: StorySource | None = None,
     ) -> None:
         self.catalog = catalog
         self.sentences = sentences
+        self.stories = stories
         self.store = store
         self.embedder = embedder
         self.settings = settings
@@ -158,15 +175,45 @@ class Retriever:
             raise RetrievalUnavailable(f"the index cannot be searched: {exc}") from exc
         lists = self._lists(pools, stored, plan.window)
         ranked = self._rank(lists, stored, plan.window)
-        texts = {pid: stored[pid].text for pid in ranked}
-        chosen = [
-            stored[pid] for pid in drop_copies(ranked, texts, self.params.duplicate_overlap, k)
-        ]
+        story_of = {} if self.stories is None else self.stories.stories(ranked)
+        order, same_story = list(ranked), dict[str, list[str]]()
+        if self.params.one_per_story:
+            order, same_story = one_per_story(ranked, story_of)
+        texts = {pid: stored[pid].text for pid in order}
+        groups = group_copies(order, texts, self.params.duplicate_overlap, k)
+        chosen = [stored[pid] for pid in groups]
+        copies = {pid: same_story.get(pid, []) + dropped for pid, dropped in groups.items()}
+        also = self._also_in(chosen, copies, story_of, stored)
         titles = self._title_passages(chosen)
         passages = [
-            _passage(n, p, ranked[p.id], p.id in titles) for n, p in enumerate(chosen, start=1)
+            _passage(n, p, ranked[p.id], p.id in titles, also[p.id])
+            for n, p in enumerate(chosen, start=1)
         ]
         return Retrieval(passages, pools.vector, pools.sentences)
+
+    def _also_in(
+        self,
+        chosen: list[StoredParagraph],
+        copies: dict[str, list[str]],
+        story_of: dict[str, int],
+        stored: dict[str, StoredParagraph],
+    ) -> dict[str, list[AlsoIn]]:
+        """For each chosen passage, the other articles that carried it: every article of
+        its story (and of the stories of the candidates dropped as its copies), and those
+        candidates' articles, oldest first, its own article left out."""
+        wanted = {story_of[i] for p in chosen for i in (p.id, *copies[p.id]) if i in story_of}
+        members = {} if self.stories is None or not wanted else self.stories.copies(wanted)
+        also: dict[str, list[AlsoIn]] = {}
+        for p in chosen:
+            found: dict[str, AlsoIn] = {}
+            for pid in (p.id, *copies[p.id]):
+                if pid != p.id:
+                    found.setdefault(stored[pid].article_id, _also(stored[pid]))
+                for copy in members.get(story_of.get(pid, -1), []):
+                    found.setdefault(copy.article_id, _also(copy))
+            found.pop(p.article_id, None)
+            also[p.id] = sorted(found.values(), key=lambda a: (a.published, a.source, a.title))
+        return also
 
     def _title_passages(self, chosen: list[StoredParagraph]) -> set[str]:
         """Ids of the passages that are their article's only passage and its title (a page
@@ -253,7 +300,19 @@ class Retriever:
         return dict(sorted(scores.items(), key=lambda item: (-item[1], item[0])))
 
 
-def _passage(rank: int, paragraph: StoredParagraph, score: float, is_title: bool) -> Passage:
+def _also(paragraph: StoredParagraph | StoryCopy) -> AlsoIn:
+    return AlsoIn(
+        article_id=paragraph.article_id,
+        title=paragraph.title,
+        source=paragraph.source,
+        published=paragraph.published,
+        url=paragraph.url,
+    )
+
+
+def _passage(
+    rank: int, paragraph: StoredParagraph, score: float, is_title: bool, also_in: list[AlsoIn]
+) -> Passage:
     return Passage(
         rank=rank,
         article_id=paragraph.article_id,
@@ -266,4 +325,5 @@ def _passage(rank: int, paragraph: StoredParagraph, score: float, is_title: bool
         text=paragraph.text,
         score=score,
         is_title=is_title,
+        also_in=also_in,
     )

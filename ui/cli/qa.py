@@ -14,8 +14,10 @@ from qa.errors import QAError
 from ui.cli.common import AsJson, fail, warn_if_empty
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from index.filters import SearchFilters
-    from qa.models import Answer, Passage
+    from qa.models import AlsoIn, Answer, Passage
     from qa.service import QAService
 
 qa_app = typer.Typer(rich_markup_mode="markdown")
@@ -156,6 +158,8 @@ def format_answer(answer: Answer) -> str:
         lines.append(f"    “{c.quote}”")
         if c.url:
             lines.append(f"    {c.url}")
+        if c.also_in:
+            lines.append(f"    also in: {also_in(c.also_in, c.source)}")
     if answer.related:
         lines += ["", "Closest passages (not an answer):", ""]
         lines.append("\n\n".join(format_passage(p) for p in answer.related))
@@ -177,7 +181,19 @@ def format_passage(passage: Passage) -> str:
     head = f"{passage.rank}. {passage.title} ({_when(passage.published, passage.source)})"
     if passage.is_title:
         return f"{head}, score {passage.score:.3f}\n    {TITLE_ONLY}"
-    return f"{head}, paragraph {passage.paragraph}, score {passage.score:.3f}\n    {passage.text}"
+    text = f"{head}, paragraph {passage.paragraph}, score {passage.score:.3f}\n    {passage.text}"
+    also = also_in(passage.also_in, passage.source)
+    return text + (f"\n    also in: {also}" if passage.also_in else "")
+
+
+def also_in(articles: Sequence[AlsoIn], source: str = "") -> str:
+    """The outlets that also carried a passage, once each, in order ("Outlet A, Outlet B");
+    another article of the passage's own ``source``, or one without a source, by its title."""
+    names = [
+        a.source if a.source and a.source != source else f"“{a.title or a.article_id}”"
+        for a in articles
+    ]
+    return ", ".join(dict.fromkeys(names))
 
 
 def _when(published: str, source: str) -> str:

@@ -20,9 +20,16 @@ from index.filters import SearchFilters
 from index.models import Article
 from index.readers.inputs import read_inputs
 from index.storage.sentence_vectors import SentenceVectorStore
+from index.storage.stories import StoryStore
 from qa.config import QASettings
 from qa.errors import RetrievalUnavailable
-from qa.retrieval.fusion import FusionParams, RankedList, drop_copies, reciprocal_rank_fusion
+from qa.retrieval.fusion import (
+    FusionParams,
+    RankedList,
+    drop_copies,
+    one_per_story,
+    reciprocal_rank_fusion,
+)
 from qa.retrieval.search import Retriever
 from tests.conftest import REPO_ROOT, FakeEmbedder
 
@@ -205,6 +212,42 @@ def test_wire_copies_appear_once(retriever: Retriever) -> None:
     copies = [p for p in passages if p.text == WIRE]
     assert len(copies) == 1
     assert {p.article_id for p in passages} >= {"rates-a", "rates-b"}  # their other paragraphs
+
+
+@pytest.mark.parametrize("overlap", [0.8, 1.0])  # 1.0: no copy is dropped at query time
+def test_two_copies_give_one_passage_that_names_the_other_outlet(
+    tmp_path: Path, overlap: float
+) -> None:
+    components = make_index(tmp_path, HashingEmbedder())
+    retriever = Retriever(
+        components.catalog, components.store, components.embedder, QASettings(),
+        FusionParams(duplicate_overlap=overlap), stories=StoryStore(components.catalog),
+    )  # fmt: skip
+    passages = retriever.search("central bank raised its key interest rate", k=5)
+    copies = [p for p in passages if p.text == WIRE]
+    assert len(copies) == 1
+    other = "rates-b" if copies[0].article_id == "rates-a" else "rates-a"
+    outlet = {"rates-a": "wire.example", "rates-b": "daily.example"}[other]
+    assert [(a.article_id, a.source) for a in copies[0].also_in] == [(other, outlet)]
+    assert copies[0].also_in[0].published == "2024-04-12" and copies[0].also_in[0].title
+    assert all(not p.also_in for p in passages if p.text != WIRE)
+
+
+def test_copies_dropped_at_query_time_are_named_without_stories(retriever: Retriever) -> None:
+    passages = retriever.search("central bank raised its key interest rate", k=5)
+    [copy] = [p for p in passages if p.text == WIRE]
+    assert [a.article_id for a in copy.also_in] == [
+        "rates-b" if copy.article_id == "rates-a" else "rates-a"
+    ]
+
+
+def test_one_per_story_keeps_the_best_ranked_paragraph_of_each_story() -> None:
+    ranked = ["a#0", "b#0", "c#0", "d#0", "e#0"]
+    stories = {"a#0": 1, "b#0": 2, "c#0": 1, "e#0": 2}  # d#0 is too short for a story
+    assert one_per_story(ranked, stories) == (
+        ["a#0", "b#0", "d#0"],
+        {"a#0": ["c#0"], "b#0": ["e#0"]},
+    )
 
 
 def test_near_copies_dropped_but_distinct_texts_kept() -> None:

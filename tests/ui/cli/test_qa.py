@@ -195,7 +195,8 @@ def test_a_source_that_other_outlets_carried_lists_them_under_it() -> None:
         AlsoIn(article_id="b", title="Rates up", source="Outlet A", published="2024-04-12"),
         AlsoIn(article_id="c", title="Rates up again", source="Outlet B"),
         AlsoIn(article_id="d", title="Rates up, more", source="Outlet A"),
-        AlsoIn(article_id="e", title="Untitled outlet's copy"),
+        AlsoIn(article_id="e", title="Sourceless copy"),
+        AlsoIn(article_id="f", title="The wire's own update", source="Wire"),
     ]
     citation = Citation(n=1, article_id="a", title="Bank lifts rates", url="https://x/a",
                         source="Wire", paragraph=0, quote="Rates rose.", span=(0, 11),
@@ -207,7 +208,7 @@ def test_a_source_that_other_outlets_carried_lists_them_under_it() -> None:
         "[1] Bank lifts rates (date unknown, Wire), paragraph 0",
         "    “Rates rose.”",
         "    https://x/a",
-        "    also in: Outlet A, Outlet B, Untitled outlet's copy",
+        "    also in: Outlet A, Outlet B, “Sourceless copy”, “The wire's own update”",
     ]
     passage = Passage(rank=1, article_id="a", paragraph_id="a#0", title="Bank lifts rates",
                       paragraph=0, text="Rates rose.", score=0.5, also_in=also[:2])  # fmt: skip
