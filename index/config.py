@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:  # the readers import httpx: not loaded for settings alone
+    from index.readers.guard import AddressGuard
 
 
 class IndexSettings(BaseSettings):
@@ -34,6 +39,30 @@ class IndexSettings(BaseSettings):
         4, ge=2, description="A paragraph repeated in this many articles of one source is dropped"
     )
     articles_per_batch: int = Field(64, ge=1, description="Articles committed together")
+    allow_private_urls: bool = Field(
+        False,
+        description="URLs indexed through the web UI or API may reach loopback, private and "
+        "link-local addresses (cloud metadata only when listed in url_allowed_networks)",
+    )
+    url_allowed_networks: str = Field(
+        "",
+        description="Comma-separated networks (10.1.0.0/16, 127.0.0.1/32) that URLs indexed "
+        "through the web UI or API may reach although they are not public",
+    )
+
+    @field_validator("url_allowed_networks")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for network in _split(value):
+            ipaddress.ip_network(network)  # ValueError: pydantic reports the bad one
+        return value
+
+    def url_guard(self) -> AddressGuard:
+        """The address guard for URLs fetched on a user's behalf (web UI, API)."""
+        from index.readers.guard import AddressGuard
+
+        networks = _split(self.url_allowed_networks)
+        return AddressGuard(allow_private=self.allow_private_urls, allowed_networks=networks)
 
     @property
     def catalog_path(self) -> Path:
@@ -44,3 +73,7 @@ class IndexSettings(BaseSettings):
     def chroma_path(self) -> Path:
         """The folder of the embedded Chroma database."""
         return self.data_dir / "chroma"
+
+
+def _split(networks: str) -> list[str]:
+    return [n.strip() for n in networks.split(",") if n.strip()]

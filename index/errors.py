@@ -32,3 +32,8 @@ class FeedError(IndexingError):
 
 class FeedNotFound(IndexingError):
     """No subscribed feed has the given id or URL."""
+
+
+class UrlRefused(ArticleReadError):
+    """A URL fetched on a user's behalf leads to an address that may not be reached from the
+    server (loopback, a private network, cloud metadata...): server-side request forgery."""

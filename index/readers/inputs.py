@@ -22,6 +22,8 @@ from urllib.parse import urlsplit
 
 from index.errors import ArticleReadError
 from index.models import FEED_ORIGIN_PREFIX, Article, ReadFailure
+from index.readers.fetch import FetchedPage, Fetcher, LazyFetcher, PageFetcher, size_reason
+from index.readers.guard import AddressGuard
 from index.readers.records import article_from_record, stable_id, type_name
 from index.readers.stream import Located, OnRead, jsonl_records
 from index.readers.text import (
@@ -30,17 +32,12 @@ from index.readers.text import (
     text_record,
 )
 from index.readers.web import (
-    FetchedPage,
-    Fetcher,
-    LazyFetcher,
-    PageFetcher,
     canonical_url,
     decode_html,
     decode_utf8,
     feed_records,
     html_record,
     media_kind,
-    size_reason,
 )
 
 __all__ = [
@@ -80,6 +77,7 @@ def read_inputs(
     max_bytes: int = 5_000_000,
     fetcher: PageFetcher | None = None,
     on_read: OnRead | None = None,
+    guard: AddressGuard | None = None,
 ) -> Iterator[Article | ReadFailure]:
     """Read articles from file paths, folders (recursive) and http(s) URLs, in order.
 
@@ -87,9 +85,10 @@ def read_inputs(
     on. ``max_bytes`` is the limit per article (a JSON Lines file of any size is streamed).
     ``fetcher`` fetches URLs and feed entries' pages; a real :class:`Fetcher` is made on
     first use when none is given. ``on_read`` is told the bytes of local files read so far,
-    piece by piece (a progress measure: see :func:`input_bytes`).
+    piece by piece (a progress measure: see :func:`input_bytes`). ``guard`` limits the
+    addresses the made fetcher may reach: pass one when reading URLs on someone's behalf.
     """
-    own = LazyFetcher(max_bytes) if fetcher is None else None
+    own = LazyFetcher(max_bytes, guard) if fetcher is None else None
     options = _Options(max_bytes, fetcher or own, on_read)
     try:
         for item in inputs:
@@ -282,6 +281,8 @@ def _json_records(text: str, origin: str) -> list[Located]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ArticleReadError(origin, f"malformed JSON ({exc.msg} at line {exc.lineno})") from exc
+    except RecursionError:  # "[[[[...": deeper than the parser goes
+        raise ArticleReadError(origin, "malformed JSON (nested too deeply)") from None
     if isinstance(data, dict):
         return [("", data)]
     if isinstance(data, list) and data:

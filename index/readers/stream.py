@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from index.errors import ArticleReadError
-from index.readers.web import size_reason
+from index.readers.fetch import size_reason
 
 Located = tuple[str, Any]  # ("line 3", record) -- a record, or an ArticleReadError for that spot
 OnRead = Callable[[int], None]  # told how many more bytes of the input have been read

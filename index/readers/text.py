@@ -20,6 +20,7 @@ _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "st", "gen", "sen", "rep", "gov", "col", "lt", "sgt", "jr", "sr",
     "prof", "no", "vs", "inc", "corp", "co", "ltd", "u.s", "u.k",
 }  # fmt: skip
+_WORD_WINDOW = 64  # characters looked back at for the word before a sentence end
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s+")
 _DATELINE = re.compile(
     r"^(?:[A-Z][\w’'.-]*,? ){0,3}[A-Z][\w’'.-]*(?: \([A-Za-z ]+\))?(?:\s*[:—–]| --?)\s+"
@@ -102,7 +103,9 @@ def _short_title(words: list[str]) -> str:
 
 def _first_sentence(paragraph: str) -> str:
     for match in _SENTENCE_END.finditer(paragraph):
-        before = paragraph[: match.start()].split()
+        # only the word before the mark matters: a window, not the whole prefix (split at each
+        # "x. " of a 1 MB line made this quadratic); a longer word is no abbreviation anyway
+        before = paragraph[max(0, match.start() - _WORD_WINDOW) : match.start()].split()
         last = before[-1].lower() if before else ""
         if last in _ABBREVIATIONS or len(last) == 1:
             continue  # "Mr. Smith", "J. Doe": not the end of the sentence
