@@ -14,7 +14,7 @@ from starlette.datastructures import UploadFile
 from index.errors import ArticleReadError
 from index.filters import SearchFilters
 from index.models import Article, IndexReport, ReadFailure
-from index.readers.inputs import article_from_record, read_upload
+from index.readers.inputs import article_from_record, read_inputs, read_upload
 from index.storage.catalog import ArticleRecord
 from qa.requests import iso
 from ui.api.app import services, writer
@@ -144,6 +144,42 @@ async def add_articles(request: Request, svc: Writer) -> AddResult:
     return await run_in_threadpool(add_result, svc, articles, report)
 
 
+class UrlIn(BaseModel):
+    """A page or feed to fetch and index."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(max_length=2000, pattern=r"^\s*[Hh][Tt][Tt][Pp][Ss]?://\S+\s*$")
+
+
+@router.post(
+    "/fetch",
+    response_model=AddResult,
+    responses=error_responses(401, 409),
+    summary="Fetch a page or feed by URL and index its articles (public addresses only)",
+)
+async def fetch_url(body: UrlIn, svc: Writer) -> AddResult:
+    """Fetch the URL, following redirects, and index what it holds: 422 when nothing could be
+    read, or when it (or a redirect) leads to a loopback, private, link-local or metadata
+    address while NEWSDESK_ALLOW_PRIVATE_URLS and NEWSDESK_URL_ALLOWED_NETWORKS do not allow it."""
+    items = await run_in_threadpool(fetched_items, svc, body.url.strip())
+    report = await run_in_threadpool(svc.add_articles, items)
+    articles = [a for a in items if isinstance(a, Article)]
+    return await run_in_threadpool(add_result, svc, articles, report)
+
+
+def fetched_items(svc: Services, url: str) -> list[Article | ReadFailure]:
+    """The articles (and failures) of ``url``, fetched through the settings' address guard;
+    raises ArticleReadError when there is no article at all."""
+    settings = svc.index.settings
+    guard = settings.url_guard()
+    items = list(read_inputs([url], max_bytes=settings.max_article_bytes, guard=guard))
+    if not any(isinstance(item, Article) for item in items):
+        first = next((item for item in items if isinstance(item, ReadFailure)), None)
+        raise ArticleReadError(url, first.reason if first else "no article at this URL")
+    return items
+
+
 def _from_json(body: bytes) -> Article:
     try:
         data = ArticleIn.model_validate_json(body)
@@ -174,7 +210,7 @@ async def _uploaded(request: Request, max_bytes: int) -> list[Article | ReadFail
     items: list[Article | ReadFailure] = []
     for upload in files:
         data = await upload.read()
-        name = upload.filename or "upload.txt"
+        name = upload_name(upload.filename or "upload.txt")
         items += uploaded_items(name, read_upload(name, data, max_bytes=max_bytes))
     return items
 
@@ -183,6 +219,7 @@ def uploaded_items(name: str, read: list[Article | ReadFailure]) -> list[Article
     """An uploaded file's articles and failures under the origin ``upload:NAME``: an upload is
     its file, so re-uploading a file of this name replaces what it gave before (and a bad
     record keeps its old articles). Raises ArticleReadError when no record was good."""
+    name = upload_name(name)
     origin = f"upload:{name}"
     if not any(isinstance(item, Article) for item in read):
         first = next((item for item in read if isinstance(item, ReadFailure)), None)
@@ -193,6 +230,15 @@ def uploaded_items(name: str, read: list[Article | ReadFailure]) -> list[Article
         else ReadFailure(origin, item.reason)
         for item in read
     ]
+
+
+def upload_name(name: str) -> str:
+    """An uploaded file's name without folders or control characters: a client chooses it, so
+    it is only ever a label (the origin ``upload:NAME``) and a format (its extension), and no
+    path is built from it; ``../../etc/x.txt`` is ``x.txt``."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(char for char in base if char.isprintable()).strip()[-255:]
+    return base if base.strip(".") else "upload"
 
 
 def add_result(svc: Services, articles: list[Article], report: IndexReport) -> AddResult:

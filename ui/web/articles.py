@@ -185,7 +185,8 @@ def index_url(ref: ServiceRef, url: str, key: str, progress: Any) -> tuple:
     if not (url or "").strip().startswith(("http://", "https://")):
         raise Mistake("Enter an http(s) URL.")
     svc = _writer(ref, key)
-    items = list(read_inputs([url.strip()], max_bytes=_max_bytes(svc)))
+    guard = svc.index.settings.url_guard()  # fetched on the user's behalf: public addresses
+    items = list(read_inputs([url.strip()], max_bytes=_max_bytes(svc), guard=guard))
     return _index(svc, items, progress)
 
 
