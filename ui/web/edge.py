@@ -30,13 +30,8 @@ def at_the_edge(outputs: int) -> Callable[[Handler], Handler]:
         def run(*args: Any, **kwargs: Any) -> Any:
             try:
                 return handler(*args, **kwargs)
-            except Mistake as exc:
-                return _warn(str(exc), outputs)
             except Exception as exc:
-                status = http_status(exc)
-                if status is not None and status < 500:
-                    return _warn(user_message(exc), outputs)
-                raise gr.Error(user_message(exc)) from exc
+                return _outputs_for(exc, outputs)
 
         return run  # type: ignore[return-value]
 
@@ -52,18 +47,23 @@ def streaming_at_the_edge(outputs: int) -> Callable[[Handler], Handler]:
         def run(*args: Any, **kwargs: Any) -> Iterator[Any]:
             try:
                 yield from handler(*args, **kwargs)
-            except Mistake as exc:
-                yield _warn(str(exc), outputs)
             except Exception as exc:
-                status = http_status(exc)
-                if status is not None and status < 500:
-                    yield _warn(user_message(exc), outputs)
-                    return
-                raise gr.Error(user_message(exc)) from exc
+                yield _outputs_for(exc, outputs)
 
         return run  # type: ignore[return-value]
 
     return wrap
+
+
+def _outputs_for(exc: Exception, outputs: int) -> tuple[Any, ...]:
+    """A Mistake, or one of our errors with a 4xx status: a warning, the ``outputs`` left
+    as they are; anything else: raised again as a gr.Error."""
+    if isinstance(exc, Mistake):
+        return _warn(str(exc), outputs)
+    status = http_status(exc)
+    if status is not None and status < 500:
+        return _warn(user_message(exc), outputs)
+    raise gr.Error(user_message(exc)) from exc
 
 
 def _warn(message: str, outputs: int) -> tuple[Any, ...]:
