@@ -116,7 +116,8 @@ class ReaderAnswerer:
         readings = self.reader.read(question, [c.quote for c in quotes])
         best = max(range(len(quotes)), key=lambda i: readings[i].logit)
         cited = quotes[best]
-        span = choose_span(cited.quote, readings[best].spans, question)
+        spans = [s for s in readings[best].spans if is_gist(cited.quote[s[0] : s[1]])]
+        span = choose_span(cited.quote, spans, question)
         if span is None:
             if len(cited.quote.split()) > MAX_ANSWER_WORDS:
                 return draft
@@ -151,6 +152,13 @@ def features(candidate: Candidate) -> dict[str, float]:
 
 def _logit(candidate: Candidate) -> float:
     return candidate.reading.logit if candidate.reading else float("-inf")
+
+
+def is_gist(phrase: str) -> bool:
+    """Whether ``phrase`` can stand for what was said: not a bare name ("Kyiv", "Donald
+    Trump"), which a question asking what someone said does not ask for."""
+    words = phrase.split()
+    return not (len(words) <= 3 and all(w[:1].isupper() for w in words))
 
 
 def answers_something(phrase: str, question: str) -> bool:

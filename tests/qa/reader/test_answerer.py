@@ -176,3 +176,14 @@ def test_the_short_answer_is_the_best_span_of_the_kind_asked() -> None:
     assert choose_span(text, spans, "When did the council pay?") == day
     assert choose_span(text, [council, acme], "How many did the council pay?") == acme
     assert choose_span(text, [(0, len(text))], "Who was paid?") is None
+
+
+def test_a_bare_name_is_no_gist_of_what_was_said() -> None:
+    said = answerer(KeywordReader("Acme Works")).answer(QUESTION, [BRIDGE, OTHER])
+    cited = said.citations[0]
+    statement = AnswerDraft(f"The council said that {cited.quote} [1]", True, [cited])
+    asked = "What did the council say?"
+    # the reader's best span is a name: no short answer leads (the quote is long)
+    assert answerer(KeywordReader("Acme Works")).lead(asked, statement) is statement
+    led = answerer(KeywordReader("engineering firm")).lead(asked, statement)
+    assert led.short_answer is not None and led.short_answer.text == "engineering firm"
