@@ -41,7 +41,9 @@ def parse_variant(text: str) -> tuple[dict[str, Any], dict[str, Any]]:
     overrides: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
     for item in filter(None, text.split(",")):
         name, _, value = item.partition("=")
-        if name in fusion_fields:
+        if name in fusion_fields and isinstance(getattr(defaults, name), bool):
+            overrides[0][name] = value.lower() in ("1", "true", "yes")  # one_per_story=false
+        elif name in fusion_fields:
             overrides[0][name] = type(getattr(defaults, name))(value)
         elif name in QASettings.model_fields:
             overrides[1][name] = value  # validated and typed by QASettings
@@ -52,19 +54,22 @@ def parse_variant(text: str) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def services(components: Any, variants: list[str]) -> dict[str, Any]:
     """One answering service per variant, over the same index and model."""
+    from index.storage.stories import StoryStore
     from qa.config import QASettings
     from qa.retrieval.fusion import FusionParams
     from qa.retrieval.search import Retriever
 
     sentences = quality._sentence_vectors(components)
+    stories = StoryStore(components.catalog)
     made = {}
     for variant in variants:
         fusion, overrides = parse_variant(variant)
         params = dataclasses.replace(FusionParams(), **fusion)
         settings = QASettings.model_validate({**QASettings().model_dump(), **overrides})
         retriever = Retriever(
-            components.catalog, components.store, components.embedder, settings, params, sentences
-        )
+            components.catalog, components.store, components.embedder, settings, params,
+            sentences, stories,
+        )  # fmt: skip
         made[variant or "defaults"] = quality.answering_service(components, settings, retriever)
     return made
 
