@@ -105,9 +105,11 @@ class ReaderAnswerer:
         return AnswerDraft.compose(citations, short, confidence)
 
     def lead(self, question: str, draft: AnswerDraft) -> AnswerDraft:
-        """``draft`` (another answerer's: a speaker's statements) led by the gist the reader
-        finds in its quotes, for a question asking what was said; unchanged when it quotes
-        nothing, no gist is found, or the question asks for a name, number or date (for "Who
+        """``draft`` (another answerer's: a speaker's statements) led by the gist of the quote
+        the reader trusts most, for a question asking what was said: its main clause, else
+        the reader's best span that is a clause (``is_gist``), else the whole quote when it is
+        short; unchanged when it quotes nothing, no gist is found, or the question asks for
+        a name, number or date (for "Who
         said ...?" the answer is the line's speaker, not in the quote). Its confidence stays
         None: the calibration is fitted on this answerer's own answers."""
         quotes = draft.citations[: self.max_sentences]
@@ -117,7 +119,7 @@ class ReaderAnswerer:
         best = max(range(len(quotes)), key=lambda i: readings[i].logit)
         cited = quotes[best]
         spans = [s for s in readings[best].spans if is_gist(cited.quote[s[0] : s[1]])]
-        span = choose_span(cited.quote, spans, question)
+        span = main_clause(cited.quote) or choose_span(cited.quote, spans, question)
         if span is None:
             if len(cited.quote.split()) > MAX_ANSWER_WORDS:
                 return draft
@@ -154,11 +156,40 @@ def _logit(candidate: Candidate) -> float:
     return candidate.reading.logit if candidate.reading else float("-inf")
 
 
+# A gist is a clause: a span of fewer words is a name or a noun ("Kyiv", "engineering firm"),
+# not what was said.
+MIN_GIST_WORDS = 4
+
+
+# Words that open a clause hanging on another ("while Kyiv expected ..., the assaults had
+# delivered little"): the gist is in the other one.
+_SUBORDINATE = re.compile(
+    r"^(?:while|whereas|although|though|if|because|as|when|after|before|since|despite|"
+    r"unless|and|but|adding|saying|noting)\b",
+    re.IGNORECASE,
+)
+_CLAUSE = re.compile(r"[^,;:]+")
+
+
 def is_gist(phrase: str) -> bool:
-    """Whether ``phrase`` can stand for what was said: not a bare name ("Kyiv", "Donald
-    Trump"), which a question asking what someone said does not ask for."""
-    words = phrase.split()
-    return not (len(words) <= 3 and all(w[:1].isupper() for w in words))
+    """Whether ``phrase`` can stand for what was said: a clause of MIN_GIST_WORDS words or
+    more within one part of the sentence (no comma inside), not a name ("Kyiv") or a noun,
+    which a question asking what was said does not ask for."""
+    return len(phrase.split()) >= MIN_GIST_WORDS and not re.search(r"[,;]", phrase)
+
+
+def main_clause(quote: str) -> Span | None:
+    """The span of ``quote``'s first part between commas that opens with no subordinating
+    word and has MIN_GIST_WORDS to MAX_ANSWER_WORDS words ("the recent Russian assaults had
+    delivered little meaningful progress"), or None."""
+    for part in _CLAUSE.finditer(quote):
+        text = part.group()
+        start = part.start() + len(text) - len(text.lstrip())
+        clause = text.strip().rstrip('.”"')
+        words = len(clause.split())
+        if MIN_GIST_WORDS <= words <= MAX_ANSWER_WORDS and not _SUBORDINATE.match(clause):
+            return start, start + len(clause)
+    return None
 
 
 def answers_something(phrase: str, question: str) -> bool:

@@ -125,18 +125,19 @@ def test_a_speaker_answer_is_led_by_the_short_answer_found_in_its_quotes() -> No
     cited = said.citations[0]
     statement = AnswerDraft(f"The council said that {cited.quote} [1]", True, [cited])
     asked = "What did the council say about the repairs?"
-    led = answerer(KeywordReader("engineering firm")).lead(asked, statement)
+    gist = "paid the engineering firm"
+    led = answerer(KeywordReader(gist)).lead(asked, statement)
     short = led.short_answer
-    assert short is not None and short.text == "engineering firm" and short.citation == 1
-    assert cited.paragraph_text[short.start : short.end] == "engineering firm"
-    assert led.text == f"engineering firm [1]\n\n{statement.text}"
+    assert short is not None and short.text == gist and short.citation == 1
+    assert cited.paragraph_text[short.start : short.end] == gist
+    assert led.text == f"{gist} [1]\n\n{statement.text}"
     assert led.confidence is None  # calibrated for the reader's own answers only
     # nothing to lead: a refusal, or quotes in which the reader finds no span
     refusal = AnswerDraft(NOT_FOUND, False)
     assert answerer(KeywordReader("x")).lead(asked, refusal) is refusal
     assert answerer(KeywordReader("Nobody Inc")).lead(asked, statement) is statement
     # a question for a name (who said it?) is answered by the line's speaker, not the quote
-    assert answerer(KeywordReader("engineering firm")).lead(QUESTION, statement) is statement
+    assert answerer(KeywordReader(gist)).lead(QUESTION, statement) is statement
 
 
 def test_a_short_answer_of_the_question_s_own_words_is_no_short_answer() -> None:
@@ -178,12 +179,24 @@ def test_the_short_answer_is_the_best_span_of_the_kind_asked() -> None:
     assert choose_span(text, [(0, len(text))], "Who was paid?") is None
 
 
-def test_a_bare_name_is_no_gist_of_what_was_said() -> None:
+def test_a_name_or_a_noun_is_no_gist_of_what_was_said() -> None:
     said = answerer(KeywordReader("Acme Works")).answer(QUESTION, [BRIDGE, OTHER])
     cited = said.citations[0]
     statement = AnswerDraft(f"The council said that {cited.quote} [1]", True, [cited])
     asked = "What did the council say?"
-    # the reader's best span is a name: no short answer leads (the quote is long)
-    assert answerer(KeywordReader("Acme Works")).lead(asked, statement) is statement
-    led = answerer(KeywordReader("engineering firm")).lead(asked, statement)
-    assert led.short_answer is not None and led.short_answer.text == "engineering firm"
+    # the reader's best span is a name or a noun: no short answer leads (the quote is long)
+    for phrase in ("Acme Works", "engineering firm"):
+        assert answerer(KeywordReader(phrase)).lead(asked, statement) is statement
+    led = answerer(KeywordReader("paid the engineering firm")).lead(asked, statement)
+    assert led.short_answer is not None and led.short_answer.text == "paid the engineering firm"
+
+
+def test_the_gist_of_a_long_statement_is_its_main_clause() -> None:
+    from qa.reader.answerer import main_clause
+
+    quote = "while Kyiv expected Moscow to press on, the recent assaults had delivered little"
+    start, end = main_clause(quote) or (0, 0)
+    assert quote[start:end] == "the recent assaults had delivered little"
+    assert main_clause("the talks, he said, would resume") is None  # no part of 4+ words
+    long_only = "the government would spend many more billions on the grid over twenty years"
+    assert main_clause(long_only) is None  # over MAX_ANSWER_WORDS: no gist
