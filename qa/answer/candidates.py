@@ -146,7 +146,12 @@ def same_words(a: Candidate, b: Candidate) -> bool:
 
 def cite(n: int, candidate: Candidate) -> Citation:
     """The citation [n] of one quoted sentence: its article, paragraph and exact span."""
-    passage = candidate.passage
+    return quoting(n, candidate.passage, candidate.span, candidate.score)
+
+
+def quoting(n: int, passage: Passage, span: tuple[int, int], score: float) -> Citation:
+    """The citation [n] quoting ``passage.text[span]``, with its article, paragraph and the
+    other articles that carried the passage."""
     return Citation(
         n=n,
         article_id=passage.article_id,
@@ -156,8 +161,8 @@ def cite(n: int, candidate: Candidate) -> Citation:
         source=passage.source,
         paragraph=passage.paragraph,
         paragraph_text=passage.text,
-        quote=candidate.text,
-        span=candidate.span,
-        score=round(candidate.score, 4),
+        quote=passage.text[span[0] : span[1]],
+        span=span,
+        score=round(score, 4),
         also_in=passage.also_in,
     )

@@ -19,7 +19,7 @@ import numpy as np
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 
-from qa.answer.candidates import SentenceVectors
+from qa.answer.candidates import SentenceVectors, quoting
 from qa.answer.draft import AnswerDraft
 from qa.llm.check import MIN_SUPPORT, Claim, check
 from qa.llm.prompt import messages, says_not_found
@@ -179,7 +179,7 @@ def _compose(
             if n not in numbers:
                 numbers[n] = len(numbers) + 1
                 span = claim.evidence[n]
-                citations.append(_cite(numbers[n], given[n - 1], span, claim.support))
+                citations.append(quoting(numbers[n], given[n - 1], span, claim.support))
         markers = "".join(f"[{numbers[n]}]" for n in dict.fromkeys(claim.cited))
         parts.append(f"{' ' if parts else ''}{claim.text} {markers}")
     attributed = sum(claim.attributed for claim in kept)
@@ -191,23 +191,4 @@ def _compose(
         mode="llm",
         removed=removed,
         cited_by_check=attributed,
-    )
-
-
-def _cite(n: int, passage: Passage, span: tuple[int, int], support: float) -> Citation:
-    """Citation [n] of ``passage``, quoting its sentence at ``span`` (the one that supports
-    the claim best)."""
-    start, end = span
-    return Citation(
-        n=n,
-        article_id=passage.article_id,
-        title=passage.title,
-        url=passage.url,
-        published=passage.published,
-        source=passage.source,
-        paragraph=passage.paragraph,
-        paragraph_text=passage.text,
-        quote=passage.text[start:end],
-        span=(start, end),
-        score=round(support, 4),
     )
