@@ -21,7 +21,10 @@ from qa.question.recency import parse_day
 MAX_QUESTION_CHARS = 2000
 MAX_K = 50
 MAX_HISTORY_TURNS = 20
-NOT_BLANK = r"\S"
+# Not blank: one character that is no space in Python's regexes nor in JSON Schema's
+# (ECMAScript's), which disagree on \x1c-\x1f, \x85 (Python: space) and \ufeff (ECMAScript:
+# space); with plain \S, a question of only "\x85" fitted the schema and got a 422.
+NOT_BLANK = "[^\\s\x1c-\x1f\x85\ufeff]"
 
 # A calendar day, optional: a date, text YYYY-MM-DD or YYYY/MM/DD, or None (or blank text).
 Day = Annotated[date | None, BeforeValidator(parse_day)]

@@ -17,7 +17,7 @@ from ui.services import Services
 Svc = Annotated[Services, Depends(services)]
 Writer = Annotated[Services, Depends(writer)]
 FeedId = Annotated[int, Path(ge=1, le=2**62, description="The feed's id (GET /api/feeds)")]
-router = APIRouter(prefix="/api/feeds", tags=["feeds"], responses=error_responses(422, 503))
+router = APIRouter(prefix="/api/feeds", tags=["feeds"], responses=error_responses(400, 422, 503))
 
 
 class FeedIn(BaseModel):
