@@ -23,6 +23,14 @@ class AlsoIn(BaseModel):
     published: str = Field("", description="YYYY-MM-DD, or empty when unknown")
     url: str = ""
 
+    def label(self, source: str = "") -> str:
+        """How the faces name it beside a passage of ``source``: its outlet, or its quoted
+        title when it has none or is of the same outlet ("also in: usatoday.com" under a
+        usatoday.com source would say nothing)."""
+        if self.source and self.source != source:
+            return self.source
+        return f"“{self.title or self.article_id}”"
+
 
 class Passage(BaseModel):
     """A retrieved paragraph with its article metadata and retrieval score."""

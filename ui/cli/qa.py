@@ -189,11 +189,7 @@ def format_passage(passage: Passage) -> str:
 def also_in(articles: Sequence[AlsoIn], source: str = "") -> str:
     """The outlets that also carried a passage, once each, in order ("Outlet A, Outlet B");
     another article of the passage's own ``source``, or one without a source, by its title."""
-    names = [
-        a.source if a.source and a.source != source else f"“{a.title or a.article_id}”"
-        for a in articles
-    ]
-    return ", ".join(dict.fromkeys(names))
+    return ", ".join(dict.fromkeys(a.label(source) for a in articles))
 
 
 def _when(published: str, source: str) -> str:

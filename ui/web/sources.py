@@ -8,7 +8,7 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
-from qa.models import TITLE_ONLY, Answer, Citation, Passage
+from qa.models import TITLE_ONLY, AlsoIn, Answer, Citation, Passage
 
 EMPTY = (
     '<p class="nd-empty">The sources of each answer appear here: click an answer to see its'
@@ -83,7 +83,7 @@ def _citation_html(c: Citation, short: tuple[int, int] | None = None, k: int = 1
     meta = _meta_html(c.published, c.source, c.paragraph, c.url)
     return (
         f'<div class="nd-passage" id="nd-s{k}-{c.n}" data-n="{c.n}">{head}{meta}'
-        f"<p>{marked}</p></div>"
+        f"<p>{marked}</p>{_also_in_html(c.also_in, c.source)}</div>"
     )
 
 
@@ -92,9 +92,26 @@ def _passage_html(p: Passage, k: int = 1) -> str:
     head = f"{badge}<b>{p.rank}.</b> " + _title_html(p.title, p.url)
     body = f"<i>{TITLE_ONLY}</i>" if p.is_title else html.escape(p.text)
     meta = _meta_html(p.published, p.source, p.paragraph, p.url)
+    also = _also_in_html(p.also_in, p.source)
     return (
-        f'<div class="nd-passage nd-related" id="nd-r{k}-{p.rank}">{head}{meta}<p>{body}</p></div>'
+        f'<div class="nd-passage nd-related" id="nd-r{k}-{p.rank}">{head}{meta}<p>{body}</p>'
+        f"{also}</div>"
     )
+
+
+def _also_in_html(articles: Sequence[AlsoIn], source: str) -> str:
+    """ "Also in: Outlet A, “A title”", each linked to its article when it has a URL; "" when
+    no other article carried the passage."""
+    if not articles:
+        return ""
+    links: dict[str, str] = {}
+    for a in articles:
+        name = html.escape(a.label(source))
+        if _linkable(a.url):
+            href = html.escape(a.url, quote=True)
+            name = f'<a href="{href}" target="_blank" rel="noopener">{name}</a>'
+        links.setdefault(a.label(source), name)
+    return f'<div class="nd-meta nd-also">Also in: {", ".join(links.values())}</div>'
 
 
 def _title_html(title: str, url: str) -> str:

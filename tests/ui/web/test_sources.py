@@ -84,3 +84,21 @@ def test_a_refusal_says_no_article_answers_and_where_the_related_passages_are() 
     text = chat_text(refused(passage(1)))
     assert text.endswith(f"*{REFUSED}: the closest passages are shown as related, not as sources.*")
     assert chat_text(refused()).endswith(f"*{REFUSED}.*")
+
+
+def test_a_source_other_articles_carried_lists_them_linked_once_each() -> None:
+    from qa.models import AlsoIn
+
+    also = [
+        AlsoIn(article_id="b", title="Copy", source="Daily <News>", url="https://d.test/b"),
+        AlsoIn(article_id="c", title="Same outlet, other page", source="Wire"),
+        AlsoIn(article_id="d", title="Another copy", source="Daily <News>"),
+    ]
+    html = sources_html(found(citation(1, source="Wire", also_in=also)), 1)
+    assert (
+        '<div class="nd-meta nd-also">Also in: <a href="https://d.test/b" target="_blank"'
+        ' rel="noopener">Daily &lt;News&gt;</a>, “Same outlet, other page”</div>'
+    ) in html
+    assert "nd-also" not in sources_html(found(citation(1)), 1)
+    related = passages_html(refused(passage(1, also_in=also[:1])))
+    assert "Also in: <a" in related
