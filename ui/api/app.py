@@ -144,9 +144,14 @@ def health_of(svc: Services) -> Health:
     )
 
 
+# A 503 is a passing state (starting, the vector store or catalog away): clients may retry.
+RETRY_AFTER_S = 5
+
+
 async def _known_error(request: Request, exc: Exception) -> JSONResponse:
     status = http_status(exc) or 500
-    return JSONResponse({"detail": user_message(exc)}, status_code=status)
+    headers = {"Retry-After": str(RETRY_AFTER_S)} if status == 503 else None
+    return JSONResponse({"detail": user_message(exc)}, status_code=status, headers=headers)
 
 
 async def _invalid_input(request: Request, exc: Exception) -> JSONResponse:

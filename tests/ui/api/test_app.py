@@ -405,7 +405,7 @@ def test_metrics_count_requests_and_index_size(client: TestClient) -> None:
 def test_requests_before_startup_get_503(services: Services) -> None:
     with TestClient(create_api(ServiceRef(), services.settings)) as cold:
         response = cold.post("/api/ask", json={"question": "anything?"})
-        assert response.status_code == 503
+        assert response.status_code == 503 and response.headers["retry-after"] == "5"
         assert "starting" in response.json()["detail"]
 
 
