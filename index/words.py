@@ -162,3 +162,23 @@ BRIDGE = word_set(
 NOUN_LIKE_CUES = word_set("reports highlights notes claims states points says")
 NOT_AFTER_VERB = word_set("from of in on for about by with")
 VERBISH = word_set("did does do has have had is are was were will would can could declined refused")
+
+# "the agency", "the company": the words in an organisation's name that fit each noun, for
+# when no earlier name contains the noun itself ("the agency": "Department of Social Services").
+ORG_NOUN_FITS: dict[str, frozenset[str]] = {
+    noun: word_set(fits)
+    for noun, fits in {
+        "agency": "agency department service services office administration commission bureau "
+        "authority",
+        "department": "department ministry office agency",
+        "ministry": "ministry department",
+        "office": "office department agency bureau",
+        "company": "company inc corp co ltd llc plc corporation group holdings",
+        "firm": "firm company inc corp co ltd llc plc corporation group holdings partners",
+        "university": "university college",
+        "college": "college university",
+        "school": "school schools academy",
+        "district": "district schools",
+        "hospital": "hospital clinic medical",
+    }.items()
+}

@@ -17,13 +17,15 @@ from index.statements.speakers import (
     strip_titles,
     surname,
 )
-from index.words import DETERMINERS, PRONOUNS_GROUP
+from index.words import DETERMINERS, GROUP_NOUNS, ORG_NOUN_FITS, PEOPLE_NOUNS, PRONOUNS_GROUP
 
 _PRONOUN_REACH = 50  # how many earlier speakers a pronoun or a role may refer back to
 # A name of capitalised words joined by lower-case function words, for acronyms' long forms
 # ("U.S. Department of Agriculture", "International Committee of the Red Cross").
 _LONG_NAME = re.compile(r"[A-Z][\w.'’&\-]*(?:(?:\s+(?:of|for|and|the|on))*\s+[A-Z][\w.'’&\-]*)+")
 _ACRONYM = re.compile(r"[A-Z]{2,6}")
+# A name followed by the noun that describes it: "COMPASS Pathways, the company that ...".
+_APPOSITIVE = re.compile(r",\s+the\s+([a-z]+)\b")
 
 
 @dataclass
@@ -54,6 +56,8 @@ class ArticleSpeakers:
     recent: list[Speaker] = field(default_factory=list)
     organisations: list[tuple[int, Speaker]] = field(default_factory=list)  # by position
     acronyms: dict[str, Speaker] = field(default_factory=dict)  # "ioc" -> the full name
+    # "COMPASS Pathways, the company": (position, the name, "company"), by position
+    described: list[tuple[int, Speaker, str]] = field(default_factory=list)
     text: str = ""  # the article's text, where acronyms' long forms are looked for
 
     @classmethod
@@ -66,6 +70,11 @@ class ArticleSpeakers:
             for part in run.split(" and "):  # "Andrew Holness and Floyd Green": two people
                 found._add_name(part, at + run.find(part))
             found._add_organisation(run, at, text[match.end() : match.end() + 12])
+            described = _APPOSITIVE.match(text, match.end())
+            if described is not None and described.group(1) in GROUP_NOUNS - PEOPLE_NOUNS:
+                name, _ = strip_titles(run)
+                speaker = Speaker(name.removeprefix("The "), "group")
+                found.described.append((at, speaker, described.group(1)))
         return found
 
     def _add_organisation(self, run: str, position: int, after: str) -> None:
@@ -117,17 +126,34 @@ class ArticleSpeakers:
 
     def _organisation(self, speaker: Speaker, position: int) -> Speaker:
         """ "the committee" or "the university": the organisation named before with that word
-        in its name (one that spoke, else the last one named); ``speaker`` as it is else."""
+        in its name (one that spoke, else the last one named), else one the article described
+        with that word ("COMPASS Pathways, the company"), else one whose name fits the word
+        ("the agency": "Department of Social Services"); ``speaker`` as it is else."""
         words = speaker.key.split()
         if len(words) != 1:
             return speaker
+        found = self._organisation_with(frozenset(words), position)
+        if found is not None:
+            return found
+        described = [s for at, s, noun in self.described if at < position and noun == words[0]]
+        if described:
+            return described[-1]
+        fits = ORG_NOUN_FITS.get(words[0])
+        found = None if fits is None else self._organisation_with(fits, position)
+        return speaker if found is None else found
+
+    def _organisation_with(self, words: frozenset[str], position: int) -> Speaker | None:
+        """The organisation with one of ``words`` in its name that spoke last, else the one
+        named last before ``position``; None if none."""
         spoke = self._latest(
-            lambda s: s.kind == "group" and s.name[:1].isupper() and words[0] in s.key.split()
+            lambda s: (
+                s.kind == "group" and s.name[:1].isupper() and bool(words & set(s.key.split()))
+            )
         )
         if spoke is not None:
             return spoke
-        named = [s for at, s in self.organisations if at < position and words[0] in s.key.split()]
-        return named[-1] if named else speaker
+        named = [s for at, s in self.organisations if at < position and words & set(s.key.split())]
+        return named[-1] if named else None
 
     def _long_form(self, acronym: str, position: int) -> Speaker | None:
         """The name before ``position`` whose capitalised words' initials spell ``acronym``

@@ -1,0 +1,46 @@
+"""Resolving "the company" or "the agency" to the organisation the article named before."""
+
+from __future__ import annotations
+
+from index.models import Article, Paragraph
+from index.statements.extract import extract_statements
+from index.statements.resolve import ArticleSpeakers
+from index.statements.speakers import Speaker
+
+
+def _speakers(text: str) -> list[str]:
+    article = Article(id="a1", title="Title", text=text, source="wire")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    paragraphs = [Paragraph(article.id, i, line, line) for i, line in enumerate(lines)]
+    return [s.speaker for s in extract_statements(article, paragraphs)]
+
+
+def test_the_company_is_the_name_described_as_a_company() -> None:
+    text = (
+        "Maria Lopez is the chief engineer of Harbour Dynamics, the company that builds the "
+        "new ferries.\n"
+        "The first ferry will sail in May, the company said."
+    )
+    assert _speakers(text)[-1] == "Harbour Dynamics"
+
+
+def test_the_agency_is_the_department_named_before() -> None:
+    text = (
+        "The Department of Coastal Works announced on Monday that the harbour will close.\n"
+        "Repairs will take three weeks, the agency said."
+    )
+    assert _speakers(text)[-1] == "The Department of Coastal Works"
+
+
+def test_a_name_with_the_noun_itself_comes_first() -> None:
+    text = "The Coastal Agency and the Department of Fisheries met on Monday."
+    speakers = ArticleSpeakers.scan(text)
+    resolved = speakers.resolve(Speaker("agency", "group"), len(text))
+    assert resolved == Speaker("Coastal Agency", "group")
+
+
+def test_an_unfitting_noun_stays_as_it_is() -> None:
+    text = "The Department of Coastal Works announced on Monday that the harbour will close."
+    speakers = ArticleSpeakers.scan(text)
+    resolved = speakers.resolve(Speaker("university", "group"), len(text))
+    assert resolved == Speaker("university", "group")
