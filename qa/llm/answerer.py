@@ -21,6 +21,7 @@ from langchain_core.messages import BaseMessage
 
 from qa.answer.candidates import SentenceVectors, quoting
 from qa.answer.draft import AnswerDraft
+from qa.errors import QAError
 from qa.llm.check import MIN_SUPPORT, Claim, check
 from qa.llm.prompt import messages, says_not_found
 from qa.models import Citation, Passage, RemovedSentence
@@ -32,8 +33,9 @@ LLM_PASSAGES = 8  # passages in the prompt: recall@10 passages is 0.77 on dev, @
 _DONE = object()
 
 
-class LLMUnavailable(Exception):
-    """The model failed, timed out or said nothing (the message says which, without secrets)."""
+class LLMUnavailable(QAError):
+    """The model failed, timed out or said nothing (the message says which, without secrets);
+    caught here: the answer falls back, it never reaches a caller."""
 
 
 class LLMAnswerer:
