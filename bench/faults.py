@@ -41,7 +41,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from tests.conftest import assert_consistent  # noqa: E402
-from tests.index.conftest import BIN, eval_slice, free_port, wait_for_heartbeat, write_jsonl  # noqa: E402
+from tests.index.conftest import BIN, ChromaServer, eval_slice, write_jsonl  # noqa: E402
 
 ARTICLES, PARAGRAPHS, PER_BATCH = 30, 4, 2
 
@@ -138,38 +138,6 @@ def check(data_dir: Path, url: str | None, collection: str, report: dict[str, An
     return "no: " + ", ".join(bad) if bad else "yes"
 
 
-class ChromaServer:
-    """``chroma run`` on ``path`` and a fixed loopback port; kill -9 and restart."""
-
-    def __init__(self, path: Path) -> None:
-        self.path, self.port = path, free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        log = (self.path / "server.log").open("ab")
-        self.process = subprocess.Popen(
-            [str(BIN / "chroma"), "run", "--path", str(self.path / "db"), "--host",
-             "127.0.0.1", "--port", str(self.port)],
-            stdout=log, stderr=subprocess.STDOUT,
-            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-        )  # fmt: skip
-        log.close()
-        wait_for_heartbeat(self.url, self.process)
-
-    def kill_9(self) -> None:
-        if self.process is not None:
-            kill_9(self.process)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                kill_9(self.process)
-
-
 def one_round(work: Path, source: Path, name: str, delay: float, url: str | None,
               clean: set[str]) -> tuple[int, str]:  # fmt: skip
     """Kill -9 the indexer after ``delay`` s, resume, check; (articles done at kill, verdict)."""
@@ -244,7 +212,6 @@ def main() -> None:
         table("embedded store (kill -9 of newsdesk index add)", rows)
         failures += sum(r[3] != "yes" for r in rows)
 
-        (work / "server").mkdir()
         server = ChromaServer(work / "server")
         server.start()
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -74,30 +75,53 @@ def wait_for_heartbeat(url: str, process: subprocess.Popen[bytes], seconds: floa
     raise RuntimeError(f"chroma server at {url} did not answer in {seconds}s")
 
 
+class ChromaServer:
+    """``chroma run`` over ``path`` (its database in path/db, its log in path/server.log) on
+    one free loopback port, which a test or a bench can stop, kill -9 and start again."""
+
+    def __init__(self, path: Path) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        self.path, self.port = path, free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start the server and wait until it answers (or fail)."""
+        with (self.path / "server.log").open("ab") as log:
+            self.process = subprocess.Popen(
+                [str(BIN / "chroma"), "run", "--path", str(self.path / "db"), "--host",
+                 "127.0.0.1", "--port", str(self.port)],
+                stdout=log, stderr=subprocess.STDOUT,
+                env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+            )  # fmt: skip
+        wait_for_heartbeat(self.url, self.process)
+
+    def kill_9(self) -> None:
+        """SIGKILL the server (if running) and reap it."""
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM, then SIGKILL after 20 s)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=20)
+        self.kill_9()
+
+
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A Chroma server (``chroma run``) on a free loopback port for the session; its URL."""
-    path = tmp_path_factory.mktemp("chroma-server")
-    port = free_port()
-    log = (path / "server.log").open("wb")
-    process = subprocess.Popen(
-        [str(BIN / "chroma"), "run", "--path", str(path / "db"), "--host", "127.0.0.1",
-         "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
+    server = ChromaServer(tmp_path_factory.mktemp("chroma-server"))
     try:
-        wait_for_heartbeat(url, process)
-        yield url
+        server.start()
+        yield server.url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        server.stop()
 
 
 def eval_slice(count: int, paragraphs: int | None = None) -> list[dict[str, object]]:

@@ -4,7 +4,6 @@ recovers when it returns, with no restart."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from index.readers.inputs import read_inputs
 from qa.components import build_qa
 from qa.config import QASettings
 from tests.conftest import FakeEmbedder
-from tests.index.conftest import BIN, free_port, wait_for_heartbeat
+from tests.index.conftest import ChromaServer
 from tests.ui.conftest import SAMPLE
 from ui.config import UISettings
 from ui.server import create_api
@@ -26,39 +25,16 @@ from ui.services import ServiceRef, Services
 pytestmark = pytest.mark.slow
 
 
-class Chroma:
-    """`chroma run` over one folder and port, which a test can stop and start again."""
-
-    def __init__(self, path: Path) -> None:
-        self.path, self.port = path, free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        command = [str(BIN / "chroma"), "run", "--path", str(self.path), "--host", "127.0.0.1",
-                   "--port", str(self.port)]  # fmt: skip
-        self.process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        wait_for_heartbeat(self.url, self.process)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-            self.process = None
-
-
 @pytest.fixture
-def chroma(tmp_path: Path) -> Iterator[Chroma]:
-    server = Chroma(tmp_path / "chroma")
+def chroma(tmp_path: Path) -> Iterator[ChromaServer]:
+    server = ChromaServer(tmp_path / "chroma")
     server.start()
     yield server
     server.stop()
 
 
 def test_a_vanished_store_is_a_503_with_retry_after_then_recovers(
-    chroma: Chroma, tmp_path: Path
+    chroma: ChromaServer, tmp_path: Path
 ) -> None:
     settings = IndexSettings(data_dir=tmp_path / "data", chroma_url=chroma.url)  # type: ignore[call-arg]
     components = build_index(settings, embedder=FakeEmbedder())
