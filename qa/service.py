@@ -90,18 +90,6 @@ def _same_articles(passages: Sequence[Passage], draft: AnswerDraft) -> list[Pass
     return [p for p in passages if p.article_id in articles]
 
 
-def _with_also_in(draft: AnswerDraft, passages: Sequence[Passage]) -> AnswerDraft:
-    """The draft's citations with the other articles that carried their passages (the
-    extractive answerers copy them when citing; an LLM answerer may not)."""
-    also = {(p.article_id, p.paragraph): p.also_in for p in passages if p.also_in}
-    citations = [
-        c if c.also_in or (c.article_id, c.paragraph) not in also
-        else c.model_copy(update={"also_in": also[c.article_id, c.paragraph]})
-        for c in draft.citations
-    ]  # fmt: skip
-    return replace(draft, citations=citations)
-
-
 class QAService:
     """Answers questions (and follow-ups) from the indexed articles, every sentence cited."""
 
@@ -156,7 +144,7 @@ class QAService:
                 if isinstance(piece, str):
                     yield piece
                 else:
-                    draft = _with_also_in(piece, found.passages)
+                    draft = piece
         else:
             standalone, draft = self._answer(reading, top_k, filters, as_of)
         yield Answer(

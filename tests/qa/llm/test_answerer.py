@@ -172,3 +172,12 @@ def test_an_uncited_but_supported_sentence_is_cited_by_the_check_and_counted() -
     assert draft.mode == "llm" and draft.cited_by_check == 1
     assert draft.text == "Jane Ortiz opened the new bridge on Monday. [1]"
     assert draft.citations[0].article_id == "a1"
+
+
+def test_a_citation_names_the_other_articles_that_carried_its_passage() -> None:
+    from qa.models import AlsoIn
+
+    copy = AlsoIn(article_id="b1", title="Bridge opens", source="Daily")
+    carried = [PASSAGES[0].model_copy(update={"also_in": [copy]}), *PASSAGES[1:]]
+    draft = answerer("Jane Ortiz opened the new bridge on Monday [1].").answer(QUESTION, carried)
+    assert draft.mode == "llm" and draft.citations[0].also_in == [copy]
