@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from index.split.sentences import quotable_spans, sentence_spans
 from index.storage.keyword import STOPWORDS
 from qa.models import Passage
-from qa.question.terms import coverage, question_terms, stems
+from qa.question.terms import QuestionTerms, coverage, question_terms, stems
 
 # The weighted share of a sentence's content words its cited passages must hold.
 MIN_SUPPORT = 0.75
@@ -95,14 +95,26 @@ def check_claim(
 ) -> Claim:
     """The verdict on one sentence ``text`` citing passage numbers ``cited`` (none: the
     best-supporting passage that passes, marked as attributed, else NO_CITATION)."""
+    terms = question_terms(text)
     if not cited:
-        return _attributed(text, passages, min_support)
+        return _attributed(text, terms, passages, min_support)
+    return _verdict(text, terms, cited, passages, min_support)
+
+
+def _verdict(
+    text: str,
+    terms: QuestionTerms,
+    cited: tuple[int, ...],
+    passages: Sequence[Passage],
+    min_support: float,
+) -> Claim:
+    """The verdict on ``text`` (whose content ``terms`` are given) against ``cited``."""
     if any(n < 1 or n > len(passages) for n in cited):
         return Claim(text, cited, UNKNOWN_PASSAGE, 0.0)
     # The title and date were in the prompt too: a claim may take its year from them.
     sources = [_source(passages[n - 1]) for n in cited]
-    evidence = {n: best_sentence(text, passages[n - 1].text) for n in dict.fromkeys(cited)}
-    support = _support(text, sources)
+    evidence = {n: best_sentence(terms, passages[n - 1].text) for n in dict.fromkeys(cited)}
+    support = _support(terms, sources)
     verdict = SUPPORTED
     if not _numbers_found(text, sources):
         verdict = NUMBER_MISSING
@@ -113,23 +125,24 @@ def check_claim(
     return Claim(text, cited, verdict, support, evidence)
 
 
-def _attributed(text: str, passages: Sequence[Passage], min_support: float) -> Claim:
+def _attributed(
+    text: str, terms: QuestionTerms, passages: Sequence[Passage], min_support: float
+) -> Claim:
     """An uncited sentence cited to the passage supporting it best, if that one passes."""
-    if not passages or not question_terms(text).total:
+    if not passages or not terms.total:
         return Claim(text, (), NO_CITATION, 0.0)
     best = max(
-        range(1, len(passages) + 1), key=lambda n: _support(text, [_source(passages[n - 1])])
+        range(1, len(passages) + 1), key=lambda n: _support(terms, [_source(passages[n - 1])])
     )
-    claim = check_claim(text, (best,), passages, min_support)
+    claim = _verdict(text, terms, (best,), passages, min_support)
     if not claim.supported:
         return Claim(text, (), NO_CITATION, claim.support)
     return replace(claim, attributed=True)
 
 
-def best_sentence(claim: str, paragraph: str) -> tuple[int, int]:
-    """The span of the sentence of ``paragraph`` holding most of ``claim``'s content words
+def best_sentence(terms: QuestionTerms, paragraph: str) -> tuple[int, int]:
+    """The span of the sentence of ``paragraph`` holding most of a claim's content ``terms``
     (the whole paragraph when it has no quotable sentence)."""
-    terms = question_terms(claim)
     spans = quotable_spans(paragraph) or [(0, len(paragraph))]
     return max(spans, key=lambda s: coverage(terms, stems(paragraph[s[0] : s[1]])))
 
@@ -138,8 +151,7 @@ def _source(passage: Passage) -> str:
     return f"{passage.title}\n{passage.published}\n{passage.text}"
 
 
-def _support(claim: str, sources: Sequence[str]) -> float:
-    terms = question_terms(claim)
+def _support(terms: QuestionTerms, sources: Sequence[str]) -> float:
     if not terms.total:  # nothing but stopwords ("That is all.") asserts nothing
         return 1.0
     return coverage(terms, stems(" ".join(sources)))
