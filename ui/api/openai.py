@@ -20,6 +20,7 @@ from qa.models import MAX_TURN_CHARS, Answer, Citation, Turn
 from qa.requests import MAX_HISTORY_TURNS, MAX_K, MAX_QUESTION_CHARS
 from ui.api.app import answer_for, services
 from ui.api.models import SSE_EVENT, AskRequest, error_responses, number_only
+from ui.notes import removed_note
 from ui.services import Services
 
 MODEL = "newsdesk"
@@ -177,11 +178,7 @@ def notes_text(answer: Answer) -> str:
     "" otherwise."""
     notes = []
     if answer.removed:
-        n = len(answer.removed)
-        notes.append(
-            f"{n} sentence{'s' if n > 1 else ''} of the LLM's answer left out: the passages"
-            " cited do not support them."
-        )
+        notes.append(removed_note(len(answer.removed)))
     if answer.cited_by_check:
         n = answer.cited_by_check
         notes.append(

@@ -13,6 +13,7 @@ from qa.answer.draft import lead
 from qa.models import Answer, Turn
 from qa.requests import MAX_QUESTION_CHARS, Filters, asking, request
 from ui.config import UISettings
+from ui.notes import removed_note
 from ui.services import ServiceRef
 from ui.web.articles import articles_tab
 from ui.web.edge import Mistake, streaming_at_the_edge
@@ -177,11 +178,7 @@ def chat_text(answer: Answer) -> str:
     if answer.found and answer.confidence is not None:
         text += f"\n\n*Confidence: {answer.confidence:.0%}*"
     if answer.removed:
-        n = len(answer.removed)
-        text += (
-            f"\n\n*{n} sentence{'s' if n > 1 else ''} of the LLM's answer left out: the"
-            " passages cited do not support " + ("them" if n > 1 else "it") + ".*"
-        )
+        text += f"\n\n*{removed_note(len(answer.removed))}*"
     if answer.notice:
         text += f"\n\n*{answer.notice}*"
     if not answer.found:

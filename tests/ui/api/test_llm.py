@@ -109,7 +109,7 @@ def test_the_openai_endpoint_answers_in_the_servers_default_mode(
     content = reply["choices"][0]["message"]["content"]
     assert content.startswith(f"{CLAIM}. [1]")
     assert content.endswith(
-        "1 sentence of the LLM's answer left out: the passages cited do not support them."
+        "1 sentence of the LLM's answer left out: the passages cited do not support it."
     )
     assert reply["answer"]["mode"] == "llm"
 
