@@ -51,7 +51,7 @@ class QASettings(BaseSettings):
     llm_model: str = Field("default", description="The model name sent to llm_url")
     llm_api_key: SecretStr | None = Field(None, description="Sent to llm_url; never shown")
     llm_gguf: Path | None = Field(
-        None, description="A GGUF model file run in-process (needs llama-cpp-python)"
+        None, description="A GGUF model file run in this process by llama.cpp (xllamacpp)"
     )
     # 1: on 2 shared cores, llama.cpp on 2 threads collapses under load (a 40-token answer
     # in 9.6 s against 0.5 s on 1 thread, 2026-12-07)
