@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install run test test-fast lint format bench browser clean reader-weights
+.PHONY: install run test test-fast lint format bench browser postgres clean reader-weights
 
 install: $(STAMP)
 
@@ -25,6 +25,11 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
+# PostgreSQL's server binaries, for the tests that start one on loopback (never assumed running).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null)
+
 run: install
 	$(BIN)/newsdesk index add samples/
 	$(BIN)/newsdesk serve
@@ -38,10 +43,10 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: install browser lint
+test: install browser postgres lint
 	$(BIN)/pytest -q
 
-test-fast: install
+test-fast: install postgres
 	$(BIN)/pytest -q -m "not slow and not browser"
 
 bench: install

@@ -116,7 +116,7 @@ def check(data_dir: Path, url: str | None, collection: str, report: dict[str, An
     except AssertionError as error:
         return f"no: {error}"
     finally:
-        index.catalog.connection().close()
+        index.catalog.close()
     indexed = reported(report)
     with sqlite3.connect(data_dir / "catalog.sqlite3") as conn:
         states = dict(conn.execute("SELECT id, state FROM articles").fetchall())

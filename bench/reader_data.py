@@ -30,7 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import metrics
 from index.split.paragraphs import article_paragraph_texts
 from index.split.sentences import quotable_spans
-from index.storage.keyword import fts_query, query_terms
+from index.storage.fulltext import fts_query
+from index.storage.keyword import query_terms
 from qa.question.terms import coverage, question_terms, stems
 
 PARAGRAPHS = 40  # paragraphs read per question (about the answerer's 10 fused passages x 4)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from index.config import IndexSettings
 from index.storage.catalog import Catalog
+from index.storage.database import open_database
 
 if TYPE_CHECKING:  # imported in build_index: `newsdesk index list` needs the catalog alone
     from index.embedding import Embedder
@@ -52,4 +53,5 @@ def open_catalog(settings: IndexSettings) -> Catalog:
     """The catalog of the data dir (made if missing), alone: what reads of the article list
     need, without the vector store (whose client takes about half a second to import)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return Catalog(settings.catalog_path)
+    url = settings.database_url.get_secret_value() if settings.database_url else None
+    return Catalog(open_database(settings.catalog_path, url))

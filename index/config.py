@@ -6,7 +6,7 @@ import ipaddress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:  # the readers import httpx: not loaded for settings alone
@@ -21,6 +21,11 @@ class IndexSettings(BaseSettings):
     data_dir: Path = Field(Path("newsdesk-data"), description="Catalog, keyword index, Chroma")
     chroma_url: str | None = Field(
         None, description="Chroma server URL (http://host:port); unset = embedded Chroma"
+    )
+    database_url: SecretStr | None = Field(
+        None,
+        description="PostgreSQL URL (postgresql://user:password@host:port/db) of a catalog and "
+        "keyword index shared by several newsdesk processes; unset = SQLite in data_dir",
     )
     collection: str = Field("newsdesk", description="Chroma collection name")
     model_path: Path | None = Field(
@@ -66,7 +71,7 @@ class IndexSettings(BaseSettings):
 
     @property
     def catalog_path(self) -> Path:
-        """The SQLite file holding the catalog and the keyword index."""
+        """The SQLite file holding the catalog and the keyword index (unless database_url)."""
         return self.data_dir / "catalog.sqlite3"
 
     @property

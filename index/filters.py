@@ -41,7 +41,7 @@ class SearchFilters:
     def _condition(
         self, source: str, published: str, encode: Callable[[str], Any], known: str
     ) -> tuple[str, list[Any]]:
-        conditions: list[str] = ["1"]
+        conditions: list[str] = ["1 = 1"]
         params: list[Any] = []
         if self.source:
             conditions.append(f"{source} = ?")

@@ -3,7 +3,6 @@ keyword index, incrementally and resumably."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -24,7 +23,7 @@ from index.split.sentences import Span, quotable_spans
 from index.statements.extract import extract_statements
 from index.statements.store import delete_statements, replace_statements
 from index.storage.catalog import ArticleRecord, Catalog, StoredParagraph
-from index.storage.lock import IndexLock
+from index.storage.database import Connection
 from index.storage.sentence_vectors import (
     ParagraphSentences,
     delete_sentence_vectors,
@@ -86,7 +85,7 @@ class IndexService:
         """
         started = time.perf_counter()
         run = Run(IndexReport())
-        with IndexLock(self.settings.data_dir):
+        with self.catalog.database.index_lock():
             self._finish_removals()
             for number, window in enumerate(windows(inputs, run, self.settings.articles_per_batch)):
                 todo = self._changed(window, run)
@@ -217,7 +216,7 @@ class IndexService:
         for paragraph, sentence_rows in zip(paragraphs, sentences, strict=True):
             by_article[paragraph.article_id].append(sentence_rows)
 
-        def also(conn: sqlite3.Connection, article_id: str) -> None:
+        def also(conn: Connection, article_id: str) -> None:
             replace_statements(conn, article_id, statements[article_id])
             replace_sentence_vectors(conn, article_id, by_article[article_id])
             stories = [(p.id, p.text) for p in batch.paragraphs[article_id]]
@@ -227,14 +226,14 @@ class IndexService:
 
     def remove(self, article_id: str) -> None:
         """Delete an article from every index; raises ArticleNotFound if it is not indexed."""
-        with IndexLock(self.settings.data_dir):
+        with self.catalog.database.index_lock():
             if not self.catalog.remove(article_id, also=delete_article_extras):
                 raise ArticleNotFound(f"no indexed article has id {article_id!r}")
             self._finish_removals()
 
     def remove_origin(self, origin: str) -> list[str]:
         """Delete every article last read from ``origin`` (a deleted file); their ids."""
-        with IndexLock(self.settings.data_dir):
+        with self.catalog.database.index_lock():
             removed = sorted(self.catalog.origin_articles(origin))
             for article_id in removed:
                 self.catalog.remove(article_id, also=delete_article_extras)
@@ -276,7 +275,7 @@ def _kept_sentences(paragraph_id: str, spans: list[Span], rows: np.ndarray) -> P
     return ParagraphSentences(paragraph_id, [spans[i] for i in kept], rows[kept])
 
 
-def delete_article_extras(conn: sqlite3.Connection, article_id: str) -> None:
+def delete_article_extras(conn: Connection, article_id: str) -> None:
     """Delete what is stored beside an article's paragraphs: statements, sentence vectors,
     its paragraphs' places in stories."""
     delete_statements(conn, article_id)

@@ -31,7 +31,10 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 from index.components import IndexComponents, build_index
 from index.config import IndexSettings
 from index.models import Article
+from index.storage.catalog import Catalog
+from index.storage.postgres import PostgresDatabase
 from index.storage.sentence_vectors import ensure_schema as ensure_sentence_schema
+from tests.postgres_server import PostgresServer
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # The bundled demo article, and the small files the index tests read.
@@ -157,6 +160,7 @@ def real_reader() -> Any:
 
 
 MakeIndex = Callable[..., IndexComponents]
+OpenCatalog = Callable[..., Catalog]
 
 
 def build_test_index(
@@ -176,14 +180,83 @@ def build_test_index(
     return index
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A PostgreSQL server on a free loopback port for the session."""
+    server = PostgresServer()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.remove()
+
+
 @pytest.fixture
-def make_index(tmp_path: Path) -> Iterator[MakeIndex]:
+def postgres_url(postgres_server: PostgresServer) -> str:
+    """The URL of a new, empty database of the session's PostgreSQL server."""
+    return postgres_server.new_database()
+
+
+DATABASES = ["sqlite", "postgres"]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked ``both_databases`` run once per catalog database (the contract suite of
+    the catalog); others, and those marked ``sqlite_only`` (upgrades of old SQLite files),
+    use SQLite, the default."""
+    marked = metafunc.definition.get_closest_marker
+    if (
+        marked("both_databases")
+        and not marked("sqlite_only")
+        and "database" in metafunc.fixturenames
+    ):
+        metafunc.parametrize("database", DATABASES, indirect=True)
+
+
+@pytest.fixture
+def database(request: pytest.FixtureRequest) -> str:
+    """Which database holds the catalog of ``make_index`` and ``open_catalog``."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def database_urls(database: str, request: pytest.FixtureRequest) -> Callable[[str], str | None]:
+    """A PostgreSQL database per name (None on SQLite), the same one for the same name."""
+    urls: dict[str, str] = {}
+
+    def url(name: str) -> str | None:
+        if database == "sqlite":
+            return None
+        if name not in urls:
+            urls[name] = request.getfixturevalue("postgres_server").new_database()
+        return urls[name]
+
+    return url
+
+
+@pytest.fixture
+def open_catalog(tmp_path: Path, database_urls: Callable[[str], str | None]) -> OpenCatalog:
+    """A factory: ``open_catalog(name="catalog")`` opens the catalog of that name on the
+    test's database (a SQLite file in tmp_path, or a PostgreSQL database); the same name
+    opens the same catalog again."""
+
+    def make(name: str = "catalog") -> Catalog:
+        url = database_urls(name)
+        return Catalog(PostgresDatabase(url) if url else tmp_path / f"{name}.sqlite3")
+
+    return make
+
+
+@pytest.fixture
+def make_index(tmp_path: Path, database_urls: Callable[[str], str | None]) -> Iterator[MakeIndex]:
     """A factory: ``make_index(embedder=None, articles=(), name="index", **settings)`` builds
-    an index in ``tmp_path / name``; calling it twice with the same name reopens the index."""
+    an index in ``tmp_path / name`` (its catalog on the test's database); calling it twice
+    with the same name reopens the index."""
 
     def make(
         embedder: Any = None, articles: Iterable[Article] = (), name: str = "index", **kw: Any
     ) -> IndexComponents:
+        kw.setdefault("database_url", database_urls(name))
         return build_test_index(tmp_path / name, embedder, articles, **kw)
 
     yield make

@@ -5,7 +5,6 @@ schedule survives a restart. Times are Unix seconds (UTC)."""
 from __future__ import annotations
 
 import re
-import sqlite3
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
@@ -15,6 +14,7 @@ from urllib.parse import urlsplit
 
 from index.errors import FeedError, FeedNotFound
 from index.storage.catalog import Catalog
+from index.storage.database import Connection
 
 FEEDS_TABLE = """
 CREATE TABLE IF NOT EXISTS feeds (
@@ -35,7 +35,7 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _INTERVAL_RE = re.compile(r"(\d+)\s*([smhd])")
 
 
-def ensure_schema(conn: sqlite3.Connection) -> None:
+def ensure_schema(conn: Connection) -> None:
     """Create the feeds table if it is missing (idempotent)."""
     conn.execute(FEEDS_TABLE)  # one statement: safe inside an upgrade's transaction
 
@@ -164,8 +164,9 @@ class FeedStore:
                 )
             else:
                 conn.execute(
-                    "UPDATE feeds SET every_s = ?, next_due = min(next_due, ?) WHERE id = ?",
-                    (every_s, now + every_s, old[0]),
+                    "UPDATE feeds SET every_s = ?, next_due = CASE WHEN next_due < ?"
+                    " THEN next_due ELSE ? END WHERE id = ?",
+                    (every_s, now + every_s, now + every_s, old[0]),
                 )
         feed = self.find(url)
         return feed, old is None
@@ -211,7 +212,8 @@ class FeedStore:
         """The earliest next poll of any feed but those of ``exclude`` (ids), or None."""
         skip = list(exclude)
         marks = ",".join("?" * len(skip))
-        sql = f"SELECT min(next_due) FROM feeds WHERE id NOT IN ({marks})"
+        sql = "SELECT min(next_due) FROM feeds"
+        sql += f" WHERE id NOT IN ({marks})" if skip else ""  # "IN ()" is SQLite's alone
         row = self.catalog.connection().execute(sql, skip).fetchone()
         return None if row[0] is None else float(row[0])
 

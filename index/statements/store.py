@@ -17,13 +17,15 @@ from index.filters import SearchFilters, date_int
 from index.statements.extract import Statement
 from index.statements.speakers import fold, one_person, speaker_key, surname
 from index.storage.catalog import Catalog
-from index.storage.keyword import fts_query, query_terms
+from index.storage.database import NO_LIMIT, Connection
+from index.storage.fulltext import text_match
+from index.storage.keyword import query_terms
 from index.words import DETERMINERS, TITLES
 
-_SCHEMA = (
+STATEMENT_TABLES = (
     "CREATE TABLE IF NOT EXISTS statements (rowid INTEGER PRIMARY KEY, article_id TEXT,"
     " paragraph_id TEXT, paragraph_number INTEGER, speaker TEXT, speaker_key TEXT, surname TEXT,"
-    " kind TEXT, mention TEXT, cue TEXT, mode TEXT, start INTEGER, end INTEGER, content TEXT,"
+    ' kind TEXT, mention TEXT, cue TEXT, mode TEXT, start INTEGER, "end" INTEGER, content TEXT,'
     " title TEXT, url TEXT, published TEXT, published_int INTEGER, source TEXT,"
     " role TEXT NOT NULL DEFAULT '')",
     "CREATE INDEX IF NOT EXISTS statements_article ON statements(article_id)",
@@ -35,7 +37,7 @@ _SCHEMA = (
 # In the order of StoredStatement's fields: a Statement's, then the stored ones.
 _COLUMNS = (
     "s.article_id, s.paragraph_number, s.speaker, s.speaker_key, s.kind, s.mention, s.cue,"
-    " s.mode, s.start, s.end, s.content, s.role, s.rowid, s.title, s.url, s.published, s.source"
+    ' s.mode, s.start, s."end", s.content, s.role, s.rowid, s.title, s.url, s.published, s.source'
 )
 
 
@@ -62,18 +64,18 @@ class SpeakerCount:
     articles: int
 
 
-def ensure_schema(conn: sqlite3.Connection) -> None:
+def ensure_schema(conn: Connection) -> None:
     """Create the statements tables if missing (safe inside an open transaction)."""
-    for statement in _SCHEMA:
+    for statement in STATEMENT_TABLES:
         conn.execute(statement)
+    if not isinstance(conn, sqlite3.Connection):
+        return  # a PostgreSQL catalog is made at the newest version
     columns = {row[1] for row in conn.execute("PRAGMA table_info(statements)")}
     if "role" not in columns:  # a catalog made before roles were kept (upgrade step 3 fills it)
         conn.execute("ALTER TABLE statements ADD COLUMN role TEXT NOT NULL DEFAULT ''")
 
 
-def replace_statements(
-    conn: sqlite3.Connection, article_id: str, statements: Sequence[Statement]
-) -> None:
+def replace_statements(conn: Connection, article_id: str, statements: Sequence[Statement]) -> None:
     """Replace every stored statement of ``article_id`` with ``statements`` using ``conn``
     (call it inside the transaction that commits the article's paragraphs; the article's row
     supplies title, url, date and source when it exists).  An empty list deletes them."""
@@ -84,11 +86,11 @@ def replace_statements(
     ).fetchone()
     title, url, published, source = row if row is not None else ("", "", "", "")
     for s in statements:
-        cursor = conn.execute(
+        rowid = conn.execute(
             "INSERT INTO statements (article_id, paragraph_id, paragraph_number, speaker,"
-            " speaker_key, surname, kind, mention, cue, mode, start, end, content, title, url,"
+            ' speaker_key, surname, kind, mention, cue, mode, start, "end", content, title, url,'
             " published, published_int, source, role)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING rowid",
             (
                 article_id,
                 s.paragraph_id,
@@ -110,13 +112,11 @@ def replace_statements(
                 source,
                 s.role,
             ),
-        )
-        conn.execute(
-            "INSERT INTO statements_fts (rowid, body) VALUES (?, ?)", (cursor.lastrowid, s.content)
-        )
+        ).fetchone()[0]
+        conn.execute("INSERT INTO statements_fts (rowid, body) VALUES (?, ?)", (rowid, s.content))
 
 
-def delete_statements(conn: sqlite3.Connection, article_id: str) -> None:
+def delete_statements(conn: Connection, article_id: str) -> None:
     """Delete the stored statements of one article (for article removal)."""
     ensure_schema(conn)
     conn.execute(
@@ -183,12 +183,13 @@ class StatementStore:
             terms = query_terms(topic)
             if not terms:
                 return []
-            sql += " AND s.rowid IN (SELECT rowid FROM statements_fts WHERE statements_fts MATCH ?)"
-            args.append(" OR ".join(f'"{t}"' for t in terms))
+            match = text_match(self.catalog.dialect, "statements_fts", terms)
+            sql += f" AND s.rowid IN (SELECT rowid FROM statements_fts WHERE {match.condition})"
+            args.extend(match.condition_params)
         order = "DESC" if newest_first else "ASC"
         sql += f" ORDER BY s.published_int {order}, s.article_id, s.paragraph_number, s.start"
         sql += " LIMIT ? OFFSET ?"
-        rows = self.catalog.connection().execute(sql, [*args, limit or -1, offset])
+        rows = self.catalog.connection().execute(sql, [*args, limit or NO_LIMIT, offset])
         return [StoredStatement(*row) for row in rows]
 
     def matching(
@@ -200,12 +201,14 @@ class StatementStore:
         if not terms or limit <= 0:
             return []
         where, params = (filters or SearchFilters()).sql_where("s")
+        match = text_match(self.catalog.dialect, "statements_fts", terms)
         sql = (
             f"SELECT {_COLUMNS} FROM statements_fts JOIN statements s"
-            " ON s.rowid = statements_fts.rowid"
-            f" WHERE statements_fts MATCH ? AND {where} ORDER BY bm25(statements_fts) LIMIT ?"
+            f" ON s.rowid = statements_fts.rowid WHERE {match.condition} AND {where}"
+            f" ORDER BY {match.score} DESC, s.rowid LIMIT ?"
         )
-        rows = self.catalog.connection().execute(sql, [fts_query(terms), *params, limit])
+        args = [*match.condition_params, *params, *match.score_params, limit]
+        rows = self.catalog.connection().execute(sql, args)
         return [StoredStatement(*row) for row in rows]
 
     def _role_holder(self, phrase: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""The SQLite catalog: indexing records, paragraph texts and the keyword (FTS5, bm25) index,
+"""The catalog: indexing records, paragraph texts and the keyword (FTS5, bm25) index,
 all updated in the same transactions (boilerplate statistics share the file:
 index.storage.fingerprints).
 
@@ -9,10 +9,9 @@ an interrupted run resumable without duplicates or gaps.
 
 from __future__ import annotations
 
-import sqlite3
-import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 from index.filters import SearchFilters, date_int
 from index.models import Article, Paragraph
 from index.storage.catalog_upgrades import upgrade
+from index.storage.database import NO_LIMIT, Connection, Database, Dialect, SqliteDatabase
 from index.storage.keyword_text import KEYWORD_TABLE, keyword_texts
 
 _TABLES = """
@@ -70,54 +70,53 @@ class StoredParagraph:
     source: str
 
 
-ArticleWrite = Callable[[sqlite3.Connection, str], None]  # (transaction, article id)
+ArticleWrite = Callable[[Connection, str], None]  # (transaction, article id)
 ARTICLE_COLUMNS = "id, title, url, published, source, state, content_hash, paragraphs"
 PARAGRAPH_COLUMNS = "id, article_id, number, text, title, url, published, source"
 IN_CHUNK = 500  # values per "IN (...)" query, well under SQLite's parameter limit
 
 
 class Catalog:
-    """Thread-safe access to the catalog file (one SQLite connection per thread, WAL mode)."""
+    """The catalog on its database (index.storage.database): a SQLite file by default, or a
+    PostgreSQL server shared by several processes. Thread-safe: one connection per thread."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        self.connection().executescript(SCHEMA)  # idempotent; executescript commits itself
-        upgrade(self.connection())
+    def __init__(self, database: Database | Path) -> None:
+        self.database = SqliteDatabase(database) if isinstance(database, Path) else database
+        self.database.create_schema(SCHEMA)
+        if isinstance(self.database, SqliteDatabase):
+            upgrade(self.database.connection())
+        else:
+            self._create_module_tables()
 
-    def connection(self) -> sqlite3.Connection:
+    @property
+    def dialect(self) -> Dialect:
+        """Which engine holds the catalog: "sqlite" or "postgres"."""
+        return self.database.dialect
+
+    def connection(self) -> Connection:
         """This thread's connection, opened on first use."""
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            self._local.conn = conn
-        return conn
+        return self.database.connection()
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> AbstractContextManager[Connection]:
         """A write transaction: committed on success, rolled back on any exception. Opened
         inside another one of this thread, it is part of that one (all or nothing)."""
-        conn = self.connection()
-        if getattr(self._local, "depth", 0):
-            self._local.depth += 1
-            try:
-                yield conn
-            finally:
-                self._local.depth -= 1
-            return
-        conn.execute("BEGIN IMMEDIATE")
-        self._local.depth = 1
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        finally:
-            self._local.depth = 0
-        conn.execute("COMMIT")
+        return self.database.transaction()
+
+    def close(self) -> None:
+        """Close this thread's connection to the database (the next use opens another)."""
+        self.database.close()
+
+    def _create_module_tables(self) -> None:
+        # A shared server's catalog is made whole at once, in one locked transaction: tables
+        # made on first use by several processes at the same moment could collide.
+        from index.feeds.store import FEEDS_TABLE
+        from index.statements.store import STATEMENT_TABLES
+        from index.storage.sentence_vectors import SENTENCE_TABLES
+        from index.storage.stories import STORY_TABLES
+
+        self.database.create_schema(
+            ";".join([FEEDS_TABLE, *STATEMENT_TABLES, *SENTENCE_TABLES, *STORY_TABLES])
+        )
 
     # --- records -------------------------------------------------------------------------
 
@@ -143,7 +142,7 @@ class Catalog:
         condition, params = (filters or SearchFilters()).articles_sql_where()
         sql = f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE {condition}"
         sql += " ORDER BY published DESC, id LIMIT ? OFFSET ?"
-        rows = self.connection().execute(sql, (*params, limit or -1, offset))
+        rows = self.connection().execute(sql, (*params, limit or NO_LIMIT, offset))
         return [ArticleRecord(*row) for row in rows]
 
     def count_articles(self, filters: SearchFilters | None = None) -> int:
@@ -182,7 +181,7 @@ class Catalog:
         """Record where unchanged articles were read from this time: {article_id: origin}."""
         with self.transaction() as conn:
             conn.executemany(
-                "UPDATE articles SET origin = ? WHERE id = ? AND origin IS NOT ?",
+                "UPDATE articles SET origin = ? WHERE id = ? AND origin IS DISTINCT FROM ?",
                 [(origin, article_id, origin) for article_id, origin in origins.items()],
             )
 
@@ -225,13 +224,12 @@ class Catalog:
                 if also is not None:
                     also(conn, article_id)
                 conn.execute(
-                    "UPDATE articles SET state='done', paragraphs=?, indexed_at=unixepoch()"
-                    " WHERE id = ?",
-                    (len(paragraphs), article_id),
+                    "UPDATE articles SET state='done', paragraphs=?, indexed_at=? WHERE id = ?",
+                    (len(paragraphs), time.time(), article_id),
                 )
 
     def _insert_paragraphs(
-        self, conn: sqlite3.Connection, article_id: str, paragraphs: list[Paragraph]
+        self, conn: Connection, article_id: str, paragraphs: list[Paragraph]
     ) -> None:
         meta = conn.execute(
             "SELECT title, url, published, source FROM articles WHERE id = ?", (article_id,)
@@ -239,17 +237,15 @@ class Catalog:
         ordered = sorted(paragraphs, key=lambda p: p.number)
         bodies = keyword_texts(meta[0] or "", [p.text for p in ordered])
         for p, body in zip(ordered, bodies, strict=True):
-            cursor = conn.execute(
+            rowid = conn.execute(
                 "INSERT INTO paragraphs (id, article_id, number, text, title, url, published,"
-                " published_int, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " published_int, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING rowid",
                 (p.id, article_id, p.number, p.text, *meta[:3], date_int(meta[2]), meta[3]),
-            )
-            conn.execute(
-                "INSERT INTO paragraphs_fts (rowid, body) VALUES (?, ?)", (cursor.lastrowid, body)
-            )
+            ).fetchone()[0]
+            conn.execute("INSERT INTO paragraphs_fts (rowid, body) VALUES (?, ?)", (rowid, body))
 
     @staticmethod
-    def _delete_paragraphs(conn: sqlite3.Connection, article_id: str) -> None:
+    def _delete_paragraphs(conn: Connection, article_id: str) -> None:
         conn.execute(
             "DELETE FROM paragraphs_fts WHERE rowid IN"
             " (SELECT rowid FROM paragraphs WHERE article_id = ?)",
@@ -268,7 +264,7 @@ class Catalog:
             conn.execute("DELETE FROM fingerprints WHERE article_id = ?", (article_id,))
             if conn.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount == 0:
                 return False
-            conn.execute("INSERT OR IGNORE INTO removals VALUES (?)", (article_id,))
+            conn.execute("INSERT INTO removals VALUES (?) ON CONFLICT DO NOTHING", (article_id,))
             return True
 
     def removals(self) -> list[str]:

@@ -21,7 +21,8 @@ class FingerprintStore:
             for article_id, (source, fps) in fingerprints.items():
                 conn.execute("DELETE FROM fingerprints WHERE article_id = ?", (article_id,))
                 conn.executemany(
-                    "INSERT OR IGNORE INTO fingerprints (source, fp, article_id) VALUES (?, ?, ?)",
+                    "INSERT INTO fingerprints (source, fp, article_id) VALUES (?, ?, ?)"
+                    " ON CONFLICT DO NOTHING",
                     [(source, fp, article_id) for fp in fps],
                 )
 

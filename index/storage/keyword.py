@@ -1,4 +1,5 @@
-"""BM25 keyword search over the catalog's FTS5 index (persistent, updated incrementally)."""
+"""Keyword search over the catalog's full-text index (persistent, updated incrementally):
+SQLite's FTS5 with bm25, or PostgreSQL's text search (index.storage.fulltext)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 
 from index.filters import SearchFilters
 from index.storage.catalog import Catalog
+from index.storage.fulltext import fts_query, text_match
 
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before
@@ -47,15 +49,10 @@ def query_terms(text: str) -> list[str]:
     return list(seen)
 
 
-def fts_query(terms: list[str]) -> str:
-    """An FTS5 MATCH expression: any of the terms, each quoted so no syntax can leak in."""
-    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
-
-
 class TermCounts:
     """How many paragraphs hold each query term, for dropping the commonest terms of a query.
 
-    Counts come from FTS5 itself, so they see the terms as its porter tokenizer does. They are
+    Counts come from the full-text index itself, so they see the terms as its stemmer does. They are
     cached, and the cache is emptied when a paragraph is added past the newest one and at
     least every COUNTS_TTL seconds, so after a replacement or removal they may lag by up to
     that long: close enough to judge which terms are common. Safe to share between threads.
@@ -100,8 +97,9 @@ class TermCounts:
 
     def _count(self, counts: dict[str, int], term: str) -> int:
         if term not in counts:
-            sql = "SELECT count(*) FROM paragraphs_fts WHERE paragraphs_fts MATCH ?"
-            row = self.catalog.connection().execute(sql, [fts_query([term])]).fetchone()
+            match = text_match(self.catalog.dialect, "paragraphs_fts", [term])
+            sql = f"SELECT count(*) FROM paragraphs_fts WHERE {match.condition}"
+            row = self.catalog.connection().execute(sql, match.condition_params).fetchone()
             counts[term] = int(row[0])
         return counts[term]
 
@@ -122,20 +120,21 @@ def keyword_search(
         terms = counts.rare_terms(terms)
     if not terms or k <= 0:
         return []
-    if filters == SearchFilters():
+    if filters == SearchFilters() and catalog.dialect == "sqlite":
         return _unfiltered(catalog, terms, k)
     condition, params = filters.sql_where("p")
+    match = text_match(catalog.dialect, "paragraphs_fts", terms)
     sql = (
-        "SELECT p.id, -bm25(paragraphs_fts) AS score FROM paragraphs_fts"
+        f"SELECT p.id, {match.score} AS score FROM paragraphs_fts"
         " JOIN paragraphs p ON p.rowid = paragraphs_fts.rowid"
-        f" WHERE paragraphs_fts MATCH ? AND {condition} ORDER BY bm25(paragraphs_fts) LIMIT ?"
+        f" WHERE {match.condition} AND {condition} ORDER BY score DESC, p.rowid LIMIT ?"
     )
-    rows = catalog.connection().execute(sql, [fts_query(terms), *params, k])
-    return [KeywordHit(row[0], float(row[1])) for row in rows]
+    args = [*match.score_params, *match.condition_params, *params, k]
+    return [KeywordHit(row[0], float(row[1])) for row in catalog.connection().execute(sql, args)]
 
 
 def _unfiltered(catalog: Catalog, terms: list[str], k: int) -> list[KeywordHit]:
-    # Rank inside FTS5 first, then look up only the k winners' ids: faster than a join.
+    # SQLite: rank inside FTS5 first, then look up only the k winners' ids: faster than a join.
     sql = (
         "SELECT p.id, f.score FROM (SELECT rowid, -bm25(paragraphs_fts) AS score"
         " FROM paragraphs_fts WHERE paragraphs_fts MATCH ? ORDER BY rank LIMIT ?) f"

@@ -10,7 +10,6 @@ simply has no row, and answering embeds its sentences itself.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,8 +17,9 @@ import numpy as np
 
 from index.split.sentences import Span
 from index.storage.catalog import Catalog
+from index.storage.database import Connection
 
-_SCHEMA = (
+SENTENCE_TABLES = (
     "CREATE TABLE IF NOT EXISTS sentence_vectors (paragraph_id TEXT PRIMARY KEY,"
     " article_id TEXT, spans BLOB, vectors BLOB)",
     "CREATE INDEX IF NOT EXISTS sentence_vectors_article ON sentence_vectors(article_id)",
@@ -40,21 +40,22 @@ class ParagraphSentences:
         return dict(zip(self.spans, self.vectors, strict=True))
 
 
-def ensure_schema(conn: sqlite3.Connection) -> None:
+def ensure_schema(conn: Connection) -> None:
     """Create the sentence_vectors table if missing (safe inside an open transaction)."""
-    for statement in _SCHEMA:
+    for statement in SENTENCE_TABLES:
         conn.execute(statement)
 
 
 def replace_sentence_vectors(
-    conn: sqlite3.Connection, article_id: str, paragraphs: Sequence[ParagraphSentences]
+    conn: Connection, article_id: str, paragraphs: Sequence[ParagraphSentences]
 ) -> None:
     """Replace the stored sentence vectors of ``article_id`` with ``paragraphs`` using
     ``conn`` (inside the transaction that commits the article's paragraphs)."""
     delete_sentence_vectors(conn, article_id)
     conn.executemany(
-        "INSERT OR REPLACE INTO sentence_vectors (paragraph_id, article_id, spans, vectors)"
-        " VALUES (?, ?, ?, ?)",
+        "INSERT INTO sentence_vectors (paragraph_id, article_id, spans, vectors)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT (paragraph_id) DO UPDATE SET"
+        " article_id = excluded.article_id, spans = excluded.spans, vectors = excluded.vectors",
         [
             (
                 p.paragraph_id,
@@ -68,7 +69,7 @@ def replace_sentence_vectors(
     )
 
 
-def delete_sentence_vectors(conn: sqlite3.Connection, article_id: str) -> None:
+def delete_sentence_vectors(conn: Connection, article_id: str) -> None:
     """Delete the stored sentence vectors of one article."""
     ensure_schema(conn)
     conn.execute("DELETE FROM sentence_vectors WHERE article_id = ?", (article_id,))

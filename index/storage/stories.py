@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.storage.catalog import Catalog
+from index.storage.database import Connection
 
 BANDS, ROWS = 16, 3  # a pair at Jaccard 0.5 is a candidate with p = 0.88, at 0.6 with 0.98
 MIN_SHINGLES = 6  # shorter paragraphs ("Advertisement", a dateline) are never a story
@@ -32,7 +33,7 @@ _NOT_WORD = re.compile(r"[^a-z0-9$%]+")
 _MASK32 = np.uint64(0xFFFFFFFF)
 _SEEDS = np.random.default_rng(20).integers(1, 2**63, size=(2, BANDS * ROWS), dtype=np.uint64)
 _MULTIPLIERS, _OFFSETS = _SEEDS[0] | np.uint64(1), _SEEDS[1]
-_SCHEMA = (
+STORY_TABLES = (
     "CREATE TABLE IF NOT EXISTS story_paragraphs (member INTEGER PRIMARY KEY,"
     " paragraph_id TEXT UNIQUE, article_id TEXT, story INTEGER, keys BLOB)",
     "CREATE INDEX IF NOT EXISTS story_paragraphs_article ON story_paragraphs(article_id)",
@@ -54,9 +55,9 @@ class StoryCopy:
     source: str
 
 
-def ensure_schema(conn: sqlite3.Connection) -> None:
+def ensure_schema(conn: Connection) -> None:
     """Create the story tables if missing (safe inside an open transaction)."""
-    for statement in _SCHEMA:
+    for statement in STORY_TABLES:
         conn.execute(statement)
 
 
@@ -96,7 +97,7 @@ def is_copy(a: np.ndarray, b: np.ndarray) -> bool:
 
 
 def replace_story_paragraphs(
-    conn: sqlite3.Connection, article_id: str, paragraphs: Iterable[tuple[str, str]]
+    conn: Connection, article_id: str, paragraphs: Iterable[tuple[str, str]]
 ) -> None:
     """Replace the story rows of ``article_id`` by those of its ``(paragraph id, text)`` pairs,
     joining each paragraph to the stories it copies (inside the transaction that commits the
@@ -108,18 +109,18 @@ def replace_story_paragraphs(
             _add(conn, paragraph_id, article_id, hashes)
 
 
-def _add(conn: sqlite3.Connection, paragraph_id: str, article_id: str, hashes: np.ndarray) -> None:
+def _add(conn: Connection, paragraph_id: str, article_id: str, hashes: np.ndarray) -> None:
     keys = band_keys([hashes])[0]
     marks = ",".join("?" * len(keys))
     sql = f"SELECT DISTINCT member FROM story_bands WHERE key IN ({marks})"
     candidates = [row[0] for row in conn.execute(sql, [int(k) for k in keys])]
     member = conn.execute(
-        "INSERT INTO story_paragraphs (paragraph_id, article_id, keys) VALUES (?, ?, ?)",
+        "INSERT INTO story_paragraphs (paragraph_id, article_id, keys) VALUES (?, ?, ?)"
+        " RETURNING member",
         (paragraph_id, article_id, keys.tobytes()),
-    ).lastrowid
-    assert member is not None
+    ).fetchone()[0]
     conn.executemany(
-        "INSERT OR IGNORE INTO story_bands (key, member) VALUES (?, ?)",
+        "INSERT INTO story_bands (key, member) VALUES (?, ?) ON CONFLICT DO NOTHING",
         [(int(k), member) for k in keys],
     )
     matched: set[int] = set()
@@ -132,7 +133,7 @@ def _add(conn: sqlite3.Connection, paragraph_id: str, article_id: str, hashes: n
     conn.executemany("UPDATE story_paragraphs SET story = ? WHERE story = ?", merged)
 
 
-def _candidate_texts(conn: sqlite3.Connection, members: list[int]) -> list[tuple[int, str]]:
+def _candidate_texts(conn: Connection, members: list[int]) -> list[tuple[int, str]]:
     """(story, text) of the candidate members, in member order."""
     if not members:
         return []
@@ -144,7 +145,7 @@ def _candidate_texts(conn: sqlite3.Connection, members: list[int]) -> list[tuple
     return [(row[0], row[1]) for row in conn.execute(sql, members)]
 
 
-def delete_story_paragraphs(conn: sqlite3.Connection, article_id: str) -> None:
+def delete_story_paragraphs(conn: Connection, article_id: str) -> None:
     """Delete the story rows of ``article_id`` and split the stories it joined again where
     its paragraphs were the only link between their other copies."""
     ensure_schema(conn)
@@ -160,7 +161,7 @@ def delete_story_paragraphs(conn: sqlite3.Connection, article_id: str) -> None:
         _regroup(conn, story)
 
 
-def _regroup(conn: sqlite3.Connection, story: int) -> None:
+def _regroup(conn: Connection, story: int) -> None:
     """Split a story's remaining members into its connected groups of copies."""
     members = conn.execute(
         "SELECT s.member, p.text FROM story_paragraphs s JOIN paragraphs p ON p.id ="
@@ -184,7 +185,7 @@ def _find(parent: list[int], i: int) -> int:
     return i
 
 
-def rebuild_stories(conn: sqlite3.Connection) -> bool:
+def rebuild_stories(conn: Connection) -> bool:
     """Find the stories of every stored paragraph again, from the stored texts (the catalog
     upgrade step; about 10 s for 65,000 paragraphs, no model). True when there were any."""
     ensure_schema(conn)
@@ -215,7 +216,7 @@ def rebuild_stories(conn: sqlite3.Connection) -> bool:
         ),
     )
     conn.executemany(  # in key order: appending to the b-tree, 3x faster than at random
-        "INSERT OR IGNORE INTO story_bands (key, member) VALUES (?, ?)",
+        "INSERT INTO story_bands (key, member) VALUES (?, ?) ON CONFLICT DO NOTHING",
         zip(flat[order].tolist(), (members[order] + 1).tolist(), strict=True),
     )
     return bool(kept)
@@ -270,7 +271,7 @@ class StoryStore:
             .execute(
                 "SELECT (SELECT count(*) FROM story_paragraphs), coalesce(sum(n), 0), count(*)"
                 " FROM (SELECT count(*) AS n FROM story_paragraphs GROUP BY story"
-                " HAVING count(DISTINCT article_id) > 1)"
+                " HAVING count(DISTINCT article_id) > 1) AS told_twice"
             )
             .fetchone()
         )

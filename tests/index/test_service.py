@@ -19,6 +19,8 @@ from index.storage.vectors import ChromaStore
 from tests.conftest import FIXTURES, SAMPLE, FakeEmbedder, MakeIndex, assert_consistent
 from tests.index.conftest import make_article
 
+pytestmark = pytest.mark.both_databases
+
 
 def test_adding_articles_fills_all_three_indexes(make_index: MakeIndex) -> None:
     index = make_index(articles=[make_article(n) for n in range(5)])

@@ -18,6 +18,9 @@ from index.feeds.store import (
 )
 from index.storage.catalog import Catalog
 from index.storage.catalog_upgrades import CATALOG_VERSION
+from tests.conftest import OpenCatalog
+
+pytestmark = pytest.mark.both_databases
 
 
 @pytest.mark.parametrize(
@@ -55,9 +58,10 @@ def test_only_absolute_http_urls_can_be_subscribed(url: str) -> None:
     assert check_feed_url(" https://news.example/rss.xml ") == "https://news.example/rss.xml"
 
 
-def test_subscriptions_are_kept_once_and_survive_reopening_the_catalog(tmp_path: Path) -> None:
-    path = tmp_path / "catalog.sqlite3"
-    store = FeedStore(Catalog(path))
+def test_subscriptions_are_kept_once_and_survive_reopening_the_catalog(
+    open_catalog: OpenCatalog,
+) -> None:
+    store = FeedStore(open_catalog())
     feed, created = store.add("https://news.example/rss.xml", 3600)
     assert created and feed.id == 1 and feed.every == "1h" and feed.last_checked is None
     assert feed.next_due <= feed.added_at + 1  # due at once
@@ -67,7 +71,7 @@ def test_subscriptions_are_kept_once_and_survive_reopening_the_catalog(tmp_path:
     outcome = PollOutcome(1000.0, True, "2 added, 0 updated, 0 unchanged", 2, 0, "", '"v1"', "d")
     store.record(again, outcome)
 
-    reopened = FeedStore(Catalog(path)).all()
+    reopened = FeedStore(open_catalog()).all()
     assert [f.url for f in reopened] == [
         "https://news.example/rss.xml",
         "https://other.example/atom.xml",
@@ -80,8 +84,8 @@ def test_subscriptions_are_kept_once_and_survive_reopening_the_catalog(tmp_path:
     assert first.view()["last_checked"] == "1970-01-01T00:16:40+00:00"
 
 
-def test_find_and_remove_by_id_or_url(tmp_path: Path) -> None:
-    store = FeedStore(Catalog(tmp_path / "c.sqlite3"))
+def test_find_and_remove_by_id_or_url(open_catalog: OpenCatalog) -> None:
+    store = FeedStore(open_catalog())
     one, _ = store.add("https://a.example/rss")
     two, _ = store.add("https://b.example/rss")
     assert store.find(str(two.id)).url == two.url
@@ -92,8 +96,10 @@ def test_find_and_remove_by_id_or_url(tmp_path: Path) -> None:
         store.remove("https://a.example/rss")
 
 
-def test_a_failing_feed_is_retried_less_and_less_often_then_reset(tmp_path: Path) -> None:
-    store = FeedStore(Catalog(tmp_path / "c.sqlite3"))
+def test_a_failing_feed_is_retried_less_and_less_often_then_reset(
+    open_catalog: OpenCatalog,
+) -> None:
+    store = FeedStore(open_catalog())
     feed, _ = store.add("https://a.example/rss", 600)
     delays = []
     for _ in range(7):
@@ -107,8 +113,8 @@ def test_a_failing_feed_is_retried_less_and_less_often_then_reset(tmp_path: Path
     assert (feed.failures, feed.last_error, feed.next_due, feed.last_success) == (0, "", 605, 5)
 
 
-def test_due_feeds_most_overdue_first(tmp_path: Path) -> None:
-    store = FeedStore(Catalog(tmp_path / "c.sqlite3"))
+def test_due_feeds_most_overdue_first(open_catalog: OpenCatalog) -> None:
+    store = FeedStore(open_catalog())
     a, _ = store.add("https://a.example/rss", 60)
     b, _ = store.add("https://b.example/rss", 60)
     store.record(a, PollOutcome(100.0, True, "not modified"))

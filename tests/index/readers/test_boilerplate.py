@@ -20,6 +20,8 @@ from index.storage.keyword import keyword_search
 from tests.conftest import MakeIndex, assert_consistent
 from tests.index.conftest import EVAL_ARTICLES, eval_slice, make_article
 
+pytestmark = pytest.mark.both_databases
+
 NOTICE = "Sign up for our weekly newsletter and get the best stories in your inbox."
 
 

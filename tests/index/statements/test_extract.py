@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -13,7 +12,9 @@ from index.statements.extract import Statement, extract_statements
 from index.statements.speakers import speaker_key
 from index.statements.store import StatementStore, replace_statements
 from index.storage.catalog import Catalog
-from tests.conftest import FIXTURES, REPO_ROOT
+from tests.conftest import FIXTURES, REPO_ROOT, OpenCatalog
+
+pytestmark = pytest.mark.both_databases
 
 ROOT = REPO_ROOT
 GOLD = FIXTURES / "statements_gold.jsonl"
@@ -216,8 +217,8 @@ def _index(catalog: Catalog, article: Article) -> list[Statement]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> StatementStore:
-    catalog = Catalog(tmp_path / "catalog.sqlite3")
+def store(open_catalog: OpenCatalog) -> StatementStore:
+    catalog = open_catalog()
     _index(
         catalog,
         _article(

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from index.storage.catalog import Catalog
+from tests.conftest import OpenCatalog
 
 
 def titles(catalog: Catalog) -> list[str]:
     return [r[0] for r in catalog.connection().execute("SELECT name FROM t ORDER BY name")]
 
 
+pytestmark = pytest.mark.both_databases
+
+
 @pytest.fixture
-def catalog(tmp_path: Path) -> Catalog:
-    catalog = Catalog(tmp_path / "catalog.sqlite3")
+def catalog(open_catalog: OpenCatalog) -> Catalog:
+    catalog = open_catalog()
     catalog.connection().execute("CREATE TABLE t (name TEXT)")
     return catalog
 

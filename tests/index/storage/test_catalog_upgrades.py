@@ -61,9 +61,9 @@ def test_a_catalog_another_process_is_writing_is_upgraded_by_a_later_open(
     index = make_index(articles=[make_article(1)])
     index.catalog.connection().execute("PRAGMA user_version = 1")
     index.catalog.connection().execute("UPDATE articles SET paragraphs = 0")
-    writer = sqlite3.connect(index.catalog.path, isolation_level=None)
+    writer = sqlite3.connect(index.settings.catalog_path, isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")  # another process holds the write lock
-    impatient = sqlite3.connect(index.catalog.path, timeout=0.05, isolation_level=None)
+    impatient = sqlite3.connect(index.settings.catalog_path, timeout=0.05, isolation_level=None)
     assert upgrade(impatient) == []
     assert impatient.execute("PRAGMA user_version").fetchone()[0] == 1
     writer.execute("COMMIT")

@@ -8,9 +8,12 @@ import pytest
 
 from index.filters import SearchFilters
 from index.models import Article
-from index.storage.keyword import COUNTS_TTL, TermCounts, fts_query, keyword_search, query_terms
+from index.storage.fulltext import fts_query
+from index.storage.keyword import COUNTS_TTL, TermCounts, keyword_search, query_terms
 from tests.conftest import MakeIndex
 from tests.index.conftest import make_article
+
+pytestmark = pytest.mark.both_databases
 
 
 def story(n: int, text: str, source: str = "example.com", published: str = "2024-05-01") -> Article:

@@ -14,6 +14,8 @@ from index.storage.sentence_vectors import SentenceVectorStore
 from tests.conftest import MakeIndex, assert_consistent
 from tests.index.conftest import eval_slice, make_article
 
+pytestmark = pytest.mark.both_databases
+
 
 def test_pool_spans_averages_the_tokens_inside_each_span() -> None:
     tokens = np.array([[9, 9], [1, 0], [0, 1], [3, 4], [9, 9]], dtype=np.float32)

@@ -3,6 +3,7 @@ found when indexing, kept right when articles change or go, and filled for old c
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 
 import pytest
@@ -19,6 +20,8 @@ from index.storage.stories import (
     shingle_hashes,
 )
 from tests.conftest import MakeIndex, assert_consistent
+
+pytestmark = pytest.mark.both_databases
 
 WIRE = (
     "KYIV, Ukraine (AP) — Russian forces shelled the city of Kharkiv overnight, damaging a"
@@ -57,6 +60,10 @@ def groups(index: IndexComponents) -> set[frozenset[str]]:
     return {frozenset(ids) for ids in stories.values() if len(ids) > 1}
 
 
+class Undo(Exception):
+    """Raised to roll a transaction back."""
+
+
 def assert_stories_consistent(index: IndexComponents) -> None:
     """Every stored paragraph long enough has its story row and BANDS band rows, nothing
     else is there, and the stories are those a rebuild from the texts finds."""
@@ -68,11 +75,10 @@ def assert_stories_consistent(index: IndexComponents) -> None:
     bands = conn.execute("SELECT member, count(*) FROM story_bands GROUP BY member").fetchall()
     assert {m: n for m, n in bands} == dict.fromkeys(members.values(), BANDS)
     found = groups(index)
-    conn.execute("SAVEPOINT again")
-    rebuild_stories(conn)
-    rebuilt = groups(index)
-    conn.execute("ROLLBACK TO again")
-    conn.execute("RELEASE again")
+    with contextlib.suppress(Undo), index.catalog.transaction() as writing:
+        rebuild_stories(writing)
+        rebuilt = groups(index)
+        raise Undo  # roll the rebuild back
     assert found == rebuilt
 
 
@@ -170,6 +176,7 @@ def test_a_crash_while_committing_leaves_the_stories_as_they_were(
     assert_stories_consistent(index)
 
 
+@pytest.mark.sqlite_only
 def test_the_upgrade_step_fills_an_old_catalog(make_index: MakeIndex) -> None:
     articles = [
         article(1, "apnews.com", WIRE, LOCAL),
