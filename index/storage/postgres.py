@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from functools import lru_cache
 from typing import Any
@@ -112,22 +112,16 @@ class PgConnection:
 
     def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> psycopg.Cursor[Any]:
         """Run one statement with ``?`` placeholders (a CREATE translated from SQLite's)."""
-        with self._failures():
-            if sql.lstrip()[:6].upper() == "CREATE":
-                cursor = self.raw().cursor()
-                for statement in ddl_statements(sql):
-                    cursor.execute(statement)
-                return cursor
-            if parameters:
-                return self.raw().execute(placeholders(sql), list(parameters))
-            return self.raw().execute(sql)
+        if sql.lstrip()[:6].upper() == "CREATE":
+            return self._run(lambda cursor: [cursor.execute(s) for s in ddl_statements(sql)])
+        if parameters:
+            return self._run(lambda cursor: cursor.execute(placeholders(sql), list(parameters)))
+        return self._run(lambda cursor: cursor.execute(sql))
 
     def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> psycopg.Cursor[Any]:
         """Run one statement once per parameter row."""
-        with self._failures():
-            cursor = self.raw().cursor()
-            cursor.executemany(placeholders(sql), [list(p) for p in parameters])
-            return cursor
+        rows = [list(p) for p in parameters]
+        return self._run(lambda cursor: cursor.executemany(placeholders(sql), rows))
 
     def close(self) -> None:
         """Close the connection, if open."""
@@ -135,14 +129,24 @@ class PgConnection:
             self._raw.close()
             self._raw = None
 
-    @contextmanager
-    def _failures(self) -> Iterator[None]:
-        try:
-            yield
-        except psycopg.OperationalError as exc:  # the server went away, or refused us
-            if self._raw is not None and self._raw.broken:
-                self._raw = None
-            raise StoreUnavailable(f"the PostgreSQL database failed: {_first_line(exc)}") from exc
+    def _run(self, work: Callable[[psycopg.Cursor[Any]], object]) -> psycopg.Cursor[Any]:
+        """``work`` on a new cursor. A connection found dropped (a restarted server) outside
+        a transaction is opened again and the work retried once; any other failure to reach
+        the server raises StoreUnavailable."""
+        for attempt in (1, 2):
+            try:
+                cursor = self.raw().cursor()
+                work(cursor)
+                return cursor
+            except psycopg.OperationalError as exc:  # the server went away, or refused us
+                dropped = self._raw is not None and self._raw.broken
+                if dropped:
+                    self._raw = None
+                if not (dropped and attempt == 1 and not self.in_transaction):
+                    raise StoreUnavailable(
+                        f"the PostgreSQL database failed: {_first_line(exc)}"
+                    ) from exc
+        raise AssertionError("unreachable")
 
 
 class PostgresDatabase:

@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from index.errors import IndexingError
+from index.errors import IndexingError, StoreUnavailable
 from qa.errors import QAError
 from qa.models import Answer
 from ui.api.models import (
@@ -130,13 +130,18 @@ async def health(svc: Svc) -> Health:
 def health_of(svc: Services) -> Health:
     """Check the store and count what is indexed."""
     reachable = svc.index.store.ping()
-    counts = svc.index.catalog.stats()
+    try:
+        counts, database_reachable = svc.index.catalog.stats(), True
+    except StoreUnavailable:
+        counts, database_reachable = dict.fromkeys(("articles", "paragraphs", "sources"), 0), False
     vectors = svc.index.store.count() if reachable else 0
     loaded = svc.model_loaded()
     return Health(
-        status="ok" if reachable and loaded else "degraded",
+        status="ok" if reachable and database_reachable and loaded else "degraded",
         model_loaded=loaded,
         store_reachable=reachable,
+        database=svc.index.catalog.dialect,
+        database_reachable=database_reachable,
         articles=counts["articles"],
         paragraphs=counts["paragraphs"],
         vectors=vectors,

@@ -81,6 +81,8 @@ class Health(BaseModel):
     status: Literal["ok", "degraded"]
     model_loaded: bool
     store_reachable: bool
+    database: Literal["sqlite", "postgres"]
+    database_reachable: bool
     articles: int
     paragraphs: int
     vectors: int

@@ -1,6 +1,6 @@
-"""The API over a real Chroma server (`chroma run` on loopback) that goes away and comes back:
-answers and searches get a 503 with Retry-After while it is gone, never a 500, and newsdesk
-recovers when it returns, with no restart."""
+"""The API over a real Chroma server (`chroma run` on loopback) or a real PostgreSQL server
+that goes away and comes back: answers and searches get a 503 with Retry-After while it is
+gone, never a 500, and newsdesk recovers when it returns, with no restart."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from qa.components import build_qa
 from qa.config import QASettings
 from tests.conftest import FakeEmbedder
 from tests.index.conftest import ChromaServer
+from tests.postgres_server import PostgresServer
 from tests.ui.conftest import SAMPLE
 from ui.config import UISettings
 from ui.server import create_api
@@ -54,3 +55,35 @@ def test_a_vanished_store_is_a_503_with_retry_after_then_recovers(
         chroma.start()
         assert client.post("/api/ask", json=body).json()["found"]
         assert client.get("/api/health").json()["store_reachable"]
+
+
+@pytest.fixture
+def postgres() -> Iterator[PostgresServer]:
+    server = PostgresServer()
+    server.start()
+    yield server
+    server.remove()
+
+
+def test_a_vanished_database_is_a_503_with_retry_after_then_recovers(
+    postgres: PostgresServer, tmp_path: Path
+) -> None:
+    settings = IndexSettings(data_dir=tmp_path / "data", database_url=postgres.new_database())  # type: ignore[call-arg]
+    components = build_index(settings, embedder=FakeEmbedder())
+    services = Services(components, build_qa(components, QASettings(reader=False)), UISettings())
+    assert services.add_articles(read_inputs([str(SAMPLE)])).added
+    body = {"question": "Where is the fiercest fighting?"}
+    with TestClient(create_api(ServiceRef(services), services.settings)) as client:
+        assert client.post("/api/ask", json=body).json()["found"]
+        assert client.get("/api/health").json()["database"] == "postgres"
+        postgres.stop()
+        for path, payload in (("/api/ask", body), ("/api/search", {"query": "Pokrovsk"})):
+            response = client.post(path, json=payload)
+            assert response.status_code == 503, response.text
+            assert response.headers["retry-after"] == "5"
+            assert "PostgreSQL" in response.json()["detail"]
+        health = client.get("/api/health").json()
+        assert health["status"] == "degraded" and not health["database_reachable"]
+        postgres.start()
+        assert client.post("/api/ask", json=body).json()["found"]  # no restart, no 503 first
+        assert client.get("/api/health").json()["database_reachable"]
