@@ -26,6 +26,10 @@ class StoreUnavailable(IndexingError):
     """The vector store (embedded or server) cannot be reached or opened."""
 
 
+class MigrationError(IndexingError):
+    """A migration's target is not an empty PostgreSQL database or Chroma collection."""
+
+
 class FeedError(IndexingError):
     """A feed subscription request is invalid (a bad URL, a bad interval)."""
 

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from ui.cli.feeds import feeds_app
 from ui.cli.index import index_app
 from ui.cli.llm import llm_app
+from ui.cli.migrate import migrate
 from ui.cli.qa import qa_app
 from ui.cli.serve import serve
 from ui.cli.speakers import speakers_app
@@ -19,6 +20,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="markdown",
 )
+index_app.command("migrate")(migrate)
 app.add_typer(index_app, name="index")
 app.add_typer(feeds_app, name="feeds")
 app.add_typer(qa_app)
