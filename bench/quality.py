@@ -10,6 +10,7 @@ shared/eval/README.md and bench/metrics.py).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import os
@@ -313,6 +314,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--answerer", action="append", choices=tuple(ANSWERERS), help="only these (repeatable)"
     )
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="keep the catalog and keyword index in PostgreSQL: a server started on loopback,"
+        " the cached SQLite catalog copied into it (same vectors), to compare the engines",
+    )
     return parser.parse_args(argv)
 
 
@@ -325,13 +332,41 @@ def print_table(columns: list[Scores]) -> None:
         print(f"{name:<{width}}  " + "  ".join(f"{r[name]:>10}" for r in rows))
 
 
+def on_postgres(components: Any, stack: contextlib.ExitStack) -> Any:
+    """The same index with its catalog copied into a PostgreSQL server started for the run
+    (stopped when ``stack`` closes): only the keyword search's engine differs."""
+    from index.components import build_index
+    from index.storage.catalog import Catalog
+    from index.storage.migrate import copy_catalog
+    from index.storage.postgres import PostgresDatabase
+    from tests.postgres_server import PostgresServer
+
+    server = PostgresServer()
+    stack.callback(server.remove)
+    server.start()
+    url = server.new_database()
+    copied = copy_catalog(components.catalog, Catalog(PostgresDatabase(url)))
+    print(f"  catalog copied into PostgreSQL: {copied} rows", flush=True)
+    from pydantic import SecretStr
+
+    settings = components.settings.model_copy(update={"database_url": SecretStr(url)})
+    return build_index(settings, embedder=components.embedder)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Index (once), ask every question, print the measures."""
-    args = parse_args(argv)
+    with contextlib.ExitStack() as stack:
+        run(parse_args(argv), stack)
+
+
+def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> None:
+    """Index (once), ask every question, print the measures."""
     set_dir = args.set.resolve()
     data_dir = cache_dir(set_dir, args.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     components = newsdesk_index(set_dir, data_dir, articles_for(set_dir, args.limit))
+    if args.postgres:
+        components = on_postgres(components, stack)
     stats = components.catalog.stats()
     print(f"newsdesk index: {stats['articles']} articles, {stats['paragraphs']} paragraphs")
     baseline = None

@@ -36,11 +36,21 @@ class TextMatch:
     score_params: list[object]
 
 
-def text_match(dialect: Dialect, table: str, terms: list[str]) -> TextMatch:
-    """How ``table`` (paragraphs_fts, statements_fts) matches any of ``terms`` on ``dialect``."""
-    if dialect == "postgres":
-        query = _tsquery(len(terms))
-        return TextMatch(
-            f"{table}.tsv @@ {query}", list(terms), f"ts_rank({table}.tsv, {query}, 1)", list(terms)
-        )
-    return TextMatch(f"{table} MATCH ?", [fts_query(terms)], f"-bm25({table})", [])
+def text_match(
+    dialect: Dialect, table: str, terms: list[str], weights: list[float] | None = None
+) -> TextMatch:
+    """How ``table`` (paragraphs_fts, statements_fts) matches any of ``terms`` on ``dialect``.
+
+    On PostgreSQL, ``weights`` (one per term: its inverse document frequency) make the score
+    the weighted sum of each term's ts_rank: ts_rank alone knows no document frequencies, so
+    a common word would count as much as a rare name (bench/RESULTS.md)."""
+    if dialect == "sqlite":
+        return TextMatch(f"{table} MATCH ?", [fts_query(terms)], f"-bm25({table})", [])
+    condition = f"{table}.tsv @@ {_tsquery(len(terms))}"
+    if weights is None:
+        score = f"ts_rank({table}.tsv, {_tsquery(len(terms))}, 1)"
+        return TextMatch(condition, list(terms), score, list(terms))
+    per_term = f"? * ts_rank({table}.tsv, plainto_tsquery('english', ?), 1)"
+    score_params: list[object] = [p for pair in zip(weights, terms, strict=True) for p in pair]
+    score = "(" + " + ".join([per_term] * len(terms)) + ")"
+    return TextMatch(condition, list(terms), score, score_params)

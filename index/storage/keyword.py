@@ -3,6 +3,7 @@ SQLite's FTS5 with bm25, or PostgreSQL's text search (index.storage.fulltext).""
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Callable
@@ -84,6 +85,13 @@ class TermCounts:
         rare = [t for t in terms if held[t] <= self.common_share * total]
         return rare if any(held[t] for t in rare) else terms
 
+    def idf(self, terms: list[str]) -> list[float]:
+        """Each term's inverse document frequency, as BM25 weighs it:
+        ln(1 + (N - n + 0.5) / (n + 0.5)) for a term held by n of N paragraphs."""
+        total, counts = self._current()
+        held = [self._count(counts, term) for term in terms]
+        return [math.log(1 + (total - n + 0.5) / (n + 0.5)) for n in held]
+
     def _current(self) -> tuple[int, dict[str, int]]:
         conn = self.catalog.connection()
         newest = conn.execute("SELECT coalesce(max(rowid), 0) FROM paragraphs").fetchone()[0]
@@ -123,7 +131,8 @@ def keyword_search(
     if filters == SearchFilters() and catalog.dialect == "sqlite":
         return _unfiltered(catalog, terms, k)
     condition, params = filters.sql_where("p")
-    match = text_match(catalog.dialect, "paragraphs_fts", terms)
+    weights = counts.idf(terms) if counts is not None and catalog.dialect == "postgres" else None
+    match = text_match(catalog.dialect, "paragraphs_fts", terms, weights)
     sql = (
         f"SELECT p.id, {match.score} AS score FROM paragraphs_fts"
         " JOIN paragraphs p ON p.rowid = paragraphs_fts.rowid"

@@ -148,3 +148,14 @@ def test_counts_are_read_again_once_they_are_old(make_index: MakeIndex) -> None:
     index.service.add([story(6, "The mayor spoke to reporters at the harbour.")])  # replaced
     now[0] += COUNTS_TTL + 1
     assert counts.rare_terms(["town", "mayor"]) == ["town", "mayor"]  # town in 5 of 6
+
+
+def test_a_rare_term_outweighs_a_common_one(make_index: MakeIndex) -> None:
+    common = [
+        story(n, f"The council met on day {n} to discuss the council budget.") for n in range(2, 9)
+    ]
+    rare = story(1, "Shelling hit Kupiansk overnight, the regional governor said.")
+    index = make_index(articles=[rare, *common])
+    counts = TermCounts(index.catalog, common_share=1.0)  # weights only, no term dropped
+    hits = keyword_search(index.catalog, "council Kupiansk", 3, counts=counts)
+    assert hits[0].id == "a1#0"  # one rare match beats two of a word every paragraph has
