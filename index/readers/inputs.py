@@ -24,6 +24,7 @@ from index.errors import ArticleReadError
 from index.models import FEED_ORIGIN_PREFIX, Article, ReadFailure
 from index.readers.fetch import FetchedPage, Fetcher, LazyFetcher, PageFetcher, size_reason
 from index.readers.guard import AddressGuard
+from index.readers.json_stream import json_list_records, starts_list
 from index.readers.records import article_from_record, stable_id, type_name
 from index.readers.stream import Located, OnRead, jsonl_records
 from index.readers.text import (
@@ -61,7 +62,8 @@ SUPPORTED_EXTENSIONS = {
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".xml": "feed", ".rss": "feed", ".atom": "feed",
 }  # fmt: skip
 
-STREAMED_KINDS = {"jsonl"}  # read record by record: the size limit applies to each record
+# Read record by record, the size limit applying to each record: JSON Lines, and JSON lists.
+STREAMED_READERS = {"jsonl": jsonl_records, "json": json_list_records}
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,7 @@ def read_upload(
     fetched. Raises :class:`ArticleReadError` when the whole file is unreadable.
     """
     kind = _kind_of(name)
-    if kind not in STREAMED_KINDS and len(data) > max_bytes:
+    if not _streamed(kind, data[:64]) and len(data) > max_bytes:
         raise ArticleReadError(name, size_reason(len(data), max_bytes))
     try:  # _parse yields the failures of records and raises for the file's own
         return list(_parse(kind, data, name, _Options(max_bytes, None)))
@@ -205,13 +207,14 @@ def _read_file(path: Path, options: _Options) -> Iterator[Article | ReadFailure]
     if not path.is_file():
         raise ArticleReadError(origin, "not a regular file")
     kind = _kind_of(path.name)
-    if kind in STREAMED_KINDS:
-        with path.open("rb") as handle:
-            records = jsonl_records(handle, origin, options.max_bytes, options.on_read)
+    with path.open("rb") as handle:
+        if _streamed(kind, handle.read(64)):
+            read = STREAMED_READERS[kind]
+            records = read(handle, origin, options.max_bytes, options.on_read)
             yield from _articles(records, origin, origin)
-        return
+            return
     size = path.stat().st_size
-    if size > options.max_bytes:  # read whole: one article, or a list parsed at once
+    if size > options.max_bytes:  # read whole: one article, or a feed
         raise ArticleReadError(origin, size_reason(size, options.max_bytes))
     data = path.read_bytes()
     if options.on_read is not None:
@@ -222,7 +225,7 @@ def _read_file(path: Path, options: _Options) -> Iterator[Article | ReadFailure]
 def _read_url(url: str, options: _Options) -> Iterator[Article | ReadFailure]:
     page = (options.fetcher or Fetcher(max_bytes=options.max_bytes)).get(url)
     kind = _kind_of_page(page)
-    if kind not in STREAMED_KINDS and len(page.data) > options.max_bytes:
+    if not _streamed(kind, page.data[:64]) and len(page.data) > options.max_bytes:
         raise ArticleReadError(url, size_reason(len(page.data), options.max_bytes, "response"))
     yield from _parse(kind, page.data, url, options, page)
 
@@ -232,9 +235,13 @@ def _parse(
 ) -> Iterator[Article | ReadFailure]:
     """Articles (and per-record failures) from one input's bytes; raises for whole-input errors."""
     what = "response" if page is not None else "file"
-    if kind in STREAMED_KINDS:  # checks its own emptiness, line by line
+    if kind == "jsonl":  # checks its own emptiness, line by line
         lines = jsonl_records(io.BytesIO(data), origin, options.max_bytes, what=what)
         yield from _articles(lines, origin, origin)
+        return
+    if _streamed(kind, data[:64]):
+        items = json_list_records(io.BytesIO(data), origin, options.max_bytes)
+        yield from _articles(items, origin, origin)
         return
     if not data:
         raise ArticleReadError(origin, f"{what} is empty (0 bytes)")
@@ -290,6 +297,11 @@ def _json_records(text: str, origin: str) -> list[Located]:
     raise ArticleReadError(
         origin, f"JSON must be an object or a non-empty list of objects (got {type_name(data)})"
     )
+
+
+def _streamed(kind: str, head: bytes) -> bool:
+    """Whether an input of ``kind`` starting with ``head`` is read record by record."""
+    return kind == "jsonl" or (kind == "json" and starts_list(head))
 
 
 def _kind_of(name: str) -> str:

@@ -36,7 +36,7 @@ def jsonl_records(
     :class:`ArticleReadError` only for the whole input: empty, blank, or binary from the
     start (``handle`` must be seekable, its head is looked at first).
     """
-    _check_head(handle.read(_HEAD_BYTES), origin)
+    check_head(handle.read(_HEAD_BYTES), origin)
     handle.seek(0)
     number = 0
     blank = True
@@ -57,14 +57,14 @@ def jsonl_records(
         if size > max_bytes:
             yield where, ArticleReadError(origin, size_reason(size, max_bytes, "record"))
         else:
-            yield where, _record(line.rstrip(b"\r\n"), origin)
+            yield where, parse_record(line.rstrip(b"\r\n"), origin)
     if number == 0:
         raise ArticleReadError(origin, f"{what} is empty (0 bytes)")
     if blank:
         raise ArticleReadError(origin, f"{what} contains only whitespace, no text")
 
 
-def _check_head(head: bytes, origin: str) -> None:
+def check_head(head: bytes, origin: str) -> None:
     """Refuse a whole input that is binary from the start (a renamed image would otherwise
     fail line by line); a NUL byte in one record is only that record's failure."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -74,7 +74,7 @@ def _check_head(head: bytes, origin: str) -> None:
         raise ArticleReadError(origin, "binary file, not text (mostly control characters)")
 
 
-def _record(line: bytes, origin: str) -> Any:
+def parse_record(line: bytes, origin: str) -> Any:
     """The JSON value of one line, or an ArticleReadError saying what is wrong with it."""
     if b"\x00" in line:
         return ArticleReadError(origin, "binary data, not text (contains NUL bytes)")
