@@ -2,6 +2,7 @@
 
     HF_HUB_OFFLINE=1 .venv/bin/python bench/load.py            # 60 s phase 1, 20 s per level
     HF_HUB_OFFLINE=1 .venv/bin/python bench/load.py --quick    # short smoke run
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/load.py --servers  # Chroma server + PostgreSQL
 
 Phase 1: a real ``newsdesk serve`` (a separate process) over a fresh data dir holding the sample
 article and the first ``--base`` dev articles (indexed before timing). ``--clients`` threads
@@ -15,11 +16,16 @@ new article must be listed exactly once by GET /api/articles with paragraphs, an
 
 Phase 2: the same server, no indexer, 2/4/8/16 clients for ``--level-seconds`` each:
 answers/s, p50/p95, errors, and the level where throughput stops rising (< 5% gain).
+
+``--servers``: the collection on a Chroma server and a PostgreSQL database started on loopback
+(NEWSDESK_CHROMA_URL, NEWSDESK_DATABASE_URL), the server and each indexer with a data folder of
+its own, as on separate machines; indexers then take turns by PostgreSQL's advisory lock.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import os
@@ -152,6 +158,9 @@ def main() -> None:
     parser.add_argument("--new", type=int, default=200, help="dev articles indexed under load")
     parser.add_argument("--questions", type=int, default=200)
     parser.add_argument("--quick", action="store_true", help="smoke run: 20 + 20 articles, 10 s")
+    parser.add_argument(
+        "--servers", action="store_true", help="a Chroma server and PostgreSQL, not embedded"
+    )
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.level_seconds, args.base, args.new = 10, 5, 20, 20
@@ -159,6 +168,30 @@ def main() -> None:
 
     qs = questions(args.questions)
     tmp = Path(tempfile.mkdtemp(prefix="load-bench-"))
+    with contextlib.ExitStack() as stack:
+        if args.servers:
+            start_servers(stack, tmp)
+        run(args, qs, tmp)
+
+
+def start_servers(stack: contextlib.ExitStack, tmp: Path) -> None:
+    """A Chroma server and a PostgreSQL database for the run, named in os.environ (so every
+    process started after sees them), stopped when ``stack`` closes."""
+    from tests.index.conftest import ChromaServer
+    from tests.postgres_server import PostgresServer
+
+    chroma, postgres = ChromaServer(tmp / "chroma"), PostgresServer()
+    stack.callback(chroma.stop)
+    stack.callback(postgres.remove)
+    chroma.start()
+    postgres.start()
+    os.environ["NEWSDESK_CHROMA_URL"] = chroma.url
+    os.environ["NEWSDESK_DATABASE_URL"] = postgres.new_database()
+
+
+def run(args: argparse.Namespace, qs: list[str], tmp: Path) -> None:
+    """Prepare the collection, run both phases, print the report."""
+    servers = "NEWSDESK_DATABASE_URL" in os.environ
     folder = tmp / "data"
     base_lines, new_lines = dev_articles(args.base, args.new)
     (tmp / "base.jsonl").write_text("\n".join(base_lines) + "\n", encoding="utf-8")
@@ -175,7 +208,7 @@ def main() -> None:
     try:
         run_clients(port, qs[:4], 2, 0.1)  # warm-up: model, reader, connections
         before = check_indexed(port, [])
-        first = phase1(args, folder, port, qs, tmp / "new.jsonl")
+        first = phase1(args, tmp / "indexer" if servers else folder, port, qs, tmp / "new.jsonl")
         checked = check_indexed(port, new_ids)
         levels = phase2(args, port, qs)
     finally:
@@ -187,7 +220,8 @@ def main() -> None:
 def report(args: argparse.Namespace, pre_s: float, before: dict, first: dict, checked: dict,
            levels: list[dict]) -> None:  # fmt: skip
     """Print the figures as markdown."""
-    print(f"\n{os.cpu_count()} cores; before: {before['listed']} articles, "
+    where = "Chroma server + PostgreSQL" if "NEWSDESK_DATABASE_URL" in os.environ else "embedded"
+    print(f"\ncollection: {where}; {os.cpu_count()} cores; before: {before['listed']} articles, "
           f"{before['paragraphs']} paragraphs (indexed in {pre_s:.0f}s)\n")  # fmt: skip
     print(f"### Phase 1: {args.clients} clients for {args.seconds:.0f}s while another process "
           f"indexes {args.new} articles\n")  # fmt: skip
