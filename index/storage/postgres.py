@@ -129,6 +129,12 @@ class PgConnection:
             self._raw.close()
             self._raw = None
 
+    def __del__(self) -> None:
+        # A thread's connection goes when the thread does (the indexer's writer thread,
+        # a server's worker threads): close it rather than leave that to the garbage collector.
+        with suppress(Exception):
+            self.close()
+
     def _run(self, work: Callable[[psycopg.Cursor[Any]], object]) -> psycopg.Cursor[Any]:
         """``work`` on a new cursor. A connection found dropped (a restarted server) outside
         a transaction is opened again and the work retried once; any other failure to reach
@@ -214,7 +220,11 @@ class PostgresDatabase:
         try:
             yield holder
         finally:
-            holder.close()  # closing the session releases the lock
+            # Unlocked explicitly: a closed session's locks go only once its server process
+            # has ended, which a next indexer starting at once could beat.
+            with suppress(StoreUnavailable):
+                holder.execute("SELECT pg_advisory_unlock(?)", (_LOCK_KEY,))
+            holder.close()
 
     def describe(self) -> str:
         """The database URL without its password."""
