@@ -20,19 +20,11 @@ from index.storage.postgres import PostgresDatabase
 from tests.conftest import assert_consistent
 from tests.index.conftest import BIN, ChromaServer, free_port
 from tests.postgres_server import PostgresServer
+from tests.ui.api.test_server_http import BAKERY
 from tests.ui.conftest import SAMPLE
 
 pytestmark = pytest.mark.slow
 KEY = {"Authorization": "Bearer scale-key"}
-BAKERY = {
-    "title": "Lisbon bakery wins pastry prize",
-    "url": "https://example.com/lisbon-bakery",
-    "published": "2024-06-01",
-    "source": "Example News",
-    "text": "A small bakery in Lisbon's Alfama district won the national pastry prize on Friday "
-    "for its custard tarts.\n\nThe owner, Marta Silva, said the recipe came from her "
-    "grandmother and that the bakery would not open a second shop.",
-}
 
 
 @pytest.fixture(scope="module")

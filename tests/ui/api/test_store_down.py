@@ -34,22 +34,38 @@ def chroma(tmp_path: Path) -> Iterator[ChromaServer]:
     server.stop()
 
 
+BODY = {"question": "Where is the fiercest fighting?"}
+
+
+def sample_api(settings: IndexSettings) -> TestClient:
+    """The API over the sample article, indexed into ``settings``' stores."""
+    components = build_index(settings, embedder=FakeEmbedder())
+    services = Services(components, build_qa(components, QASettings(reader=False)), UISettings())
+    assert services.add_articles(read_inputs([str(SAMPLE)])).added
+    return TestClient(create_api(ServiceRef(services), services.settings))
+
+
+def assert_503s(client: TestClient) -> list[str]:
+    """Questions and searches answer 503 with Retry-After and a message; the messages."""
+    details = []
+    for path, payload in (("/api/ask", BODY), ("/api/search", {"query": "Pokrovsk"})):
+        response = client.post(path, json=payload)
+        assert response.status_code == 503, response.text
+        assert response.headers["retry-after"] == "5"
+        details.append(response.json()["detail"])
+        assert details[-1]
+    return details
+
+
 def test_a_vanished_store_is_a_503_with_retry_after_then_recovers(
     chroma: ChromaServer, tmp_path: Path
 ) -> None:
     settings = IndexSettings(data_dir=tmp_path / "data", chroma_url=chroma.url)  # type: ignore[call-arg]
-    components = build_index(settings, embedder=FakeEmbedder())
-    services = Services(components, build_qa(components, QASettings(reader=False)), UISettings())
-    assert services.add_articles(read_inputs([str(SAMPLE)])).added
-    body = {"question": "Where is the fiercest fighting?"}
-    with TestClient(create_api(ServiceRef(services), services.settings)) as client:
+    with sample_api(settings) as client:
+        body = BODY
         assert client.post("/api/ask", json=body).json()["found"]
         chroma.stop()
-        for path, payload in (("/api/ask", body), ("/api/search", {"query": "Pokrovsk"})):
-            response = client.post(path, json=payload)
-            assert response.status_code == 503, response.text
-            assert response.headers["retry-after"] == "5"
-            assert response.json()["detail"]
+        assert_503s(client)
         health = client.get("/api/health").json()
         assert health["status"] == "degraded" and not health["store_reachable"]
         chroma.start()
@@ -69,19 +85,12 @@ def test_a_vanished_database_is_a_503_with_retry_after_then_recovers(
     postgres: PostgresServer, tmp_path: Path
 ) -> None:
     settings = IndexSettings(data_dir=tmp_path / "data", database_url=postgres.new_database())  # type: ignore[call-arg]
-    components = build_index(settings, embedder=FakeEmbedder())
-    services = Services(components, build_qa(components, QASettings(reader=False)), UISettings())
-    assert services.add_articles(read_inputs([str(SAMPLE)])).added
-    body = {"question": "Where is the fiercest fighting?"}
-    with TestClient(create_api(ServiceRef(services), services.settings)) as client:
+    with sample_api(settings) as client:
+        body = BODY
         assert client.post("/api/ask", json=body).json()["found"]
         assert client.get("/api/health").json()["database"] == "postgres"
         postgres.stop()
-        for path, payload in (("/api/ask", body), ("/api/search", {"query": "Pokrovsk"})):
-            response = client.post(path, json=payload)
-            assert response.status_code == 503, response.text
-            assert response.headers["retry-after"] == "5"
-            assert "PostgreSQL" in response.json()["detail"]
+        assert all("PostgreSQL" in detail for detail in assert_503s(client))
         health = client.get("/api/health").json()
         assert health["status"] == "degraded" and not health["database_reachable"]
         postgres.start()
