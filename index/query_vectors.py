@@ -9,7 +9,7 @@ few dozen word pieces: a second thread saves little on it (bench/RESULTS.md), wh
 paragraphs runs twice as fast with two.
 
 Nothing is cached: a question is embedded once, by retrieval, and its vector handed on to
-whoever needs it (qa.retrieval.search.Retrieval).
+whoever needs it (qa.retrieval.base.Retrieval).
 """
 
 from __future__ import annotations

@@ -22,8 +22,9 @@ from index.split.paragraphs import split_article
 from index.split.sentences import Span, quotable_spans
 from index.statements.extract import extract_statements
 from index.statements.store import delete_statements, replace_statements
-from index.storage.catalog import ArticleRecord, Catalog, StoredParagraph
+from index.storage.catalog import Catalog
 from index.storage.database import Connection
+from index.storage.records import ArticleRecord, StoredParagraph
 from index.storage.sentence_vectors import (
     ParagraphSentences,
     delete_sentence_vectors,

@@ -14,7 +14,8 @@ from qa.errors import LLMNotConfigured
 from qa.reader.answerer import ReaderAnswerer
 from qa.reader.base import Reader
 from qa.reader.calibration import Calibration
-from qa.retrieval.search import PassageSearch, Retriever
+from qa.retrieval.base import PassageSearch
+from qa.retrieval.search import Retriever
 from qa.said.answer import SpeakerAnswers
 from qa.service import Answerer, QAService
 

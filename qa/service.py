@@ -19,7 +19,7 @@ from qa.config import QASettings
 from qa.models import Answer, Passage
 from qa.question.reading import Reading, read_question
 from qa.requests import MAX_QUESTION_CHARS, AskQuery, SearchQuery
-from qa.retrieval.search import PassageSearch
+from qa.retrieval.base import PassageSearch
 from qa.said.answer import SaidAnswer
 
 # The notice of an answer asked of the LLM on a server without one: a valid request is answered.

@@ -18,13 +18,19 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from index.errors import ArticleReadError
 from index.models import FEED_ORIGIN_PREFIX, Article, ReadFailure
 from index.readers.fetch import FetchedPage, Fetcher, LazyFetcher, PageFetcher, size_reason
 from index.readers.guard import AddressGuard
-from index.readers.json_stream import json_list_records, starts_list
+from index.readers.json_stream import json_list_records
+from index.readers.kinds import (
+    SUPPORTED_EXTENSIONS,
+    extension_list,
+    kind_of,
+    kind_of_page,
+    streamed,
+)
 from index.readers.records import article_from_record, stable_id, type_name
 from index.readers.stream import Located, OnRead, jsonl_records
 from index.readers.text import (
@@ -38,7 +44,6 @@ from index.readers.web import (
     decode_utf8,
     feed_records,
     html_record,
-    media_kind,
 )
 
 __all__ = [
@@ -56,11 +61,6 @@ __all__ = [
     "read_upload",
     "stable_id",
 ]
-
-SUPPORTED_EXTENSIONS = {
-    ".txt": "text", ".md": "text", ".html": "html", ".htm": "html", ".json": "json",
-    ".jsonl": "jsonl", ".ndjson": "jsonl", ".xml": "feed", ".rss": "feed", ".atom": "feed",
-}  # fmt: skip
 
 # Read record by record, the size limit applying to each record: JSON Lines, and JSON lists.
 STREAMED_READERS = {"jsonl": jsonl_records, "json": json_list_records}
@@ -142,8 +142,8 @@ def read_upload(
     :class:`ReadFailure` ("line 3: ...") and the others are still read. Feed pages are not
     fetched. Raises :class:`ArticleReadError` when the whole file is unreadable.
     """
-    kind = _kind_of(name)
-    if not _streamed(kind, data[:64]) and len(data) > max_bytes:
+    kind = kind_of(name)
+    if not streamed(kind, data[:64]) and len(data) > max_bytes:
         raise ArticleReadError(name, size_reason(len(data), max_bytes))
     try:  # _parse yields the failures of records and raises for the file's own
         return list(_parse(kind, data, name, _Options(max_bytes, None)))
@@ -188,7 +188,7 @@ def _unexpected(exc: Exception) -> str:
 def _read_folder(root: Path, options: _Options) -> Iterator[Article | ReadFailure]:
     files = sorted(path for path in _walk(root) if path.suffix.lower() in SUPPORTED_EXTENSIONS)
     if not files:
-        yield ReadFailure(str(root), f"folder has no supported files ({_extension_list()})")
+        yield ReadFailure(str(root), f"folder has no supported files ({extension_list()})")
     for path in files:
         yield from _guarded(str(path), _read_file(path, options))
 
@@ -206,9 +206,9 @@ def _read_file(path: Path, options: _Options) -> Iterator[Article | ReadFailure]
         raise ArticleReadError(origin, "no such file or folder")
     if not path.is_file():
         raise ArticleReadError(origin, "not a regular file")
-    kind = _kind_of(path.name)
+    kind = kind_of(path.name)
     with path.open("rb") as handle:
-        if _streamed(kind, handle.read(64)):
+        if streamed(kind, handle.read(64)):
             read = STREAMED_READERS[kind]
             records = read(handle, origin, options.max_bytes, options.on_read)
             yield from _articles(records, origin, origin)
@@ -224,8 +224,8 @@ def _read_file(path: Path, options: _Options) -> Iterator[Article | ReadFailure]
 
 def _read_url(url: str, options: _Options) -> Iterator[Article | ReadFailure]:
     page = (options.fetcher or Fetcher(max_bytes=options.max_bytes)).get(url)
-    kind = _kind_of_page(page)
-    if not _streamed(kind, page.data[:64]) and len(page.data) > options.max_bytes:
+    kind = kind_of_page(page)
+    if not streamed(kind, page.data[:64]) and len(page.data) > options.max_bytes:
         raise ArticleReadError(url, size_reason(len(page.data), options.max_bytes, "response"))
     yield from _parse(kind, page.data, url, options, page)
 
@@ -239,7 +239,7 @@ def _parse(
         lines = jsonl_records(io.BytesIO(data), origin, options.max_bytes, what=what)
         yield from _articles(lines, origin, origin)
         return
-    if _streamed(kind, data[:64]):
+    if streamed(kind, data[:64]):
         items = json_list_records(io.BytesIO(data), origin, options.max_bytes)
         yield from _articles(items, origin, origin)
         return
@@ -297,33 +297,3 @@ def _json_records(text: str, origin: str) -> list[Located]:
     raise ArticleReadError(
         origin, f"JSON must be an object or a non-empty list of objects (got {type_name(data)})"
     )
-
-
-def _streamed(kind: str, head: bytes) -> bool:
-    """Whether an input of ``kind`` starting with ``head`` is read record by record."""
-    return kind == "jsonl" or (kind == "json" and starts_list(head))
-
-
-def _kind_of(name: str) -> str:
-    suffix = Path(name).suffix.lower()
-    if suffix not in SUPPORTED_EXTENSIONS:
-        shown = f"'{suffix}'" if suffix else "(no extension)"
-        raise ArticleReadError(
-            name, f"unsupported file type {shown}; supported: {_extension_list()}"
-        )
-    return SUPPORTED_EXTENSIONS[suffix]
-
-
-def _kind_of_page(page: FetchedPage) -> str:
-    """The format of a fetched page: from its content type, else its URL's extension."""
-    kind = media_kind(page)
-    suffix = Path(urlsplit(page.url).path).suffix.lower()
-    if kind in ("", "text") and suffix in SUPPORTED_EXTENSIONS:
-        return SUPPORTED_EXTENSIONS[suffix]  # e.g. a .jsonl file served as text/plain
-    if kind:
-        return kind
-    raise ArticleReadError(page.url, f"unsupported content type '{page.media_type or 'none'}'")
-
-
-def _extension_list() -> str:
-    return ", ".join(SUPPORTED_EXTENSIONS)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,12 @@ from index.models import Article, Paragraph
 from index.storage.catalog_upgrades import upgrade
 from index.storage.database import NO_LIMIT, Connection, Database, Dialect, SqliteDatabase
 from index.storage.keyword_text import KEYWORD_TABLE, keyword_texts
+from index.storage.records import (
+    ARTICLE_COLUMNS,
+    PARAGRAPH_COLUMNS,
+    ArticleRecord,
+    StoredParagraph,
+)
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -42,37 +47,7 @@ CREATE TABLE IF NOT EXISTS removals (article_id TEXT PRIMARY KEY);
 SCHEMA = _TABLES + KEYWORD_TABLE
 
 
-@dataclass(frozen=True)
-class ArticleRecord:
-    """What the catalog knows of one indexed article."""
-
-    id: str
-    title: str
-    url: str
-    published: str
-    source: str
-    state: str
-    content_hash: str
-    paragraphs: int
-
-
-@dataclass(frozen=True)
-class StoredParagraph:
-    """A paragraph as stored, with the metadata of its article."""
-
-    id: str
-    article_id: str
-    number: int
-    text: str
-    title: str
-    url: str
-    published: str
-    source: str
-
-
 ArticleWrite = Callable[[Connection, str], None]  # (transaction, article id)
-ARTICLE_COLUMNS = "id, title, url, published, source, state, content_hash, paragraphs"
-PARAGRAPH_COLUMNS = "id, article_id, number, text, title, url, published, source"
 IN_CHUNK = 500  # values per "IN (...)" query, well under SQLite's parameter limit
 
 
@@ -236,13 +211,23 @@ class Catalog:
         ).fetchone()
         ordered = sorted(paragraphs, key=lambda p: p.number)
         bodies = keyword_texts(meta[0] or "", [p.text for p in ordered])
-        for p, body in zip(ordered, bodies, strict=True):
-            rowid = conn.execute(
-                "INSERT INTO paragraphs (id, article_id, number, text, title, url, published,"
-                " published_int, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING rowid",
-                (p.id, article_id, p.number, p.text, *meta[:3], date_int(meta[2]), meta[3]),
-            ).fetchone()[0]
-            conn.execute("INSERT INTO paragraphs_fts (rowid, body) VALUES (?, ?)", (rowid, body))
+        # Three statements per article, not two per paragraph: on PostgreSQL each is a round
+        # trip.
+        conn.executemany(
+            "INSERT INTO paragraphs (id, article_id, number, text, title, url, published,"
+            " published_int, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (p.id, article_id, p.number, p.text, *meta[:3], date_int(meta[2]), meta[3])
+                for p in ordered
+            ],
+        )
+        rowids = dict(
+            conn.execute("SELECT id, rowid FROM paragraphs WHERE article_id = ?", (article_id,))
+        )
+        conn.executemany(
+            "INSERT INTO paragraphs_fts (rowid, body) VALUES (?, ?)",
+            [(rowids[p.id], body) for p, body in zip(ordered, bodies, strict=True)],
+        )
 
     @staticmethod
     def _delete_paragraphs(conn: Connection, article_id: str) -> None:

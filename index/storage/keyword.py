@@ -81,7 +81,7 @@ class TermCounts:
         total, counts = self._current()
         if total < self.prune_from:
             return terms
-        held = {term: self._count(counts, term) for term in terms}
+        held = dict(zip(terms, self._counts(counts, terms), strict=True))
         rare = [t for t in terms if held[t] <= self.common_share * total]
         return rare if any(held[t] for t in rare) else terms
 
@@ -89,7 +89,7 @@ class TermCounts:
         """Each term's inverse document frequency, as BM25 weighs it:
         ln(1 + (N - n + 0.5) / (n + 0.5)) for a term held by n of N paragraphs."""
         total, counts = self._current()
-        held = [self._count(counts, term) for term in terms]
+        held = self._counts(counts, terms)
         return [math.log(1 + (total - n + 0.5) / (n + 0.5)) for n in held]
 
     def _current(self) -> tuple[int, dict[str, int]]:
@@ -103,13 +103,19 @@ class TermCounts:
             self._cache = ((newest, now), total, counts)
         return total, counts
 
-    def _count(self, counts: dict[str, int], term: str) -> int:
-        if term not in counts:
-            match = text_match(self.catalog.dialect, "paragraphs_fts", [term])
-            sql = f"SELECT count(*) FROM paragraphs_fts WHERE {match.condition}"
-            row = self.catalog.connection().execute(sql, match.condition_params).fetchone()
-            counts[term] = int(row[0])
-        return counts[term]
+    def _counts(self, counts: dict[str, int], terms: list[str]) -> list[int]:
+        """Each term's paragraph count, those not cached counted in one query (one round
+        trip on a database server)."""
+        missing = [term for term in dict.fromkeys(terms) if term not in counts]
+        if missing:
+            matches = [text_match(self.catalog.dialect, "paragraphs_fts", [t]) for t in missing]
+            sql = "SELECT " + ", ".join(
+                f"(SELECT count(*) FROM paragraphs_fts WHERE {m.condition})" for m in matches
+            )
+            params = [param for m in matches for param in m.condition_params]
+            row = self.catalog.connection().execute(sql, params).fetchone()
+            counts.update(zip(missing, (int(n) for n in row), strict=True))
+        return [counts[term] for term in terms]
 
 
 def keyword_search(

@@ -9,7 +9,7 @@ their best sentence. Near-duplicates (reprinted wire copy) are quoted once.
 
 Another answerer (the reader, an LLM) can replace this one: the service only calls
 ``answer(question, passages, vector, sentences) -> AnswerDraft``, where ``vector`` and
-``sentences`` are what retrieval computed and read for the question (qa.retrieval.search.Retrieval),
+``sentences`` are what retrieval computed and read for the question (qa.retrieval.base.Retrieval),
 for an answerer to use or ignore.
 """
 

@@ -23,9 +23,10 @@ from qa.answer.draft import AnswerDraft
 from qa.answer.scorer import KEEP_MARGIN, ExtractiveAnswerer
 from qa.models import Passage, ShortAnswer
 from qa.question.terms import expected_kind, stems
-from qa.reader.base import Reader, SentenceReading, Span
+from qa.reader.base import Reader, Span
 from qa.reader.calibration import Calibration
 from qa.reader.model import MAX_ANSWER_WORDS
+from qa.reader.votes import VOTES, SpanFilter, VoteParams, voted_answer
 
 READ_CANDIDATES = 24
 # The reader's logit weight beside the scorer's score (in the units of its WEIGHTS). Chosen on
@@ -47,6 +48,7 @@ class ReaderAnswerer:
         read_candidates: int = READ_CANDIDATES,
         keep_margin: float = KEEP_MARGIN,
         reader_weight: float = READER_WEIGHT,
+        votes: VoteParams = VOTES,
     ) -> None:
         self.scorer = scorer
         self.reader = reader
@@ -56,6 +58,7 @@ class ReaderAnswerer:
         self.read_candidates = read_candidates
         self.keep_margin = keep_margin
         self.reader_weight = reader_weight
+        self.votes = votes
 
     def read(
         self,
@@ -100,8 +103,17 @@ class ReaderAnswerer:
         if not read or confidence < self.min_confidence:
             return AnswerDraft.refusal(passages, confidence)
         chosen = self.supporting(read)
+        vote = voted_answer(read, *span_filters(question), self.votes)
+        if vote is None:
+            citations = [cite(n, c) for n, c in enumerate(chosen, start=1)]
+            return AnswerDraft.compose(citations, None, confidence)
+        # The quote holding the voted answer leads, trusted most, in place of the last kept.
+        others = [c for c in chosen if c is not vote.candidate]
+        chosen = [vote.candidate, *others[: self.max_sentences - 1]]
         citations = [cite(n, c) for n, c in enumerate(chosen, start=1)]
-        short = short_answer(chosen[0], citations[0].n, question)
+        trusted = max([vote.value, *(c.score for c in citations)])
+        citations[0] = citations[0].model_copy(update={"score": round(trusted, 4)})
+        short = short_in(vote.candidate.text, vote.candidate.span[0], vote.span, 1)
         return AnswerDraft.compose(citations, short, confidence)
 
     def lead(self, question: str, draft: AnswerDraft) -> AnswerDraft:
@@ -220,6 +232,19 @@ def fits(phrase: str, question: str) -> bool:
     return True
 
 
+def span_filters(question: str) -> tuple[SpanFilter, SpanFilter]:
+    """Which spans of a sentence may answer ``question`` (not the whole sentence, and holding
+    a word the question lacks), and which of those are of the kind it asks for."""
+
+    def usable(text: str, span: Span) -> bool:
+        return span != (0, len(text)) and answers_something(text[span[0] : span[1]], question)
+
+    def preferred(text: str, span: Span) -> bool:
+        return fits(text[span[0] : span[1]], question)
+
+    return usable, preferred
+
+
 def choose_span(text: str, spans: Sequence[Span], question: str) -> Span | None:
     """The reader's best span that answers something and fits the kind asked, else its best
     span that answers something; never the whole sentence."""
@@ -229,15 +254,6 @@ def choose_span(text: str, spans: Sequence[Span], question: str) -> Span | None:
     fitting = [s for s in usable if fits(text[s[0] : s[1]], question)]
     chosen = fitting or usable
     return chosen[0] if chosen else None
-
-
-def short_answer(candidate: Candidate, n: int, question: str) -> ShortAnswer | None:
-    """The short answer of a read candidate, with its offsets in the cited paragraph, or None
-    when the reader found no span that holds more than words of the question (see
-    ``choose_span``)."""
-    reading: SentenceReading | None = candidate.reading
-    span = choose_span(candidate.text, reading.spans, question) if reading else None
-    return None if span is None else short_in(candidate.text, candidate.span[0], span, n)
 
 
 def short_in(quote: str, quote_start: int, span: Span, n: int) -> ShortAnswer:

@@ -19,11 +19,13 @@ class SentenceReading:
     ``logit``: how strongly the sentence answers (uncalibrated; see qa.reader.calibration);
     ``spans``: the reader's best short-answer spans inside the sentence, each of at most
     MAX_ANSWER_WORDS words, best first, for the answerer to pick one that fits the question
-    (none when the reader found none).
+    (none when the reader found none); ``span_scores``: each span's start + end logit, in the
+    same order (empty from readers that give none).
     """
 
     logit: float
     spans: tuple[Span, ...] = ()
+    span_scores: tuple[float, ...] = ()
 
 
 class Reader(Protocol):

@@ -139,8 +139,12 @@ class ReaderModel:
         readings = []
         for row, sentence in enumerate(sentences):
             mask = sentence_tokens(encoding, row)
-            found = best_spans(starts[row], ends[row], mask, ALTERNATIVES)
-            spans = [char_span(encoding, row, tokens, sentence) for tokens in found]
-            kept = tuple(dict.fromkeys(span for span in spans if span is not None))
-            readings.append(SentenceReading(float(relevance[row]), kept))
+            scored: dict[Span, float] = {}  # best first: a span's first tokens score best
+            for first, last in best_spans(starts[row], ends[row], mask, ALTERNATIVES):
+                span = char_span(encoding, row, (first, last), sentence)
+                if span is not None and span not in scored:
+                    scored[span] = float(starts[row][first] + ends[row][last])
+            readings.append(
+                SentenceReading(float(relevance[row]), tuple(scored), tuple(scored.values()))
+            )
         return readings

@@ -5,10 +5,9 @@ paragraph republished by several outlets, index.storage.stories), listing the ot
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
 
 import numpy as np
 
@@ -16,8 +15,9 @@ from index.embedding import Embedder
 from index.errors import IndexingError
 from index.filters import SearchFilters
 from index.split.paragraphs import is_title_passage
-from index.storage.catalog import Catalog, StoredParagraph
+from index.storage.catalog import Catalog
 from index.storage.keyword import TermCounts, keyword_search
+from index.storage.records import StoredParagraph
 from index.storage.sentence_vectors import StoredSentences
 from index.storage.stories import StoryCopy
 from index.storage.vectors import VectorStore
@@ -25,6 +25,7 @@ from qa.config import QASettings
 from qa.errors import RetrievalUnavailable
 from qa.models import AlsoIn, Passage
 from qa.question.recency import RecencyWindow
+from qa.retrieval.base import Retrieval, SentenceStore, StorySource
 from qa.retrieval.fusion import (
     FusionParams,
     RankedList,
@@ -37,69 +38,12 @@ from qa.retrieval.fusion import (
 
 
 @dataclass(frozen=True)
-class Retrieval:
-    """One search's passages, best first, with what the search computed on the way, for the
-    answerer to use instead of computing it again: the query's unit vector (the one model
-    call of a question) and the stored sentences of every candidate paragraph, the passages'
-    among them (None: no query was embedded, or no sentence store was given)."""
-
-    passages: list[Passage]
-    vector: np.ndarray | None = None
-    sentences: StoredSentences | None = None
-
-
-class PassageSearch(Protocol):
-    """What answering needs of retrieval (Retriever, or a test's fake)."""
-
-    def search(
-        self,
-        query: str,
-        k: int = 10,
-        filters: SearchFilters | None = None,
-        as_of: date | None = None,
-    ) -> list[Passage]:
-        """Passages for ``query``, best first."""
-        ...
-
-    def retrieve(
-        self,
-        query: str,
-        k: int = 10,
-        filters: SearchFilters | None = None,
-        as_of: date | None = None,
-    ) -> Retrieval:
-        """``search``'s passages, with the query's vector and the sentences read for them."""
-        ...
-
-
-@dataclass(frozen=True)
 class _Plan:
     """One search's query, filters and optional as-of window."""
 
     query: str
     filters: SearchFilters
     window: RecencyWindow | None
-
-
-class SentenceStore(Protocol):
-    """Sentence vectors stored at indexing time
-    (index.storage.sentence_vectors.SentenceVectorStore)."""
-
-    def read(self, paragraph_ids: Sequence[str]) -> StoredSentences:
-        """The stored sentences of those of ``paragraph_ids`` that have any, in one read."""
-        ...
-
-
-class StorySource(Protocol):
-    """Stories found at indexing time (index.storage.stories.StoryStore)."""
-
-    def stories(self, paragraph_ids: Iterable[str]) -> dict[str, int]:
-        """The story of each paragraph that has one."""
-        ...
-
-    def copies(self, stories: Iterable[int]) -> dict[int, list[StoryCopy]]:
-        """Every paragraph of each story, with its article's metadata."""
-        ...
 
 
 @dataclass(frozen=True)

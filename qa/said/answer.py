@@ -24,7 +24,7 @@ from qa.models import Citation, Passage, SpeakerStatement, SpeakerStatements, Sp
 from qa.question.reading import Reading, SpeakerReading
 from qa.question.speakers import SpeakerQuestion, looks_like_name, mentions
 from qa.question.terms import coverage, question_terms, stems
-from qa.retrieval.search import PassageSearch
+from qa.retrieval.base import PassageSearch
 from qa.said.lines import most_common, short, statement_citation, statement_line, unique
 
 __all__ = ["SaidAnswer", "SpeakerAnswers"]

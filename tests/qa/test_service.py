@@ -17,7 +17,7 @@ from qa.errors import QuestionRejected
 from qa.models import Citation, Passage, Turn
 from qa.question.reading import read_question
 from qa.requests import MAX_QUESTION_CHARS, asking, searching
-from qa.retrieval.search import Retrieval
+from qa.retrieval.base import Retrieval
 from qa.service import QAService
 from tests.conftest import FakeEmbedder
 

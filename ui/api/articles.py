@@ -8,96 +8,31 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from index.errors import ArticleReadError
 from index.filters import SearchFilters
 from index.models import Article, IndexReport, ReadFailure
 from index.readers.inputs import article_from_record, read_inputs, read_upload
-from index.storage.catalog import ArticleRecord
+from index.storage.records import ArticleRecord
 from qa.requests import iso
 from ui.api.app import services, writer
+from ui.api.article_models import (
+    AddResult,
+    ArticleDetail,
+    ArticleIn,
+    ArticlePage,
+    ArticleSummary,
+    Failure,
+    IndexedArticle,
+    ParagraphOut,
+    Removed,
+    UrlIn,
+)
 from ui.api.models import Day, error_responses
-from ui.limits import MAX_OFFSET, MAX_PAGE, MAX_TEXT_CHARS
+from ui.limits import MAX_OFFSET, MAX_PAGE
 from ui.services import Services
-
-
-class ArticleIn(BaseModel):
-    """One article as JSON; a missing id is derived from the URL, else the text."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: str | None = Field(default=None, min_length=1, max_length=2000)
-    title: str = Field(max_length=1000)
-    url: str = Field(default="", max_length=2000)
-    published: str = Field(default="", max_length=40, description="A date, ideally YYYY-MM-DD")
-    source: str = Field(default="", max_length=200)
-    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS, pattern=r"\S")
-
-
-class Failure(BaseModel):
-    """An input that could not be indexed, and why."""
-
-    origin: str
-    reason: str
-
-
-class IndexedArticle(BaseModel):
-    """An article of an indexing request, with its stored paragraph count."""
-
-    id: str
-    title: str
-    paragraphs: int
-
-
-class AddResult(BaseModel):
-    """What indexing the request did; re-posting an unchanged article lists it as unchanged."""
-
-    added: list[str]
-    updated: list[str]
-    unchanged: list[str]
-    removed: list[str] = Field(description="Articles a re-uploaded file no longer holds")
-    failed: list[Failure]
-    articles: list[IndexedArticle]
-    paragraphs: int = Field(description="Paragraphs embedded by this request")
-    seconds: float
-
-
-class ArticleSummary(BaseModel):
-    """An indexed article."""
-
-    id: str
-    title: str
-    url: str
-    published: str
-    source: str
-    state: str
-    paragraphs: int
-
-
-class ArticlePage(BaseModel):
-    """One page of indexed articles, newest first."""
-
-    total: int
-    offset: int
-    limit: int
-    items: list[ArticleSummary]
-
-
-class ParagraphOut(BaseModel):
-    """One stored paragraph."""
-
-    number: int
-    text: str
-
-
-class ArticleDetail(BaseModel):
-    """An indexed article with its paragraphs."""
-
-    article: ArticleSummary
-    paragraphs: list[ParagraphOut]
-
 
 _UPLOAD_SCHEMA = {
     "type": "object",
@@ -142,14 +77,6 @@ async def add_articles(request: Request, svc: Writer) -> AddResult:
     report = await run_in_threadpool(svc.add_articles, items)
     articles = [a for a in items if isinstance(a, Article)]
     return await run_in_threadpool(add_result, svc, articles, report)
-
-
-class UrlIn(BaseModel):
-    """A page or feed to fetch and index."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    url: str = Field(max_length=2000, pattern=r"^\s*[Hh][Tt][Tt][Pp][Ss]?://\S+\s*$")
 
 
 @router.post(
@@ -303,12 +230,6 @@ async def get_article(article_id: str, svc: Svc) -> ArticleDetail:
         article=summary(record),
         paragraphs=[ParagraphOut(number=p.number, text=p.text) for p in paragraphs],
     )
-
-
-class Removed(BaseModel):
-    """The id of a removed article."""
-
-    removed: str
 
 
 @router.delete(

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from index.models import IndexReport
-from index.storage.catalog import ArticleRecord
+from index.storage.records import ArticleRecord
 
 COLUMNS = ["id", "published", "source", "paragraphs", "title"]
 _Row = list[Any]

@@ -10,7 +10,7 @@ import gradio as gr
 import pytest
 
 from index.models import IndexReport
-from index.storage.catalog import ArticleRecord
+from index.storage.records import ArticleRecord
 from ui.services import ServiceRef, Services
 from ui.web.articles import confirm_delete, delete_article, index_text, list_articles
 from ui.web.listing import ORDERS, article_rows, counted, report_markdown, stats_markdown
