@@ -30,10 +30,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import quality
-from qa.reader.answerer import features
+from qa.reader.answerer import features, span_filters
+from qa.reader.votes import voted_answer
 
 FOLDS = 5
-CALIBRATED_ON = ("logit", "sentence_terms", "paragraph_terms", "cosine")
+CALIBRATED_ON = ("logit", "sentence_terms", "paragraph_terms", "cosine", "vote_share")
 TOP_K = 10  # passages retrieved per question, QASettings' default
 
 
@@ -65,7 +66,8 @@ def read_all(retriever: Any, answerer: Any, questions: list[dict[str, Any]]) -> 
         took = time.perf_counter() - started
         draft = answerer.compose(text, read, passages)
         hit = quality.shown_hit(draft.found, draft.text, draft.citations, gold)
-        rows.append((features(read[0]) if read else None, hit, took))
+        vote = voted_answer(read, *span_filters(text), answerer.votes)
+        rows.append((features(read[0], vote) if read else None, hit, took))
     return rows
 
 

@@ -66,7 +66,8 @@ def refusal_features(
     the first passage and the best sentence's, its rank; the best sentence's score and its gap
     to the next. No model call: what ``read`` already holds."""
     from qa.question.terms import coverage, question_terms, stems
-    from qa.reader.answerer import features, fits
+    from qa.reader.answerer import features, fits, span_filters
+    from qa.reader.votes import voted_answer
 
     if not read:
         return {}
@@ -81,7 +82,7 @@ def refusal_features(
     sentence = stems(best.text)
     pool: set[str] = set().union(*per_passage)
     short_text = short.text if short else ""
-    return features(best) | {
+    return features(best, voted_answer(read, *span_filters(question))) | {
         "logit_max": logits[0],
         "logit_gap": logits[0] - (logits[1] if len(logits) > 1 else LOGIT_FLOOR),
         "names_sentence": share(names, sentence),

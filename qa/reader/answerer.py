@@ -26,7 +26,7 @@ from qa.question.terms import expected_kind, stems
 from qa.reader.base import Reader, Span
 from qa.reader.calibration import Calibration
 from qa.reader.model import MAX_ANSWER_WORDS
-from qa.reader.votes import VOTES, SpanFilter, VoteParams, voted_answer
+from qa.reader.votes import VOTES, SpanFilter, Vote, VoteParams, voted_answer
 
 READ_CANDIDATES = 24
 # The reader's logit weight beside the scorer's score (in the units of its WEIGHTS). Chosen on
@@ -99,11 +99,11 @@ class ReaderAnswerer:
     ) -> AnswerDraft:
         """The answer to ``question`` made of ``read`` (the output of ``read``), or the
         refusal."""
-        confidence = self.calibration.confidence(features(read[0])) if read else 0.0
+        vote = voted_answer(read, *span_filters(question), self.votes)
+        confidence = self.calibration.confidence(features(read[0], vote)) if read else 0.0
         if not read or confidence < self.min_confidence:
             return AnswerDraft.refusal(passages, confidence)
         chosen = self.supporting(read)
-        vote = voted_answer(read, *span_filters(question), self.votes)
         if vote is None:
             citations = [cite(n, c) for n, c in enumerate(chosen, start=1)]
             return AnswerDraft.compose(citations, None, confidence)
@@ -152,15 +152,18 @@ class ReaderAnswerer:
         return chosen
 
 
-def features(candidate: Candidate) -> dict[str, float]:
-    """What the calibration may weigh of a read candidate (qa.reader.calibration.FEATURES):
-    the reader's logit, the share of the question's words in the sentence and its paragraph,
-    and the sentence's cosine to the question."""
+def features(candidate: Candidate, vote: Vote | None = None) -> dict[str, float]:
+    """What the calibration may weigh of the best read candidate and the voted answer
+    (qa.reader.calibration.FEATURES): the reader's logit, the share of the question's words
+    in the sentence and its paragraph, the sentence's cosine to the question, and the voted
+    phrase's share of the votes (0 without one: articles that agree on an answer are more
+    often right)."""
     return {
         "logit": _logit(candidate),
         "sentence_terms": candidate.keyword,
         "paragraph_terms": candidate.context,
         "cosine": candidate.cosine,
+        "vote_share": vote.share if vote is not None else 0.0,
     }
 
 

@@ -22,7 +22,7 @@ import numpy as np
 CALIBRATION_FILE = "calibration.json"
 NEWTON_STEPS = 50
 # The features a calibration may weigh (see qa.reader.answerer.features).
-FEATURES = ("logit", "sentence_terms", "paragraph_terms", "cosine")
+FEATURES = ("logit", "sentence_terms", "paragraph_terms", "cosine", "vote_share")
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,7 @@ class Vote:
     candidate: Candidate
     span: Span
     value: float
+    share: float  # its phrase's share of the votes, with those of the phrases inside it
 
 
 SpanFilter = Callable[[str, Span], bool]  # (sentence, span) -> whether the span qualifies
@@ -87,7 +88,7 @@ def voted_answer(
                 words = len(key.split())
                 value = candidate.score + params.weight * shares[key] - params.word_cost * words
                 if best is None or value > best.value:
-                    best = Vote(candidate, span, value)
+                    best = Vote(candidate, span, value, shares[key])
         if best is not None:
             return best
     return None
@@ -114,21 +115,23 @@ def _shares(
     read: Sequence[Candidate], spans: list[list[_Scored]], params: VoteParams
 ) -> dict[str, float]:
     """Each phrase's share of the votes, plus ``contained_share`` of those of the phrases
-    inside it."""
+    inside it. With ``per_article`` an article votes for a phrase once, with its best
+    sentence's vote: an article repeating its topic ("Ukraine" in every paragraph) is one
+    source, not many."""
     top = max(c.score for c in read)
-    by_article: dict[tuple[str, str], float] = defaultdict(float)
-    for candidate, own in zip(read, spans, strict=True):
+    ballots: dict[tuple[str, str], float] = defaultdict(float)  # (voter, phrase) -> vote
+    for number, (candidate, own) in enumerate(zip(read, spans, strict=True)):
         if not own:
             continue
+        voter = candidate.passage.article_id if params.per_article else str(number)
         weight = math.exp((candidate.score - top) / params.temperature)
         best = max(logit for _, _, logit in own)
         parts = [math.exp(logit - best) for _, _, logit in own]
         for (_, key, _), part in zip(own, parts, strict=True):
-            ballot = (candidate.passage.article_id, key)
             vote = weight * part / sum(parts)
-            by_article[ballot] = max(by_article[ballot], vote) if params.per_article else by_article[ballot] + vote
+            ballots[voter, key] = max(ballots[voter, key], vote)
     votes: dict[str, float] = defaultdict(float)
-    for (_, key), vote in by_article.items():
+    for (_, key), vote in ballots.items():
         votes[key] += vote
     total = sum(votes.values())
     own_share = {key: vote / total for key, vote in votes.items()}
