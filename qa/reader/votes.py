@@ -23,24 +23,27 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from index.words import DETERMINERS
 from qa.answer.candidates import Candidate
 from qa.reader.base import Span
 
 _OTHER = re.compile(r"[^a-z0-9$%]+")
-_ARTICLE = re.compile(r"^(?:the|a|an) ")
 
 
 def phrase_key(text: str) -> str:
     """What two spans saying the same phrase share: lower case, accents and punctuation gone
-    ("U.S." and "U.S" alike), a leading article dropped."""
+    ("U.S." and "U.S" alike), a leading determiner dropped ("the Lyrids")."""
     plain = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(c for c in plain if not unicodedata.combining(c))
-    return _ARTICLE.sub("", _OTHER.sub(" ", plain).strip())
+    words = _OTHER.sub(" ", "".join(c for c in plain if not unicodedata.combining(c))).split()
+    if len(words) > 1 and words[0] in DETERMINERS:
+        words = words[1:]
+    return " ".join(words)
 
 
 @dataclass(frozen=True)
 class VoteParams:
-    """The four constants of the vote (see the module)."""
+    """The constants of the vote (see the module); ``per_article`` False makes each sentence
+    a voter of its own (bench/votes.py compares)."""
 
     temperature: float = 2.0
     weight: float = 1.0

@@ -4,7 +4,7 @@ leads the answer."""
 from __future__ import annotations
 
 from qa.answer.candidates import Candidate
-from qa.reader.answerer import ReaderAnswerer, span_filters
+from qa.reader.answerer import ReaderAnswerer, features, span_filters
 from qa.reader.base import SentenceReading
 from qa.reader.calibration import Calibration
 from qa.reader.votes import VOTES, VoteParams, phrase_key, voted_answer
@@ -105,3 +105,21 @@ def test_the_quote_holding_the_voted_answer_leads_and_is_trusted_most() -> None:
     assert draft.citations[1].quote == read[0].text  # the best-scored sentence still quoted
     assert draft.citations[0].score == max(c.score for c in draft.citations)
     assert draft.text.startswith("Lyon [1]\n\n")
+
+
+def test_the_voted_phrase_s_share_is_a_feature_the_calibration_may_weigh() -> None:
+    agreeing = [read_sentence("Officials met in Paris before the signing.", ["Paris"], 2.0, "a1")]
+    agreeing += lyon_reports()
+    alone = [
+        read_sentence("Officials met in Paris before the signing.", ["Paris"], 2.0, "a1"),
+        read_sentence("The treaty was signed in Lyon, a report said.", ["Lyon"], 1.6, "b1"),
+        read_sentence("Rome was also named as the treaty's home.", ["Rome"], 1.6, "b2"),
+    ]
+    shares = []
+    for read in (agreeing, alone):
+        vote = voted_answer(read, *span_filters(WHERE))
+        assert vote is not None
+        assert features(read[0], vote)["vote_share"] == vote.share
+        shares.append(vote.share)
+    assert shares[0] > shares[1]  # three articles agreeing on Lyon
+    assert features(agreeing[0])["vote_share"] == 0.0  # no vote: no agreement
