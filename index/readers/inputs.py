@@ -21,6 +21,7 @@ from pathlib import Path
 
 from index.errors import ArticleReadError
 from index.models import FEED_ORIGIN_PREFIX, Article, ReadFailure
+from index.readers.feed_stream import feed_file_records
 from index.readers.fetch import FetchedPage, Fetcher, LazyFetcher, PageFetcher, size_reason
 from index.readers.guard import AddressGuard
 from index.readers.json_stream import json_list_records
@@ -42,7 +43,6 @@ from index.readers.web import (
     canonical_url,
     decode_html,
     decode_utf8,
-    feed_records,
     html_record,
 )
 
@@ -213,8 +213,14 @@ def _read_file(path: Path, options: _Options) -> Iterator[Article | ReadFailure]
             records = read(handle, origin, options.max_bytes, options.on_read)
             yield from _articles(records, origin, origin)
             return
+        if kind == "feed":  # entry by entry; its articles' origin is never pruned (see _parse)
+            entries = feed_file_records(
+                handle, origin, options.max_bytes, options.on_read, options.fetcher
+            )
+            yield from _articles(entries, origin, FEED_ORIGIN_PREFIX + origin)
+            return
     size = path.stat().st_size
-    if size > options.max_bytes:  # read whole: one article, or a feed
+    if size > options.max_bytes:  # read whole: one article
         raise ArticleReadError(origin, size_reason(size, options.max_bytes))
     data = path.read_bytes()
     if options.on_read is not None:
@@ -248,9 +254,13 @@ def _parse(
     if not data.strip():
         raise ArticleReadError(origin, f"{what} contains only whitespace, no text")
     # A feed lists only its latest entries: its articles get an origin that is never pruned.
-    article_origin = FEED_ORIGIN_PREFIX + origin if kind == "feed" else origin
-    records = _records(kind, data, origin, options.fetcher, page)
-    yield from _articles(records, origin, article_origin)
+    if kind == "feed":
+        entries = feed_file_records(
+            io.BytesIO(data), origin, options.max_bytes, fetcher=options.fetcher
+        )
+        yield from _articles(entries, origin, FEED_ORIGIN_PREFIX + origin)
+        return
+    yield from _articles(_records(kind, data, origin, page), origin, origin)
 
 
 def _articles(
@@ -266,15 +276,11 @@ def _articles(
             yield ReadFailure(origin, f"{where}: {exc.reason}" if where else exc.reason)
 
 
-def _records(
-    kind: str, data: bytes, origin: str, fetcher: PageFetcher | None, page: FetchedPage | None
-) -> Iterable[Located]:
+def _records(kind: str, data: bytes, origin: str, page: FetchedPage | None) -> Iterable[Located]:
     url = page.url if page is not None else ""
     if kind == "html":
         text = decode_html(data, origin, page.charset if page is not None else "")
         return [("", html_record(text, url, origin))]
-    if kind == "feed":
-        return feed_records(data, origin, fetcher)
     text = decode_utf8(data, origin)
     if not text.strip():
         raise ArticleReadError(origin, "no text (only whitespace)")

@@ -9,9 +9,11 @@ Functions here turn raw bytes into *records*: plain dicts with the keys ``title`
 from __future__ import annotations
 
 import html
+import logging
 import re
 import unicodedata
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -149,8 +151,29 @@ def fragment_text(value: str) -> str:
     """Plain text of an HTML fragment such as a feed summary (paragraphs on separate lines)."""
     if "<" not in value:
         return html.unescape(value).strip()
-    text = trafilatura.extract(value, include_comments=False, favor_recall=True)
+    with _fragment_quiet():
+        text = trafilatura.extract(value, include_comments=False, favor_recall=True)
     return (text or trafilatura.html2txt(f"<html><body>{value}</body></html>")).strip()
+
+
+# trafilatura logs two errors and a warning for every fragment it cannot read as a page (a
+# one-paragraph feed summary); html2txt reads those, so they are no errors here, and a feed of
+# 20,000 entries would log 60,000 lines.
+_FRAGMENT_NOISE = ("trafilatura.core", "trafilatura.utils")
+
+
+@contextmanager
+def _fragment_quiet() -> Iterator[None]:
+    """trafilatura's log records dropped while it reads a fragment."""
+    drop = logging.Filter("-")  # passes no record: no logger is named "-"
+    loggers = [logging.getLogger(name) for name in _FRAGMENT_NOISE]
+    for logger in loggers:
+        logger.addFilter(drop)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeFilter(drop)
 
 
 def feed_records(
@@ -172,6 +195,25 @@ def feed_records(
     feed_title = str(parsed.feed.get("title", "")).strip()
     for number, entry in enumerate(parsed.entries, start=1):
         yield f"entry {number}", _entry_record(entry, feed_title, fetcher)
+
+
+def feed_title(opening: bytes) -> str:
+    """The title of a feed, from its opening (the feed without its entries)."""
+    return str(feedparser.parse(_CHAR_REF.sub(_valid_char_ref, opening)).feed.get("title", ""))
+
+
+def single_entry_record(
+    feed: bytes, origin: str, title: str, fetcher: PageFetcher | None
+) -> dict[str, Any]:
+    """The record of the one entry of ``feed`` (a feed's opening, one entry and the closing
+    tags), as feed_records makes it; ArticleReadError when it holds no readable entry."""
+    check_not_binary(feed, origin)
+    _check_tags(len(_FEED_TAG.findall(feed)), origin, "feed entry")
+    parsed = feedparser.parse(_CHAR_REF.sub(_valid_char_ref, feed))
+    if not parsed.entries:
+        problem = parsed.get("bozo_exception") or "no entry found"
+        raise ArticleReadError(origin, f"not a readable feed entry ({problem})")
+    return _entry_record(parsed.entries[0], title.strip(), fetcher)
 
 
 def _entry_record(entry: Any, feed_title: str, fetcher: PageFetcher | None) -> dict[str, Any]:

@@ -300,7 +300,7 @@ def test_folder_without_supported_files(tmp_path: Path) -> None:
         ("notes.pdf", b"%PDF-1.7", "unsupported file type '.pdf'; supported: .txt, .md"),
         ("README", b"text", "unsupported file type (no extension)"),
         ("none.rss", b"<rss><channel><title>T</title></channel></rss>", "the feed has no entries"),
-        ("broken.rss", b"<rss><channel><item>", "entry 1: article text is empty"),
+        ("broken.rss", b"<rss><channel><item>", "entry 1: the feed ends inside this entry"),
         ("junk.xml", b"just words, no XML", "not a valid RSS/Atom feed"),
         ("page.html", b"<html><body><script>var a;</script></body></html>", "no article text"),
         ("record.json", b'{"title": "No text"}', "record has no 'text' field"),
