@@ -26,6 +26,11 @@ class StoreUnavailable(IndexingError):
     """The vector store (embedded or server) cannot be reached or opened."""
 
 
+class IndexLockLost(StoreUnavailable):
+    """The database lost this process's indexing lock (it restarted): the run stops before
+    another write, and the next run resumes it."""
+
+
 class MigrationError(IndexingError):
     """A migration's target is not an empty PostgreSQL database or Chroma collection."""
 

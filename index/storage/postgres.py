@@ -24,7 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-from index.errors import IndexLocked, StoreUnavailable
+from index.errors import IndexLocked, IndexLockLost, StoreUnavailable
 from index.storage.database import Dialect
 
 _FTS5 = re.compile(
@@ -163,6 +163,7 @@ class PostgresDatabase:
     def __init__(self, url: str) -> None:
         self.url = url
         self._local = threading.local()
+        self._lock_pid: int | None = None  # the server process holding our index lock
 
     def connection(self) -> PgConnection:
         """This thread's connection."""
@@ -185,6 +186,7 @@ class PostgresDatabase:
         conn.execute("BEGIN")
         conn.in_transaction = 1
         try:
+            self._check_lock(conn)
             yield conn
         except BaseException:
             self._rollback(conn)
@@ -192,6 +194,24 @@ class PostgresDatabase:
         finally:
             conn.in_transaction = 0
         conn.execute("COMMIT")
+
+    def _check_lock(self, conn: PgConnection) -> None:
+        """While this process holds the index lock, refuse to write once the server no
+        longer grants it to us: a restarted server forgets the lock (and the holder's
+        session), and another indexer may hold it by now."""
+        pid = self._lock_pid
+        if pid is None:
+            return
+        row = conn.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND pid = ? AND objid::bigint = ?",
+            (pid, _LOCK_KEY),
+        ).fetchone()
+        if not (row and row[0]):
+            raise IndexLockLost(
+                f"the indexing lock on {self.describe()} was lost (did the database restart?);"
+                " stopped before writing more: run the command again to finish"
+            )
 
     @staticmethod
     def _rollback(conn: PgConnection) -> None:
@@ -217,9 +237,12 @@ class PostgresDatabase:
                 f"another newsdesk process is indexing into {self.describe()};"
                 " wait for it to finish and try again"
             )
+        row = holder.execute("SELECT pg_backend_pid()").fetchone()
+        self._lock_pid = int(row[0]) if row else None
         try:
             yield holder
         finally:
+            self._lock_pid = None
             # Unlocked explicitly: a closed session's locks go only once its server process
             # has ended, which a next indexer starting at once could beat.
             with suppress(StoreUnavailable):

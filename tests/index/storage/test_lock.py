@@ -1,5 +1,6 @@
 """Two indexers on one data directory: the second is refused with a clear message, nothing is
-corrupted, and a killed holder never leaves a stale lock."""
+corrupted, a killed holder never leaves a stale lock, and a holder whose PostgreSQL lock went
+with a database restart stops writing."""
 
 from __future__ import annotations
 
@@ -8,14 +9,17 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from index.errors import IndexLocked
+from index.errors import IndexLocked, IndexLockLost
 from index.storage.lock import IndexLock
-from tests.conftest import MakeIndex, assert_consistent
+from tests.conftest import FakeEmbedder, MakeIndex, assert_consistent
 from tests.index.conftest import BIN, ROOT, make_article
+from tests.postgres_server import PostgresServer
 
 HOLDER = """
 import sys, time
@@ -121,3 +125,43 @@ def test_a_long_lived_indexer_and_another_process_share_the_index(
     go.touch()
     assert process.stdout.readline().strip() == "done" and process.wait(timeout=60) == 0
     assert len(assert_consistent(make_index())) == 27
+
+
+class RestartingEmbedder(FakeEmbedder):
+    """Restarts the PostgreSQL server while embedding its ``at``-th batch, as a database
+    restart in the middle of an indexing run would."""
+
+    def __init__(self, server: PostgresServer, at: int) -> None:
+        super().__init__()
+        self.server, self.at, self.calls = server, at, 0
+
+    def embed_spans(self, texts: Sequence[str], spans: Sequence[Any]) -> Any:
+        self.calls += 1
+        if self.calls == self.at:
+            self.server.stop()
+            self.server.start()
+        return super().embed_spans(texts, spans)
+
+
+@pytest.mark.slow
+def test_a_database_restart_mid_run_stops_the_run_and_the_next_finishes_it(
+    make_index: MakeIndex,
+) -> None:
+    server = PostgresServer()  # its own: the restart must not touch the session's server
+    try:
+        server.start()
+        url = server.new_database()
+        articles = [make_article(n) for n in range(12)]
+        embedder = RestartingEmbedder(server, at=1)
+        index = make_index(embedder, database_url=url, articles_per_batch=2, embed_batch_size=6)
+        # The restart dropped the lock's session, so another indexer could hold the lock now:
+        # the run stops at its next write instead of writing beside it.
+        with pytest.raises(IndexLockLost, match=r"indexing lock .* was lost"):
+            index.service.add(articles)
+        again = make_index(FakeEmbedder(), database_url=url)
+        report = again.service.add(articles)
+        assert not report.failed
+        ids = assert_consistent(again)
+        assert {p.split("#")[0] for p in ids} == {a.id for a in articles}
+    finally:
+        server.remove()
