@@ -107,8 +107,9 @@ class ReaderAnswerer:
         if vote is None:
             citations = [cite(n, c) for n, c in enumerate(chosen, start=1)]
             return AnswerDraft.compose(citations, None, confidence)
-        # The quote holding the voted answer leads, trusted most, in place of the last kept.
-        others = [c for c in chosen if c is not vote.candidate]
+        # The quote holding the voted answer leads, trusted most, in place of the last kept
+        # (and of a kept quote saying the same).
+        others = [c for c in chosen if not duplicates(c, vote.candidate)]
         chosen = [vote.candidate, *others[: self.max_sentences - 1]]
         citations = [cite(n, c) for n, c in enumerate(chosen, start=1)]
         trusted = max([vote.value, *(c.score for c in citations)])

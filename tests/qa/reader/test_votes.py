@@ -123,3 +123,17 @@ def test_the_voted_phrase_s_share_is_a_feature_the_calibration_may_weigh() -> No
         shares.append(vote.share)
     assert shares[0] > shares[1]  # three articles agreeing on Lyon
     assert features(agreeing[0])["vote_share"] == 0.0  # no vote: no agreement
+
+
+def test_a_kept_quote_saying_the_same_as_the_voted_one_is_not_quoted_twice() -> None:
+    copy = read_sentence("The treaty was signed in Lyon, report 0 said.", [], 1.99, "c1")
+    read = [
+        read_sentence("Officials met in Paris before the signing.", ["Paris"], 2.0, "a1"),
+        copy,  # kept by score, but the reader marked no span in it
+        *lyon_reports(),
+    ]
+    answerer = ReaderAnswerer(None, None, Calibration(), 0.0, max_sentences=3)  # type: ignore[arg-type]
+    draft = answerer.compose(WHERE, read, [c.passage for c in read])
+    quotes = [c.quote for c in draft.citations]
+    assert quotes[0] == copy.text and draft.citations[0].article_id == "b0"
+    assert quotes.count(copy.text) == 1
