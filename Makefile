@@ -58,6 +58,7 @@ bench: install
 	$(BIN)/python bench/refusal.py --set ../shared/eval/realtimeqa-dev --thresholds
 	$(BIN)/python bench/answer_weights.py --set ../shared/eval/realtimeqa-dev
 	$(BIN)/python bench/reader.py --set ../shared/eval/realtimeqa-dev --reads 6,12,24,32 --weights 0,0.2,0.5,0.75,1,100
+	$(BIN)/python bench/votes.py --set ../shared/eval/realtimeqa-dev
 	$(BIN)/python bench/llm.py --set ../shared/eval/realtimeqa-dev --limit 50 --seeded
 
 # Rebuilds the shipped reader's weights (qa/reader/weights, recipe v4 in bench/RESULTS.md) from
