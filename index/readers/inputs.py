@@ -6,8 +6,8 @@ Supported inputs: plain text (``.txt``, ``.md``), HTML pages (``.html``, ``.htm`
 yields a :class:`ReadFailure` with a human reason and goes on with the rest.
 
 The size limit is per article: a text or HTML file is one article and is refused whole when
-over it, while a JSON Lines file is streamed record by record (:mod:`index.readers.stream`),
-whatever its size, and only a record over the limit is refused.
+over it, while JSON Lines, a JSON list and a feed are read record by record (index.readers
+.stream, .json_stream, .feed_stream), whatever their size, and only a record over it is refused.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ import io
 import json
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import IO
 
 from index.errors import ArticleReadError
 from index.models import FEED_ORIGIN_PREFIX, Article, ReadFailure
@@ -62,9 +63,6 @@ __all__ = [
     "stable_id",
 ]
 
-# Read record by record, the size limit applying to each record: JSON Lines, and JSON lists.
-STREAMED_READERS = {"jsonl": jsonl_records, "json": json_list_records}
-
 
 @dataclass(frozen=True)
 class _Options:
@@ -84,7 +82,7 @@ def read_inputs(
     """Read articles from file paths, folders (recursive) and http(s) URLs, in order.
 
     Never raises for a bad input: yields a :class:`ReadFailure` naming it and why, then goes
-    on. ``max_bytes`` is the limit per article (a JSON Lines file of any size is streamed).
+    on. ``max_bytes`` is the limit per article (JSON Lines, lists and feeds are streamed).
     ``fetcher`` fetches URLs and feed entries' pages; a real :class:`Fetcher` is made on
     first use when none is given. ``on_read`` is told the bytes of local files read so far,
     piece by piece (a progress measure: see :func:`input_bytes`). ``guard`` limits the
@@ -209,15 +207,8 @@ def _read_file(path: Path, options: _Options) -> Iterator[Article | ReadFailure]
     kind = kind_of(path.name)
     with path.open("rb") as handle:
         if streamed(kind, handle.read(64)):
-            read = STREAMED_READERS[kind]
-            records = read(handle, origin, options.max_bytes, options.on_read)
-            yield from _articles(records, origin, origin)
-            return
-        if kind == "feed":  # entry by entry; its articles' origin is never pruned (see _parse)
-            entries = feed_file_records(
-                handle, origin, options.max_bytes, options.on_read, options.fetcher
-            )
-            yield from _articles(entries, origin, FEED_ORIGIN_PREFIX + origin)
+            handle.seek(0)
+            yield from _record_by_record(kind, handle, origin, options)
             return
     size = path.stat().st_size
     if size > options.max_bytes:  # read whole: one article
@@ -241,26 +232,36 @@ def _parse(
 ) -> Iterator[Article | ReadFailure]:
     """Articles (and per-record failures) from one input's bytes; raises for whole-input errors."""
     what = "response" if page is not None else "file"
-    if kind == "jsonl":  # checks its own emptiness, line by line
-        lines = jsonl_records(io.BytesIO(data), origin, options.max_bytes, what=what)
-        yield from _articles(lines, origin, origin)
-        return
-    if streamed(kind, data[:64]):
-        items = json_list_records(io.BytesIO(data), origin, options.max_bytes)
-        yield from _articles(items, origin, origin)
+    unread = replace(options, on_read=None)  # in memory already: counted when read, if at all
+    if streamed(kind, data[:64]) and kind != "feed":  # these check their own emptiness
+        yield from _record_by_record(kind, io.BytesIO(data), origin, unread, what)
         return
     if not data:
         raise ArticleReadError(origin, f"{what} is empty (0 bytes)")
     if not data.strip():
         raise ArticleReadError(origin, f"{what} contains only whitespace, no text")
-    # A feed lists only its latest entries: its articles get an origin that is never pruned.
     if kind == "feed":
-        entries = feed_file_records(
-            io.BytesIO(data), origin, options.max_bytes, fetcher=options.fetcher
-        )
-        yield from _articles(entries, origin, FEED_ORIGIN_PREFIX + origin)
+        yield from _record_by_record(kind, io.BytesIO(data), origin, unread, what)
         return
     yield from _articles(_records(kind, data, origin, page), origin, origin)
+
+
+def _record_by_record(
+    kind: str, handle: IO[bytes], origin: str, options: _Options, what: str = "file"
+) -> Iterator[Article | ReadFailure]:
+    """The articles of an input read record by record (``streamed``): JSON Lines, a JSON
+    list or a feed, from the start of ``handle``."""
+    if kind == "feed":
+        entries = feed_file_records(
+            handle, origin, options.max_bytes, options.on_read, options.fetcher
+        )
+        # A feed lists only its latest entries: its articles get an origin never pruned.
+        return _articles(entries, origin, FEED_ORIGIN_PREFIX + origin)
+    if kind == "jsonl":
+        records = jsonl_records(handle, origin, options.max_bytes, options.on_read, what)
+    else:
+        records = json_list_records(handle, origin, options.max_bytes, options.on_read)
+    return _articles(records, origin, origin)
 
 
 def _articles(

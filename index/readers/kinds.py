@@ -17,8 +17,9 @@ SUPPORTED_EXTENSIONS = {
 
 
 def streamed(kind: str, head: bytes) -> bool:
-    """Whether an input of ``kind`` starting with ``head`` is read record by record."""
-    return kind == "jsonl" or (kind == "json" and starts_list(head))
+    """Whether an input of ``kind`` starting with ``head`` is read record by record (the size
+    limit applying to each record): JSON Lines, a JSON list, a feed."""
+    return kind in ("jsonl", "feed") or (kind == "json" and starts_list(head))
 
 
 def kind_of(name: str) -> str:

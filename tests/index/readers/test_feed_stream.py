@@ -165,3 +165,10 @@ def test_a_100_mb_feed_is_read_in_bounded_memory(tmp_path: Path) -> None:
     assert len(failures) == 1 and failures[0].startswith(f"entry {bad}: ")
     assert read_bytes_total == path.stat().st_size  # the progress bar's count
     assert peak < 5_000_000  # a few entries at a time: 1/20 of the file would already fail
+
+
+def test_an_uploaded_feed_larger_than_the_article_limit_is_read_entry_by_entry() -> None:
+    data = RSS_HEAD + b"".join(item(n) for n in range(20)) + RSS_TAIL
+    assert len(data) > 1000
+    articles = read_bytes("archive.rss", data, max_bytes=1000)
+    assert [a.title for a in articles] == [f"Story {n}" for n in range(20)]
