@@ -184,22 +184,20 @@ def feed_records(
     Entries with only a short summary and a link get their page fetched (when a fetcher is
     given) and extracted; if that fails the summary text is used.
     """
-    check_not_binary(data, origin)
-    _check_tags(len(_FEED_TAG.findall(data)), origin, "feed")
-    parsed = feedparser.parse(_CHAR_REF.sub(_valid_char_ref, data))
+    parsed = _checked_feed(data, origin, "feed")
     if not parsed.entries:
         if parsed.get("bozo") and not parsed.get("version"):
             problem = parsed.get("bozo_exception") or "unrecognised XML"
             raise ArticleReadError(origin, f"not a valid RSS/Atom feed ({problem})")
         raise ArticleReadError(origin, "the feed has no entries")
-    feed_title = str(parsed.feed.get("title", "")).strip()
+    title = _title(parsed)
     for number, entry in enumerate(parsed.entries, start=1):
-        yield f"entry {number}", _entry_record(entry, feed_title, fetcher)
+        yield f"entry {number}", _entry_record(entry, title, fetcher)
 
 
 def feed_title(opening: bytes) -> str:
     """The title of a feed, from its opening (the feed without its entries)."""
-    return str(feedparser.parse(_CHAR_REF.sub(_valid_char_ref, opening)).feed.get("title", ""))
+    return _title(_parsed_feed(opening))
 
 
 def single_entry_record(
@@ -207,13 +205,26 @@ def single_entry_record(
 ) -> dict[str, Any]:
     """The record of the one entry of ``feed`` (a feed's opening, one entry and the closing
     tags), as feed_records makes it; ArticleReadError when it holds no readable entry."""
-    check_not_binary(feed, origin)
-    _check_tags(len(_FEED_TAG.findall(feed)), origin, "feed entry")
-    parsed = feedparser.parse(_CHAR_REF.sub(_valid_char_ref, feed))
+    parsed = _checked_feed(feed, origin, "feed entry")
     if not parsed.entries:
         problem = parsed.get("bozo_exception") or "no entry found"
         raise ArticleReadError(origin, f"not a readable feed entry ({problem})")
-    return _entry_record(parsed.entries[0], title.strip(), fetcher)
+    return _entry_record(parsed.entries[0], title, fetcher)
+
+
+def _checked_feed(data: bytes, origin: str, what: str) -> Any:
+    """``data`` parsed by feedparser, after the checks that it is text of bounded markup."""
+    check_not_binary(data, origin)
+    _check_tags(len(_FEED_TAG.findall(data)), origin, what)
+    return _parsed_feed(data)
+
+
+def _parsed_feed(data: bytes) -> Any:
+    return feedparser.parse(_CHAR_REF.sub(_valid_char_ref, data))
+
+
+def _title(parsed: Any) -> str:
+    return str(parsed.feed.get("title", "")).strip()
 
 
 def _entry_record(entry: Any, feed_title: str, fetcher: PageFetcher | None) -> dict[str, Any]:
