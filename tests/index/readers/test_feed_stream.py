@@ -4,8 +4,6 @@ entry, entries cut across reads, and a 100 MB feed read in bounded memory."""
 from __future__ import annotations
 
 import io
-import time
-import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ from index.models import FEED_ORIGIN_PREFIX, Article
 from index.readers import feed_stream
 from index.readers.feed_stream import closing_tags, feed_file_records
 from index.readers.inputs import read_bytes, read_inputs
+from tests.index.readers.test_stream import read_measured
 
 TEXT = "The harbour bridge reopened on Monday after three months of repairs to its deck."
 RSS_HEAD = (
@@ -141,26 +140,13 @@ def write_big_feed(path: Path, size: int) -> tuple[int, int]:
 def test_a_100_mb_feed_is_read_in_bounded_memory(tmp_path: Path) -> None:
     path = tmp_path / "archive.rss"
     items, bad = write_big_feed(path, 100_000_000)
-    articles, failures, read_bytes_total = 0, [], 0
+    read_bytes_total = 0
 
     def on_read(count: int) -> None:
         nonlocal read_bytes_total
         read_bytes_total += count
 
-    started = time.perf_counter()
-    tracemalloc.start()
-    try:
-        for result in read_inputs([str(path)], on_read=on_read):
-            if isinstance(result, Article):
-                articles += 1
-            else:
-                failures.append(result.reason)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    seconds = time.perf_counter() - started
-    print(f"\n{path.stat().st_size / 1e6:.0f} MB, {items} items: peak {peak / 1e6:.2f} MB traced, "
-          f"{seconds:.1f}s")  # fmt: skip
+    articles, failures, peak = read_measured(path, f"{items} items", on_read)
     assert articles == items - 1
     assert len(failures) == 1 and failures[0].startswith(f"entry {bad}: ")
     assert read_bytes_total == path.stat().st_size  # the progress bar's count
