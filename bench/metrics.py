@@ -5,8 +5,11 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
+K = TypeVar("K")
+T = TypeVar("T")
 _OTHER = re.compile(r"[^a-z0-9$%]+")
 
 
@@ -75,3 +78,20 @@ def percentile(values: Sequence[float], share: float) -> float:
 def mean(values: Sequence[float]) -> float:
     """The arithmetic mean, NaN for no values."""
     return sum(values) / len(values) if values else math.nan
+
+
+def fold_chosen(
+    by_setting: Mapping[K, Sequence[T]], fit: Callable[[list[T]], Any], folds: int = 5
+) -> tuple[list[T], list[K]]:
+    """Cross-validated choice of a setting: ``by_setting`` holds each setting's result per
+    question; question n is in fold n % folds. Per fold, the setting whose results on the
+    other folds ``fit`` scores highest (the first of equals) gives the fold's results.
+    Returns every question's held-out result, in question order, and each fold's choice."""
+    count = len(next(iter(by_setting.values())))
+    chosen: list[K] = []
+    for fold in range(folds):
+        train = [n for n in range(count) if n % folds != fold]
+        best = max(by_setting, key=lambda key: fit([by_setting[key][n] for n in train]))
+        chosen.append(best)
+    held_out = [by_setting[chosen[n % folds]][n] for n in range(count)]
+    return held_out, chosen

@@ -101,12 +101,8 @@ def weight_sweep(
     print("reader weight  top sentence holds the answer")
     for n, weight in enumerate(weights):
         print(f"{weight:>13}  {sum(h[n] for h in hits) / len(hits):.3f}")
-    held_out, chosen = [], []
-    for fold in range(FOLDS):
-        train = [h for i, h in enumerate(hits) if i % FOLDS != fold]
-        best = max(range(len(weights)), key=lambda n: (sum(h[n] for h in train), -n))
-        chosen.append(weights[best])
-        held_out += [h[best] for i, h in enumerate(hits) if i % FOLDS == fold]
+    by_weight = {weight: [h[n] for h in hits] for n, weight in enumerate(weights)}
+    held_out, chosen = quality.metrics.fold_chosen(by_weight, sum, FOLDS)
     share = sum(held_out) / len(held_out)
     print(f"cross-validated ({FOLDS} folds, weights chosen {chosen}): {share:.3f}")
 

@@ -68,23 +68,9 @@ def shares(hits: list[Hits]) -> str:
     return "  ".join(f"{rate:.3f}" for rate in rates)
 
 
-def cross_validated(by_setting: dict[Any, list[Hits]]) -> tuple[list[Hits], list[Any]]:
-    """Each question's hits under the setting chosen on the other folds, and the choices."""
-    count = len(next(iter(by_setting.values())))
-    held_out: list[Hits] = [(False, False, False)] * count
-    chosen = []
-    for fold in range(FOLDS):
-        train = [n for n in range(count) if n % FOLDS != fold]
-
-        def fit(setting: Any, train: list[int] = train) -> tuple[int, int]:
-            hits = by_setting[setting]
-            return sum(hits[n][2] for n in train), sum(hits[n][1] for n in train)
-
-        best = max(by_setting, key=fit)
-        chosen.append(best)
-        for n in range(fold, count, FOLDS):
-            held_out[n] = by_setting[best][n]
-    return held_out, chosen
+def short_then_best_quote(hits: list[Hits]) -> tuple[int, int]:
+    """What a fold chooses a setting by: short-answer hits, then best-quote hits."""
+    return sum(h[2] for h in hits), sum(h[1] for h in hits)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -118,7 +104,7 @@ def main(argv: list[str] | None = None) -> None:
     for name, params in rows.items():
         print(f"{name:<48}{shares(scored(answerer, read, params))}")
     print(f"  shipped = {VOTES}")
-    held_out, chosen = cross_validated(by_setting)
+    held_out, chosen = quality.metrics.fold_chosen(by_setting, short_then_best_quote, FOLDS)
     print(f"{f'cross-validated, {FOLDS} folds':<48}{shares(held_out)}")
     for fold, params in enumerate(chosen):
         print(f"  fold {fold} chose {params}")

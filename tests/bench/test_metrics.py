@@ -11,6 +11,7 @@ from bench.answer_weights import fit
 from bench.metrics import (
     contains_answer,
     cut_at_chars,
+    fold_chosen,
     normalise,
     percentile,
     recall_at_chars,
@@ -129,3 +130,13 @@ def test_answer_weights_fit_is_scikit_learns_balanced_logistic_regression() -> N
 def test_answer_weights_fit_refuses_labels_of_one_class() -> None:
     with pytest.raises(ValueError, match="both classes"):
         fit([(np.ones((4, 2)), np.zeros(4, dtype=bool))])
+
+
+def test_fold_chosen_scores_each_fold_with_the_setting_best_on_the_others() -> None:
+    # question n is in fold n % 2; "a" wins on fold 0's questions, "b" on fold 1's
+    by_setting = {"a": [1, 0, 1, 0], "b": [0, 1, 0, 1], "c": [0, 0, 0, 0]}
+    held_out, chosen = fold_chosen(by_setting, sum, folds=2)
+    assert chosen == ["b", "a"]  # each fold chooses on the other fold's questions
+    assert held_out == [0, 0, 0, 0]  # and is scored on its own: an honest zero
+    tied = {"x": [1, 1], "y": [1, 1]}
+    assert fold_chosen(tied, sum, folds=2)[1] == ["x", "x"]  # the first of equals
