@@ -17,10 +17,9 @@ from typing import IO
 
 from index.errors import ArticleReadError
 from index.readers.fetch import PageFetcher, size_reason
-from index.readers.stream import Located, OnRead, check_head
+from index.readers.stream import ChunkReader, Located, OnRead, check_head
 from index.readers.web import feed_records, feed_title, single_entry_record
 
-CHUNK = 1 << 16
 MAX_HEAD_BYTES = 1 << 20  # the feed's metadata before its first entry
 _ENTRY = rb"(?:[\w.-]+:)?(?:item|entry)"
 # Where the scan stops: a CDATA section or a comment (passed over whole), an entry's start tag
@@ -32,13 +31,12 @@ _NOT_TAGS = re.compile(rb"<!\[CDATA\[.*?\]\]>|<!--.*?-->|<\?.*?\?>|<!DOCTYPE[^>]
 _CUT = 32  # bytes kept before the scan position when dropping: a mark may be cut off there
 
 
-class _Scanner:
+class _Scanner(ChunkReader):
     """The unread part of the file. ``offset`` is the file position of ``data[0]``; bytes
     from ``anchor`` (a file position) are kept while they fit in ``limit`` bytes."""
 
     def __init__(self, handle: IO[bytes], on_read: OnRead | None) -> None:
-        self.handle, self.on_read = handle, on_read
-        self.data = bytearray()
+        super().__init__(handle, on_read)
         self.pos = self.offset = 0
         self.anchor: int | None = 0
         self.limit = MAX_HEAD_BYTES
@@ -75,14 +73,6 @@ class _Scanner:
                 continue
             self.pos = match.end()
             return match
-
-    def more(self) -> bool:
-        """Append the next chunk; False at the end of the file."""
-        chunk = self.handle.read(CHUNK)
-        if chunk and self.on_read is not None:
-            self.on_read(len(chunk))
-        self.data += chunk
-        return bool(chunk)
 
     def _pass(self, start: int, end: bytes) -> bool:
         """Move past the CDATA section or comment that starts at ``start``."""

@@ -16,9 +16,8 @@ from typing import IO
 
 from index.errors import ArticleReadError
 from index.readers.fetch import size_reason
-from index.readers.stream import Located, OnRead, check_head, parse_record
+from index.readers.stream import ChunkReader, Located, OnRead, check_head, parse_record
 
-CHUNK = 1 << 16
 _WHITESPACE = b" \t\r\n"
 _STRUCTURE = re.compile(rb'["\[\]{},]')  # outside strings: what can start or end a value
 # Inside a string: the longest run of plain bytes and escape pairs (the unrolled loop, one
@@ -27,21 +26,12 @@ _STRUCTURE = re.compile(rb'["\[\]{},]')  # outside strings: what can start or en
 _STRING_BODY = re.compile(rb'[^"\\]*(?:\\.[^"\\]*)*', re.DOTALL)
 
 
-class _Buffer:
+class _Buffer(ChunkReader):
     """The unread bytes of the file; ``pos`` is where scanning stands."""
 
     def __init__(self, handle: IO[bytes], on_read: OnRead | None) -> None:
-        self.handle, self.on_read = handle, on_read
-        self.data = bytearray()
+        super().__init__(handle, on_read)
         self.pos = 0
-
-    def more(self) -> bool:
-        """Append the next chunk; False at the end of the file."""
-        chunk = self.handle.read(CHUNK)
-        if self.on_read is not None and chunk:
-            self.on_read(len(chunk))
-        self.data += chunk
-        return bool(chunk)
 
     def drop(self, upto: int) -> None:
         """Forget the bytes before ``upto`` (already handled)."""

@@ -19,6 +19,7 @@ Located = tuple[str, Any]  # ("line 3", record) -- a record, or an ArticleReadEr
 OnRead = Callable[[int], None]  # told how many more bytes of the input have been read
 
 _SKIP_CHUNK = 1 << 20  # bytes read at a time while skipping a line over the limit
+CHUNK = 1 << 16  # bytes read at a time by the scanners of whole JSON lists and feeds
 _HEAD_BYTES = 8192  # bytes looked at to tell a text file from a binary one
 
 
@@ -62,6 +63,23 @@ def jsonl_records(
         raise ArticleReadError(origin, f"{what} is empty (0 bytes)")
     if blank:
         raise ArticleReadError(origin, f"{what} contains only whitespace, no text")
+
+
+class ChunkReader:
+    """The bytes of a file read so far and not yet dropped (``data``), read on a chunk at a
+    time, each chunk counted to ``on_read``; the base of the JSON-list and feed scanners."""
+
+    def __init__(self, handle: IO[bytes], on_read: OnRead | None) -> None:
+        self.handle, self.on_read = handle, on_read
+        self.data = bytearray()
+
+    def more(self) -> bool:
+        """Append the next chunk; False at the end of the file."""
+        chunk = self.handle.read(CHUNK)
+        if chunk and self.on_read is not None:
+            self.on_read(len(chunk))
+        self.data += chunk
+        return bool(chunk)
 
 
 def check_head(head: bytes, origin: str) -> None:

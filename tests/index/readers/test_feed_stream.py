@@ -10,7 +10,7 @@ import pytest
 
 from index.errors import ArticleReadError
 from index.models import FEED_ORIGIN_PREFIX, Article
-from index.readers import feed_stream
+from index.readers import stream
 from index.readers.feed_stream import closing_tags, feed_file_records
 from index.readers.inputs import read_bytes, read_inputs
 from tests.index.readers.test_stream import read_measured
@@ -68,7 +68,7 @@ def test_an_entry_over_the_limit_is_skipped_and_the_rest_read() -> None:
 def test_tags_cut_between_reads_give_the_same_entries(
     monkeypatch: pytest.MonkeyPatch, chunk: int
 ) -> None:
-    monkeypatch.setattr(feed_stream, "CHUNK", chunk)
+    monkeypatch.setattr(stream, "CHUNK", chunk)
     data = RSS_HEAD + b"".join(item(n) for n in range(5)) + item(5, "x " * 600) + RSS_TAIL
     found = records(data, max_bytes=1000)
     assert [r["title"] for _, r in found[:5]] == [f"Story {n}" for n in range(5)]  # type: ignore[index]

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from index.errors import ArticleReadError
 from index.models import ReadFailure
-from index.readers import json_stream
+from index.readers import stream
 from index.readers.inputs import read_inputs
 from index.readers.json_stream import json_list_records, starts_list
 
@@ -38,7 +38,7 @@ def items(data: bytes, max_bytes: int = 1_000_000) -> list[Any]:
 def test_items_are_those_json_loads_gives_at_any_chunk_boundary(
     chunk: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(json_stream, "CHUNK", chunk)
+    monkeypatch.setattr(stream, "CHUNK", chunk)
     for text in (
         json.dumps(TRICKY),
         json.dumps(TRICKY, indent=2),
@@ -57,11 +57,11 @@ values = st.recursive(
 @settings(max_examples=150, deadline=None)
 @given(listed=st.lists(values, min_size=1, max_size=6), chunk=st.integers(1, 40))
 def test_random_lists_read_as_json_loads_reads_them(listed: list[Any], chunk: int) -> None:
-    json_stream.CHUNK, saved = chunk, json_stream.CHUNK
+    stream.CHUNK, saved = chunk, stream.CHUNK
     try:
         assert items(json.dumps(listed).encode()) == listed
     finally:
-        json_stream.CHUNK = saved
+        stream.CHUNK = saved
 
 
 def test_an_item_over_the_limit_is_reported_and_the_others_are_read() -> None:
