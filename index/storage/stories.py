@@ -103,14 +103,19 @@ def replace_story_paragraphs(
     joining each paragraph to the stories it copies (inside the transaction that commits the
     article's paragraphs, which are in the paragraphs table by then)."""
     delete_story_paragraphs(conn, article_id)
-    for paragraph_id, text in paragraphs:
-        hashes = shingle_hashes(text)
-        if len(hashes) >= MIN_SHINGLES:
-            _add(conn, paragraph_id, article_id, hashes)
+    kept = [
+        (pid, hashes)
+        for pid, text in paragraphs
+        if len(hashes := shingle_hashes(text)) >= MIN_SHINGLES
+    ]
+    # the article's band keys in one vectorised call (one by one it was 60x slower)
+    for (paragraph_id, hashes), keys in zip(kept, band_keys([h for _, h in kept]), strict=True):
+        _add(conn, paragraph_id, article_id, hashes, keys)
 
 
-def _add(conn: Connection, paragraph_id: str, article_id: str, hashes: np.ndarray) -> None:
-    keys = band_keys([hashes])[0]
+def _add(
+    conn: Connection, paragraph_id: str, article_id: str, hashes: np.ndarray, keys: np.ndarray
+) -> None:
     marks = ",".join("?" * len(keys))
     sql = f"SELECT DISTINCT member FROM story_bands WHERE key IN ({marks})"
     candidates = [row[0] for row in conn.execute(sql, [int(k) for k in keys])]
