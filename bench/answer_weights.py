@@ -173,8 +173,7 @@ def print_held_out(
 def main(argv: list[str] | None = None) -> None:
     """Fit, print the weights, and compare them on held-out halves."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", required=True, type=Path, help="folder of an evaluation set")
-    parser.add_argument("--data-dir", type=Path, default=None, help="index cache folder")
+    quality.set_arguments(parser, limit=False)
     args = parser.parse_args(argv)
     set_dir = args.set.resolve()
     components = quality.newsdesk_index(set_dir, quality.cache_dir(set_dir, args.data_dir))

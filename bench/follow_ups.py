@@ -167,9 +167,7 @@ def _share(values: list[bool]) -> str:
 def main(argv: list[str] | None = None) -> None:
     """Print the figures of the three made-up conversations."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", required=True, type=Path, help="folder of an evaluation set")
-    parser.add_argument("--limit", type=int, default=None, help="only the first N questions")
-    parser.add_argument("--data-dir", type=Path, default=None, help="index cache folder")
+    quality.set_arguments(parser)
     args = parser.parse_args(argv)
     from qa.components import build_qa
     from qa.config import QASettings

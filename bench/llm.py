@@ -42,9 +42,7 @@ _WORD = re.compile(r"\b[a-z]{4,}\b")
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", required=True, type=Path, help="folder of an evaluation set")
-    parser.add_argument("--limit", type=int, default=50, help="first N questions (default 50)")
-    parser.add_argument("--data-dir", type=Path, default=None, help="index cache folder")
+    quality.set_arguments(parser, default_limit=50)
     parser.add_argument("--seeded", action="store_true", help="check seeded mistakes")
     parser.add_argument("--llm-url", default=None, help="an OpenAI-compatible base URL")
     parser.add_argument("--llm-model", default="default", help="model name sent to the URL")

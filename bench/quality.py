@@ -302,12 +302,24 @@ def cache_dir(set_dir: Path, data_dir: Path | None) -> Path:
     return data_dir or REPO / "bench" / ".cache" / set_dir.name
 
 
+def set_arguments(
+    parser: argparse.ArgumentParser, limit: bool = True, default_limit: int | None = None
+) -> None:
+    """Add the options every evaluation-set bench takes: --set, --limit (unless ``limit`` is
+    False) and --data-dir (the index cache, see cache_dir)."""
+    parser.add_argument("--set", required=True, type=Path, help="folder of an evaluation set")
+    if limit:
+        shown = f" (default {default_limit})" if default_limit else ""
+        parser.add_argument(
+            "--limit", type=int, default=default_limit, help=f"first N questions only{shown}"
+        )
+    parser.add_argument("--data-dir", type=Path, default=None, help="index cache folder")
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", required=True, type=Path, help="folder of an evaluation set")
-    parser.add_argument("--limit", type=int, default=None, help="first N questions only")
-    parser.add_argument("--data-dir", type=Path, default=None, help="index cache folder")
+    set_arguments(parser)
     parser.add_argument("--no-baseline", action="store_true", help="skip the LangChain baseline")
     parser.add_argument("--index-only", action="store_true", help="build the caches and stop")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")

@@ -151,9 +151,7 @@ def print_reliability(pairs: list[tuple[float, bool]]) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Print the figures (and write the calibration when asked)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", required=True, type=Path, help="folder of an evaluation set")
-    parser.add_argument("--limit", type=int, default=None, help="only the first N questions")
-    parser.add_argument("--data-dir", type=Path, default=None, help="index cache folder")
+    quality.set_arguments(parser)
     parser.add_argument("--reads", default="", help="comma-separated sentences read, e.g. 6,24")
     parser.add_argument("--weights", default="", help="reader weights to sweep, e.g. 0,0.5,1")
     parser.add_argument("--write-calibration", action="store_true")
@@ -171,7 +169,9 @@ def main(argv: list[str] | None = None) -> None:
     components = quality.newsdesk_index(set_dir, quality.cache_dir(set_dir, args.data_dir))
     questions = quality.load_questions(set_dir, args.limit)
     retriever = build_retriever(components, QASettings())
-    reader = ReaderModel(default_model_path(), DEFAULT_WEIGHTS, QASettings().reader_int8)
+    # NEWSDESK_READER_WEIGHTS reads (and --write-calibration writes) a candidate's folder
+    weights_dir = QASettings().reader_weights or DEFAULT_WEIGHTS
+    reader = ReaderModel(default_model_path(), weights_dir, QASettings().reader_int8)
     default = QASettings().reader_candidates
     reads = sorted({int(r) for r in args.reads.split(",") if r} | {default})
     rows_by_read = {}
@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> None:
         median, p95 = statistics.median(times), quality.metrics.percentile(times, 0.95)
         print(f"{read:>14}  {hit:>10.3f}  {median:>8.1f} / {p95:.1f}", flush=True)
     if args.fp32:
-        full = ReaderModel(default_model_path(), DEFAULT_WEIGHTS, int8=False)
+        full = ReaderModel(default_model_path(), weights_dir, int8=False)
         fp32 = read_all(retriever, reading_answerer(components, full, default), questions)
         int8 = rows_by_read[default]
         same = sum(a[1] == b[1] for a, b in zip(fp32, int8, strict=True))
@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> None:
         answered = [(f, hit) for f, hit, _ in rows if f is not None]
         fitted = fit_calibration([f for f, _ in answered], [h for _, h in answered], CALIBRATED_ON)
         note = f"{set_dir.name}, {len(answered)} questions (bench/reader.py)"
-        print(f"wrote {fitted.save(DEFAULT_WEIGHTS, fitted_on=note)}: {fitted}")
+        print(f"wrote {fitted.save(weights_dir, fitted_on=note)}: {fitted}")
 
 
 if __name__ == "__main__":

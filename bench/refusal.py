@@ -144,9 +144,7 @@ def measure(
 def main(argv: list[str] | None = None) -> None:
     """Print the refusal figures for the current thresholds (and others with --thresholds)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", required=True, type=Path, help="folder of an evaluation set")
-    parser.add_argument("--limit", type=int, default=None, help="only the first N questions")
-    parser.add_argument("--data-dir", type=Path, default=None, help="index cache folder")
+    quality.set_arguments(parser)
     parser.add_argument("--thresholds", action="store_true", help="also other thresholds")
     args = parser.parse_args(argv)
     import qa.answer.scorer as thresholds_of

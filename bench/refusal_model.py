@@ -321,9 +321,7 @@ PRIOR = 1.0  # the L2 penalty of the fit (many correlated features, 400 cases)
 def main(argv: list[str] | None = None) -> None:
     """Read (or reuse) the cases and print the cross-validated table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", required=True, type=Path, help="folder of an evaluation set")
-    parser.add_argument("--limit", type=int, default=None, help="only the first N questions")
-    parser.add_argument("--data-dir", type=Path, default=None, help="index cache folder")
+    quality.set_arguments(parser)
     parser.add_argument("--rows", type=Path, default=None, help="where the cases are stored")
     parser.add_argument("--reuse", action="store_true", help="read the stored cases")
     args = parser.parse_args(argv)

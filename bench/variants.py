@@ -117,9 +117,8 @@ def timings(made: dict[str, Any], questions: list[dict[str, Any]]) -> dict:
 def main(argv: list[str] | None = None) -> None:
     """Print quality and latency of every variant."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", required=True, type=Path, help="folder of an evaluation set")
+    quality.set_arguments(parser, limit=False)
     parser.add_argument("--variant", action="append", default=[], help="name=value,...")
-    parser.add_argument("--data-dir", type=Path, default=None, help="index cache folder")
     args = parser.parse_args(argv)
     set_dir = args.set.resolve()
     components = quality.newsdesk_index(set_dir, quality.cache_dir(set_dir, args.data_dir))

@@ -76,9 +76,7 @@ def short_then_best_quote(hits: list[Hits]) -> tuple[int, int]:
 def main(argv: list[str] | None = None) -> None:
     """Print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", required=True, type=Path, help="folder of an evaluation set")
-    parser.add_argument("--limit", type=int, default=None, help="only the first N questions")
-    parser.add_argument("--data-dir", type=Path, default=None, help="index cache folder")
+    quality.set_arguments(parser)
     args = parser.parse_args(argv)
     from qa.components import build_answerer, build_retriever
     from qa.config import QASettings
