@@ -71,6 +71,7 @@ def batch_tensors(tokenizer: Any, batch: list[dict[str, Any]]) -> dict[str, torc
         "start": torch.tensor(starts),
         "end": torch.tensor(ends),
         "mask": torch.stack(masks),
+        "group": torch.tensor(batch[0].get("grouped", 0)),
     }
 
 
@@ -88,13 +89,58 @@ def batches(pairs: list[dict[str, Any]], size: int, rng: random.Random) -> list[
     return out
 
 
+def question_groups(
+    pairs: list[dict[str, Any]], size: int, rng: random.Random
+) -> list[list[dict[str, Any]]]:
+    """Groups of ``size`` pairs of one real question: a positive first, then ``size`` - 1 of
+    the question's negatives drawn at random (a question with fewer negatives gives none)."""
+    by_question: dict[str, list[list[dict[str, Any]]]] = {}
+    for pair in pairs:
+        if not pair.get("cloze"):
+            by_question.setdefault(pair["qid"], [[], []])[pair["label"]].append(pair)
+    groups = []
+    for negatives, positives in by_question.values():
+        if len(negatives) >= size - 1:
+            groups += [[positive, *rng.sample(negatives, size - 1)] for positive in positives]
+    return groups
+
+
+def listwise_batches(
+    pairs: list[dict[str, Any]], size: int, group: int, rng: random.Random
+) -> list[list[dict[str, Any]]]:
+    """Batches of whole question groups (``size`` // ``group`` of them, the rows group after
+    group) for the real questions, and batches(...) of the cloze pairs, shuffled together.
+    A pair ``grouped`` marks the batches whose rows form groups."""
+    groups = question_groups(pairs, group, rng)
+    rng.shuffle(groups)
+    per_batch = max(1, size // group)
+    out = [
+        [{**pair, "grouped": group} for chosen in groups[i : i + per_batch] for pair in chosen]
+        for i in range(0, len(groups), per_batch)
+    ]
+    out += batches([p for p in pairs if p.get("cloze")], size, rng)
+    rng.shuffle(out)
+    return out
+
+
+def group_loss(relevance: torch.Tensor, group: int) -> Any:
+    """Softmax cross-entropy of each group's relevance logits, the positive (first) the
+    target: the loss of ranking within a question, which is how the reader is used."""
+    logits = relevance.view(-1, group)
+    return functional.cross_entropy(logits, torch.zeros(len(logits), dtype=torch.long))
+
+
 def loss_of(network: ReaderNetwork, inputs: dict[str, torch.Tensor], pos_weight: float) -> Any:
-    """Relevance BCE plus the span cross-entropy over the sentence's tokens."""
+    """Relevance BCE (plus the within-question group loss on grouped batches) plus the span
+    cross-entropy over the sentence's tokens."""
     relevance, start, end = network(
         inputs["input_ids"], inputs["attention_mask"], inputs["token_type_ids"]
     )
     judged = inputs["relevance"]
     loss = torch.zeros(())
+    group = int(inputs["group"])
+    if group:
+        loss = loss + group_loss(relevance, group)
     if judged.any():
         loss = functional.binary_cross_entropy_with_logits(
             relevance[judged], inputs["label"][judged], pos_weight=torch.tensor(pos_weight)
@@ -160,17 +206,27 @@ def train(args: argparse.Namespace) -> None:
         [{"params": encoder, "lr": args.lr}, {"params": heads, "lr": args.lr * 20}],
         weight_decay=0.01,
     )
-    steps = args.epochs * ((len(training) + args.batch - 1) // args.batch)
+    steps = args.epochs * len(
+        listwise_batches(training, args.batch, args.listwise, random.Random(args.seed))
+        if args.listwise
+        else batches(training, args.batch, random.Random(args.seed))
+    )
     schedule = get_linear_schedule_with_warmup(optimizer, int(0.06 * steps), steps)
     print(
         f"{len(training)} training pairs ({real} real, {positives} of them positive),"
         f" {len(held_out)} held out"
+        + (f"; each positive in a group of {args.listwise}, {steps} steps" if args.listwise else "")
     )
     print(f"held-out top-1 hit before training: {top_hit_rate(network, tokenizer, held_out):.3f}")
     network.train()
     rng, step, started = random.Random(args.seed), 0, time.perf_counter()
     for epoch in range(args.epochs):
-        for batch in batches(training, args.batch, rng):
+        chosen = (
+            listwise_batches(training, args.batch, args.listwise, rng)
+            if args.listwise
+            else batches(training, args.batch, rng)
+        )
+        for batch in chosen:
             loss = loss_of(network, batch_tensors(tokenizer, batch), pos_weight)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
@@ -194,6 +250,7 @@ def train(args: argparse.Namespace) -> None:
         "epochs": args.epochs,
         "lr": args.lr,
         "seed": args.seed,
+        "listwise": args.listwise,
     }
     (args.out / "reader.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
@@ -220,6 +277,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--limit", type=int, default=0, help="first N pairs only (a smoke run)")
     parser.add_argument("--all", action="store_true", help="train on the held-out part too")
+    parser.add_argument(
+        "--listwise",
+        type=int,
+        default=0,
+        metavar="K",
+        help="also train ranking within a question: groups of a positive and K-1 negatives",
+    )
     args = parser.parse_args(argv)
     if args.limit:
         smoke = Path("/tmp/reader-pairs-smoke.jsonl")
