@@ -24,6 +24,50 @@ PREPOSITIONS = word_set("from of in at for with to by on about into close near t
 
 PRONOUNS_PERSON = word_set("he she")
 PRONOUNS_GROUP = word_set("they")
+# What marks a person as a man or a woman within one article: the pronouns that follow a
+# mention of them, and the titles they are given ("he said" goes to a man).
+PRONOUNS_BY_GENDER = {"m": word_set("he him his himself"), "f": word_set("she her hers herself")}
+# Common English given names (the most frequent in US birth records, with their short forms),
+# a person's gender when the article itself gives no pronoun: "Chuck Schumer" is no "she".
+GIVEN_NAMES_BY_GENDER = {
+    "m": word_set(
+        "james john robert michael mike william bill david dave richard rick joseph joe thomas "
+        "tom charles chuck charlie christopher daniel dan matthew matt anthony tony mark "
+        "donald don steven steve paul andrew andy joshua josh kenneth ken kevin brian george "
+        "timothy tim ronald ron edward ed jason jeffrey jeff ryan jacob gary nicholas nick eric "
+        "jonathan stephen larry justin scott brandon benjamin ben samuel sam gregory greg "
+        "alexander frank patrick raymond jack dennis jerry tyler aaron jose adam nathan henry "
+        "douglas doug zachary peter pete kyle noah ethan jeremy walter christian keith roger "
+        "terry austin sean gerald carl harold dylan arthur lawrence jesse bryan billy "
+        "bruce gabriel joe logan albert willie alan eugene russell vincent philip phil bobby "
+        "johnny bradley brad mitch mitchell marco ted kevin hunter barack vladimir "
+        "volodymyr xi emmanuel boris rishi olaf justin narendra benjamin bernie elon jeffrey "
+        "kanye lebron tiger mohammed muhammad ahmed hassan ivan sergei dmitry oleksandr "
+        "luiz lula pedro carlos juan luis jorge miguel francisco antonio giuseppe pierre "
+        "hans klaus"
+    ),
+    "f": word_set(
+        "mary patricia jennifer linda elizabeth liz barbara susan jessica sarah karen lisa "
+        "nancy betty margaret sandra ashley kimberly emily donna michelle carol amanda "
+        "dorothy melissa deborah stephanie rebecca sharon laura cynthia kathleen kathy amy "
+        "angela shirley anna ann anne brenda pamela emma nicole helen samantha katherine kate "
+        "christine debra rachel carolyn janet catherine maria heather diane ruth julie olivia "
+        "joyce virginia victoria lauren christina joan evelyn judith megan cheryl "
+        "hannah jacqueline martha gloria teresa sara madison frances kathryn janice abigail "
+        "alice judy sophia grace denise amber doris marilyn danielle beverly isabella theresa "
+        "diana natalie brittany charlotte marie kayla lori amelia kasie hillary kamala "
+        "nikki marjorie lauren ursula giorgia liz theresa jacinda angela sanna kaja melania "
+        "jill michelle beyonce oprah serena simone ruth sonia elena ketanji nancy "
+        "alexandria ilhan rashida katie jane janet gina kristi kari tulsi"
+    ),
+}
+TITLES_BY_GENDER = {
+    "m": word_set("mr sir lord king prince duke spokesman chairman congressman councilman"),
+    "f": word_set(
+        "mrs ms miss dame lady queen princess duchess spokeswoman chairwoman congresswoman "
+        "councilwoman"
+    ),
+}
 
 # Title and role words: dropped from names, and used to resolve "the general".
 TITLES = word_set(

@@ -17,7 +17,16 @@ from index.statements.speakers import (
     strip_titles,
     surname,
 )
-from index.words import DETERMINERS, GROUP_NOUNS, ORG_NOUN_FITS, PEOPLE_NOUNS, PRONOUNS_GROUP
+from index.words import (
+    DETERMINERS,
+    GIVEN_NAMES_BY_GENDER,
+    GROUP_NOUNS,
+    ORG_NOUN_FITS,
+    PEOPLE_NOUNS,
+    PRONOUNS_BY_GENDER,
+    PRONOUNS_GROUP,
+    TITLES_BY_GENDER,
+)
 
 _PRONOUN_REACH = 50  # how many earlier speakers a pronoun or a role may refer back to
 # A name of capitalised words joined by lower-case function words, for acronyms' long forms
@@ -26,6 +35,9 @@ _LONG_NAME = re.compile(r"[A-Z][\w.'’&\-]*(?:(?:\s+(?:of|for|and|the|on))*\s+[
 _ACRONYM = re.compile(r"[A-Z]{2,6}")
 # A name followed by the noun that describes it: "COMPASS Pathways, the company that ...".
 _APPOSITIVE = re.compile(r",\s+the\s+([a-z]+)\b")
+_GENDER_REACH = 150  # characters after a mention in which a pronoun may refer back to it
+_WORD = re.compile(r"[A-Za-z]+")
+_SENTENCE_ENDS = ("", ".", "!", "?", '"', "”", "“")  # what may stand before a sentence's first word
 
 
 @dataclass
@@ -59,6 +71,8 @@ class ArticleSpeakers:
     # "COMPASS Pathways, the company": (position, the name, "company"), by position
     described: list[tuple[int, Speaker, str]] = field(default_factory=list)
     text: str = ""  # the article's text, where acronyms' long forms are looked for
+    # a full name's key -> votes for "m" and "f" (pronouns after its mentions, its titles)
+    genders: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @classmethod
     def scan(cls, text: str) -> ArticleSpeakers:
@@ -98,8 +112,35 @@ class ArticleSpeakers:
         if fold(words[0]) in DETERMINERS or "-" in words[-1]:
             return  # "The Democrat-led": a description, no one's name
         key = speaker_key(name)
+        self._vote_gender(key, titles | {fold(words[0])}, position + len(run))
         by_key = self.full_names.setdefault(surname(key), {})
         by_key.setdefault(key, _Mentions()).add(position, Speaker(name, "person", titles))
+
+    def _vote_gender(self, key: str, words: frozenset[str], end: int) -> None:
+        """Count the gender evidence of one mention ending at ``end``: its titles and given
+        name (``words``, folded), and the first gendered pronoun after it, unless another
+        name comes first ("Biden met Xi and told him": "him" is not Biden's)."""
+        votes = self.genders.setdefault(key, {"m": 0, "f": 0})
+        for gender in votes:
+            votes[gender] += 2 * len(
+                words & (TITLES_BY_GENDER[gender] | GIVEN_NAMES_BY_GENDER[gender])
+            )
+        for word in _WORD.finditer(self.text, end, end + _GENDER_REACH):
+            folded = word.group().lower()
+            for gender, pronouns in PRONOUNS_BY_GENDER.items():
+                if folded in pronouns:
+                    votes[gender] += 1
+                    return
+            opens_sentence = self.text[max(0, word.start() - 3) : word.start()].rstrip()[-1:]
+            if word.group()[0].isupper() and opens_sentence not in _SENTENCE_ENDS:
+                return  # a name (not a sentence's first word) comes before any pronoun
+
+    def gender(self, speaker: Speaker) -> str | None:
+        """ "m" or "f" when the article's evidence for the person clearly leans one way."""
+        votes = self.genders.get(speaker_key(speaker.name))
+        if not votes or votes["m"] == votes["f"]:
+            return None
+        return "m" if votes["m"] > votes["f"] else "f"
 
     def resolve(self, speaker: Speaker, position: int) -> Speaker | None:
         """The full speaker meant by ``speaker`` at article offset ``position``: pronouns and
@@ -108,7 +149,7 @@ class ArticleSpeakers:
         if speaker.kind == "pronoun" and speaker.name in PRONOUNS_GROUP:
             return self._latest(lambda s: s.kind == "group")
         if speaker.kind == "pronoun":
-            return self._one_person(position)
+            return self._one_person(position, {"he": "m", "she": "f"}.get(speaker.name))
         if speaker.kind == "role":
             return self._latest(lambda s: s.kind == "person" and bool(s.titles & speaker.titles))
         if speaker.kind == "group" and speaker.key in self.acronyms:
@@ -179,11 +220,26 @@ class ArticleSpeakers:
         """Record a resolved speaker as the latest one."""
         self.recent.append(speaker)
 
-    def _one_person(self, position: int) -> Speaker | None:
-        """Whom "he" or "she" at ``position`` means: the latest single person who spoke, else
-        the last person named before (an article's first statement: "..., he said")."""
-        spoke = self._latest(lambda s: s.kind == "person" and " and " not in s.name)
-        return spoke if spoke is not None else self._last_mention(position, lambda key: True)
+    def _one_person(self, position: int, gender: str | None) -> Speaker | None:
+        """Whom "he" or "she" at ``position`` means: the latest single person who spoke and
+        is not known to be of the other ``gender``, else the last such person named before
+        (an article's first statement: "..., he said")."""
+
+        def fits(speaker: Speaker) -> bool:
+            return gender is None or self.gender(speaker) in (None, gender)
+
+        spoke = self._latest(lambda s: s.kind == "person" and " and " not in s.name and fits(s))
+        if spoke is not None or gender is None:
+            return spoke or self._last_mention(position, lambda key: True)
+        # the last person named who is known to be of that gender, else one not known
+        known = self._last_mention(position, lambda key: self._leans(key, gender, strictly=True))
+        return known or self._last_mention(position, lambda key: self._leans(key, gender))
+
+    def _leans(self, key: str, gender: str, strictly: bool = False) -> bool:
+        """Whether the evidence for ``key`` leans to ``gender`` (``strictly``), or not away."""
+        votes = self.genders.get(key, {"m": 0, "f": 0})
+        other = "f" if gender == "m" else "m"
+        return votes[gender] > votes[other] if strictly else votes[gender] >= votes[other]
 
     def _last_mention(self, position: int, fits: Callable[[str], bool]) -> Speaker | None:
         """The full name mentioned last before ``position`` among those whose key ``fits``

@@ -44,3 +44,31 @@ def test_an_unfitting_noun_stays_as_it_is() -> None:
     speakers = ArticleSpeakers.scan(text)
     resolved = speakers.resolve(Speaker("university", "group"), len(text))
     assert resolved == Speaker("university", "group")
+
+
+def test_she_said_skips_the_last_speaker_when_he_is_a_man() -> None:
+    text = (
+        "Mayor Tom Byrne said the dam held, and he thanked the crews.\n"
+        "Rosa Quill, who leads the crews, was on the dam all night.\n"
+        "“We never stopped,” she said."
+    )
+    assert _speakers(text) == ["Tom Byrne", "Rosa Quill"]
+
+
+def test_he_said_still_goes_to_the_last_speaker_of_unknown_gender() -> None:
+    text = "Ortiz Vale said the dam held.\nRosa Quill watched.\n“It held,” he said."
+    assert _speakers(text) == ["Ortiz Vale", "Ortiz Vale"]
+
+
+def test_gender_comes_from_the_pronoun_after_a_mention_not_past_another_name() -> None:
+    text = "Sam Okafor met Lee Wren and told her the dam held."
+    speakers = ArticleSpeakers.scan(text)
+    assert speakers.gender(Speaker("Lee Wren", "person")) == "f"
+    assert speakers.gender(Speaker("Sam Okafor", "person")) == "m"  # his given name
+
+
+def test_titles_and_given_names_give_a_gender_without_pronouns() -> None:
+    speakers = ArticleSpeakers.scan("Ms. Dana Pike and Mr. Lou Harte and Emily Stone spoke.")
+    assert [
+        speakers.gender(Speaker(n, "person")) for n in ("Dana Pike", "Lou Harte", "Emily Stone")
+    ] == ["f", "m", "f"]
