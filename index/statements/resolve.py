@@ -21,6 +21,7 @@ from index.words import (
     DETERMINERS,
     GIVEN_NAMES_BY_GENDER,
     GROUP_NOUNS,
+    LEADING_JUNK,
     ORG_NOUN_FITS,
     PEOPLE_NOUNS,
     PRONOUNS_BY_GENDER,
@@ -107,6 +108,9 @@ class ArticleSpeakers:
         name, titles = strip_titles(run)
         name = name.removesuffix("'s")
         words = name.split()
+        while len(words) > 2 and fold(words[0]) in LEADING_JUNK:
+            words = words[1:]  # "When Ronald Reagan": the clause's opener is no part of the name
+        name = " ".join(words)
         if len(words) < 2 or name_kind(name) != "person":
             return
         if fold(words[0]) in DETERMINERS or "-" in words[-1]:

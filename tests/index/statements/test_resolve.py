@@ -72,3 +72,8 @@ def test_titles_and_given_names_give_a_gender_without_pronouns() -> None:
     assert [
         speakers.gender(Speaker(n, "person")) for n in ("Dana Pike", "Lou Harte", "Emily Stone")
     ] == ["f", "m", "f"]
+
+
+def test_a_clause_opener_is_no_part_of_a_scanned_name() -> None:
+    speakers = ArticleSpeakers.scan("When Ronald Reagan announced his plan, few objected.")
+    assert "ronald reagan" in speakers.genders and "when ronald reagan" not in speakers.genders
