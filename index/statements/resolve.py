@@ -165,6 +165,8 @@ class ArticleSpeakers:
                 return long
         if speaker.kind == "group" and speaker.name.split()[0].islower():
             return self._organisation(speaker, position)
+        if speaker.kind == "group" and len(speaker.key.split()) >= 2:
+            return self._longer_name(speaker, position)
         if speaker.kind == "person":
             return self._full_name(speaker, position)
         return speaker
@@ -186,6 +188,20 @@ class ArticleSpeakers:
         fits = ORG_NOUN_FITS.get(words[0])
         found = None if fits is None else self._organisation_with(fits, position)
         return speaker if found is None else found
+
+    def _longer_name(self, speaker: Speaker, position: int) -> Speaker:
+        """The organisation named last before ``position`` whose name begins or ends with the
+        words of ``speaker``'s ("Hurricane Center" after "National Hurricane Center", "Joint
+        Chiefs" after "Joint Chiefs of Staff"); ``speaker`` as it is else."""
+        key = f" {speaker.key} "
+        named = [
+            s
+            for at, s in self.organisations
+            if at < position
+            and s.key != speaker.key
+            and (f" {s.key}".endswith(key.rstrip()) or f"{s.key} ".startswith(key.lstrip()))
+        ]
+        return named[-1] if named else speaker
 
     def _organisation_with(self, words: frozenset[str], position: int) -> Speaker | None:
         """The organisation with one of ``words`` in its name that spoke last, else the one

@@ -77,3 +77,16 @@ def test_titles_and_given_names_give_a_gender_without_pronouns() -> None:
 def test_a_clause_opener_is_no_part_of_a_scanned_name() -> None:
     speakers = ArticleSpeakers.scan("When Ronald Reagan announced his plan, few objected.")
     assert "ronald reagan" in speakers.genders and "when ronald reagan" not in speakers.genders
+
+
+def test_a_short_organisation_name_is_the_longer_one_named_before() -> None:
+    text = (
+        "The National Flood Center issued a warning on Monday.\n"
+        "Rivers will rise by two metres, the Flood Center said."
+    )
+    assert _speakers(text)[-1] == "National Flood Center"
+
+
+def test_a_short_name_with_no_longer_one_before_stays_as_it_is() -> None:
+    text = "Rivers will rise by two metres, the Flood Center said."
+    assert _speakers(text) == ["Flood Center"]
