@@ -76,23 +76,26 @@ def paragraph_index(set_dir: Path) -> sqlite3.Connection:
     return db
 
 
-def top_paragraphs(db: sqlite3.Connection, question: str) -> list[tuple[str, str, str]]:
-    """(title, paragraph, article id) of the PARAGRAPHS best paragraphs by BM25."""
+def top_paragraphs(
+    db: sqlite3.Connection, question: str, count: int = PARAGRAPHS
+) -> list[tuple[str, str, str]]:
+    """(title, paragraph, article id) of the ``count`` best paragraphs by BM25."""
     terms = query_terms(question)
     if not terms:
         return []
     sql = "SELECT title, text, article FROM p WHERE p MATCH ? ORDER BY bm25(p) LIMIT ?"
-    return list(db.execute(sql, (fts_query(terms), PARAGRAPHS)))
+    return list(db.execute(sql, (fts_query(terms), count)))
 
 
 def question_pairs(
-    db: sqlite3.Connection, question: dict[str, Any], rng: random.Random
+    db: sqlite3.Connection, question: dict[str, Any], rng: random.Random, scale: int = 1
 ) -> Iterator[dict[str, Any]]:
-    """The labelled pairs of one question."""
+    """The labelled pairs of one question (``scale`` times as many paragraphs read, and
+    positives and negatives kept, as the constants say)."""
     terms = question_terms(question["question"])
     positives, negatives = [], []
     seen: set[str] = set()
-    for title, paragraph, _ in top_paragraphs(db, question["question"]):
+    for title, paragraph, _ in top_paragraphs(db, question["question"], PARAGRAPHS * scale):
         for start, end in quotable_spans(paragraph):
             sentence = paragraph[start:end]
             if not MIN_CHARS <= len(sentence) <= MAX_CHARS or sentence in seen:
@@ -114,9 +117,9 @@ def question_pairs(
                 pair["overlap"] = coverage(terms, stems(sentence))
                 negatives.append(pair)
     negatives.sort(key=lambda p: p.pop("overlap"), reverse=True)
-    hard, rest = negatives[:HARD_NEGATIVES], negatives[HARD_NEGATIVES:]
-    others = rng.sample(rest, min(OTHER_NEGATIVES, len(rest)))
-    yield from positives[:MAX_POSITIVES]
+    hard, rest = negatives[: HARD_NEGATIVES * scale], negatives[HARD_NEGATIVES * scale :]
+    others = rng.sample(rest, min(OTHER_NEGATIVES * scale, len(rest)))
+    yield from positives[: MAX_POSITIVES * scale]
     yield from hard + others
 
 
@@ -126,6 +129,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--set", required=True, type=Path, help="folder of a training set")
     parser.add_argument("--out", required=True, type=Path, help="JSON Lines file to write")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--scale", type=int, default=1, help="read and keep N times as many per question"
+    )
     args = parser.parse_args(argv)
     db = paragraph_index(args.set)
     rng = random.Random(args.seed)
@@ -134,7 +140,7 @@ def main(argv: list[str] | None = None) -> None:
     counts = [0, 0]
     with args.out.open("w", encoding="utf-8") as out:
         for question in questions:
-            for pair in question_pairs(db, question, rng):
+            for pair in question_pairs(db, question, rng, args.scale):
                 counts[pair["label"]] += 1
                 out.write(json.dumps(pair, ensure_ascii=False) + "\n")
     print(f"{len(questions)} questions: {counts[1]} positive, {counts[0]} negative pairs")
