@@ -23,6 +23,7 @@ from index.words import (
     GROUP_NOUNS,
     LEADING_JUNK,
     ORG_NOUN_FITS,
+    PARTIES,
     PEOPLE_NOUNS,
     PRONOUNS_BY_GENDER,
     PRONOUNS_GROUP,
@@ -108,8 +109,8 @@ class ArticleSpeakers:
         name, titles = strip_titles(run)
         name = name.removesuffix("'s")
         words = name.split()
-        while len(words) > 2 and fold(words[0]) in LEADING_JUNK:
-            words = words[1:]  # "When Ronald Reagan": the clause's opener is no part of the name
+        while len(words) > 1 and fold(words[0]) in LEADING_JUNK | PARTIES:
+            words = words[1:]  # "When Ronald Reagan", "Republican Pelosi": no part of the name
         name = " ".join(words)
         if len(words) < 2 or name_kind(name) != "person":
             return

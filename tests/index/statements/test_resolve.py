@@ -90,3 +90,11 @@ def test_a_short_organisation_name_is_the_longer_one_named_before() -> None:
 def test_a_short_name_with_no_longer_one_before_stays_as_it_is() -> None:
     text = "Rivers will rise by two metres, the Flood Center said."
     assert _speakers(text) == ["Flood Center"]
+
+
+def test_a_party_word_before_a_surname_is_no_full_name() -> None:
+    text = (
+        "Nancy Pelosi chose the members. Republican Cheney joined, and Democrat Pelosi praised "
+        "her.\nPelosi said in a statement that the panel was ready."
+    )
+    assert _speakers(text)[-1] == "Nancy Pelosi"
