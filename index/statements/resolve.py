@@ -180,6 +180,9 @@ class ArticleSpeakers:
         words = speaker.key.split()
         if len(words) != 1:
             return speaker
+        said = self._latest(lambda s: s.kind == "group" and s.key.endswith(f" {words[0]}"))
+        if said is not None:
+            return said  # "the study said" after "a new study found"
         found = self._organisation_with(frozenset(words), position)
         if found is not None:
             return found

@@ -98,3 +98,11 @@ def test_a_party_word_before_a_surname_is_no_full_name() -> None:
         "her.\nPelosi said in a statement that the panel was ready."
     )
     assert _speakers(text)[-1] == "Nancy Pelosi"
+
+
+def test_the_study_is_the_qualified_study_that_spoke_before() -> None:
+    text = (
+        "Floods will double by 2050, according to a new study.\n"
+        "Coastal towns face the most risk, the study said."
+    )
+    assert _speakers(text) == ["a new study", "a new study"]
