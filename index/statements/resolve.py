@@ -37,6 +37,10 @@ _LONG_NAME = re.compile(r"[A-Z][\w.'’&\-]*(?:(?:\s+(?:of|for|and|the|on))*\s+[
 _ACRONYM = re.compile(r"[A-Z]{2,6}")
 # A name followed by the noun that describes it: "COMPASS Pathways, the company that ...".
 _APPOSITIVE = re.compile(r",\s+the\s+([a-z]+)\b")
+# A name followed by the other name it goes by: "Dario Otero Jr., affectionately known as DJ".
+_NICKNAME = re.compile(
+    r",?\s+(?:[a-z]+ly\s+)?(?:known as|nicknamed|who goes by|called)\s+[\"“]?([A-Z][\w.'’\-]*)"
+)
 _GENDER_REACH = 150  # characters after a mention in which a pronoun may refer back to it
 _WORD = re.compile(r"[A-Za-z]+")
 _SENTENCE_ENDS = ("", ".", "!", "?", '"', "”", "“")  # what may stand before a sentence's first word
@@ -75,6 +79,8 @@ class ArticleSpeakers:
     text: str = ""  # the article's text, where acronyms' long forms are looked for
     # a full name's key -> votes for "m" and "f" (pronouns after its mentions, its titles)
     genders: dict[str, dict[str, int]] = field(default_factory=dict)
+    # "dj" -> Dario Otero Jr. ("Dario Otero Jr., affectionately known as DJ")
+    nicknames: dict[str, Speaker] = field(default_factory=dict)
 
     @classmethod
     def scan(cls, text: str) -> ArticleSpeakers:
@@ -86,6 +92,11 @@ class ArticleSpeakers:
             for part in run.split(" and "):  # "Andrew Holness and Floyd Green": two people
                 found._add_name(part, at + run.find(part))
             found._add_organisation(run, at, text[match.end() : match.end() + 12])
+            nickname = _NICKNAME.match(text, match.end())
+            if nickname is not None and len(strip_titles(run)[0].split()) >= 2:
+                found.nicknames[speaker_key(nickname.group(1))] = Speaker(
+                    strip_titles(run)[0], name_kind(strip_titles(run)[0])
+                )
             described = _APPOSITIVE.match(text, match.end())
             if described is not None and described.group(1) in GROUP_NOUNS - PEOPLE_NOUNS:
                 name, _ = strip_titles(run)
@@ -157,6 +168,8 @@ class ArticleSpeakers:
             return self._one_person(position, {"he": "m", "she": "f"}.get(speaker.name))
         if speaker.kind == "role":
             return self._latest(lambda s: s.kind == "person" and bool(s.titles & speaker.titles))
+        if speaker.key in self.nicknames:
+            return self.nicknames[speaker.key]
         if speaker.kind == "group" and speaker.key in self.acronyms:
             return self.acronyms[speaker.key]  # "IOC" after "International Olympic Committee (IOC)"
         if speaker.kind in ("group", "person") and _ACRONYM.fullmatch(speaker.name.split()[-1]):

@@ -106,3 +106,11 @@ def test_the_study_is_the_qualified_study_that_spoke_before() -> None:
         "Coastal towns face the most risk, the study said."
     )
     assert _speakers(text) == ["a new study", "a new study"]
+
+
+def test_a_nickname_is_the_person_known_by_it() -> None:
+    text = (
+        "Dario Vance Jr., affectionately known as DJ, plays shortstop.\n"
+        "DJ, 13, said he would love to play in the major leagues."
+    )
+    assert _speakers(text) == ["Dario Vance Jr"]
