@@ -137,6 +137,54 @@ GROUP_QUALIFIERS = word_set(
 # Parties, which describe a person before their name ("Pennsylvania Republican Scott Perry").
 PARTIES = word_set("republican democrat democratic gop labour conservative liberal")
 
+# Countries and territories, which speak as states ("Israel said"): a name that is one of
+# them is no person. Left out: those that are also common given names or surnames (Jordan,
+# Chad, Georgia), so "Jordan said" can still be Rep. Jim Jordan.
+COUNTRIES = word_set(
+    "afghanistan albania algeria andorra angola argentina armenia australia austria azerbaijan "
+    "bahamas bahrain bangladesh barbados belarus belgium belize benin bhutan bolivia bosnia "
+    "botswana brazil brunei bulgaria burkina burundi cambodia cameroon canada chile china "
+    "colombia comoros congo croatia cuba cyprus czechia denmark djibouti dominica ecuador egypt "
+    "eritrea estonia eswatini ethiopia fiji finland france gabon gambia germany ghana greece "
+    "grenada guatemala guinea guyana haiti honduras hungary iceland india indonesia iran iraq "
+    "ireland israel italy jamaica japan kazakhstan kenya kiribati kosovo kuwait kyrgyzstan laos "
+    "latvia lebanon lesotho liberia libya liechtenstein lithuania luxembourg madagascar malawi "
+    "malaysia maldives mali malta mauritania mauritius mexico micronesia moldova monaco mongolia "
+    "montenegro morocco mozambique myanmar namibia nauru nepal netherlands nicaragua niger "
+    "nigeria norway oman pakistan palau palestine panama paraguay peru philippines poland "
+    "portugal qatar romania russia rwanda samoa senegal serbia seychelles singapore slovakia "
+    "slovenia somalia spain sudan suriname sweden switzerland syria taiwan tajikistan tanzania "
+    "thailand togo tonga tunisia turkey turkmenistan tuvalu uganda ukraine uruguay uzbekistan "
+    "vanuatu venezuela vietnam yemen zambia zimbabwe britain england scotland wales gaza"
+)
+COUNTRY_PHRASES = frozenset(
+    {
+        "united states",
+        "the united states",
+        "united kingdom",
+        "the united kingdom",
+        "north korea",
+        "south korea",
+        "south africa",
+        "saudi arabia",
+        "new zealand",
+        "sri lanka",
+        "costa rica",
+        "el salvador",
+        "the netherlands",
+        "the philippines",
+        "united arab emirates",
+        "the united arab emirates",
+        "hong kong",
+        "east timor",
+        "ivory coast",
+        "sierra leone",
+        "papua new guinea",
+        "north macedonia",
+        "vatican city",
+    }
+)
+
 # Words that make a capitalised name an organisation.
 ORG_WORDS = word_set(
     "ministry department police commission survey foundation party committee office university "

@@ -11,6 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from index.words import (
+    COUNTRIES,
+    COUNTRY_PHRASES,
     DETERMINERS,
     DOCUMENT_NOUNS,
     GROUP_NOUNS,
@@ -105,6 +107,8 @@ def name_kind(name: str, context: str = "") -> str:
     before = fold(context).split()[-1:]
     if any(w in ORG_WORDS for w in words) or (before and before[0] in GROUP_NOUNS - TITLES):
         return "group"
+    if " ".join(words) in COUNTRIES | COUNTRY_PHRASES:
+        return "group"  # "Israel said": a state speaking
     camel = re.search(r"[a-z][A-Z]", name) and not re.match(r"(?:Mc|Mac)[A-Z]", name)
     if len(words) == 1 and (name.isupper() or camel):
         return "group"  # ADL, QSR, DeepState; not McCarthy

@@ -496,3 +496,10 @@ def test_a_led_compound_names_no_one() -> None:
     assert _extract("The Democrat-led panel said the vote would pass.") == []
     text = "Tom Cover, a farmer, spoke. The Democrat-led county is flooded, he said."
     assert [speaker for speaker, _, _ in _said(text)] == ["Tom Cover"]
+
+
+def test_a_country_speaks_as_an_organisation_and_a_surname_like_jordan_stays_a_person() -> None:
+    (statement,) = _extract("Israel said the strikes would continue.")
+    assert (statement.speaker, statement.kind) == ("Israel", "organisation")
+    statements = _extract("Rep. Jim Jordan opened the hearing. Jordan said it would be long.")
+    assert [(s.speaker, s.kind) for s in statements] == [("Jim Jordan", "person")]
