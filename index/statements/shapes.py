@@ -15,6 +15,7 @@ _MODIFIER = re.compile(
     r"earlier|later|when|while|as|,|$)",
     re.IGNORECASE,
 )
+_INVERTED_WORDS = 10  # at most, in the speaker phrase after the cue ("..., said X")
 _CLAUSE_END = re.compile(
     r"[,;:]|\s+(?:in|on|at|during|to|after|before|while|from|for)\s+(?=[a-z0-9])"
 )
@@ -68,6 +69,8 @@ def inverted(
     first = phrase.split(" ", 1)[0]
     if not first or (first.islower() and first not in ("the", "a", "an")):
         return None
+    if len(phrase.split()) > _INVERTED_WORDS:
+        return None  # "X conceded the city could cut the limit through the Twin Pairs": a clause
     speaker = speaker_from_phrase(phrase)
     if speaker is None or speaker.kind == "pronoun":
         return None

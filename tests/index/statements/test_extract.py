@@ -503,3 +503,11 @@ def test_a_country_speaks_as_an_organisation_and_a_surname_like_jordan_stays_a_p
     assert (statement.speaker, statement.kind) == ("Israel", "organisation")
     statements = _extract("Rep. Jim Jordan opened the hearing. Jordan said it would be long.")
     assert [(s.speaker, s.kind) for s in statements] == [("Jim Jordan", "person")]
+
+
+def test_a_clause_after_the_cue_is_what_was_said_not_an_inverted_speaker() -> None:
+    text = (
+        "Lee Olsen, general manager of a diner, conceded the city could reduce the speed limit "
+        "through the Twin Pairs."
+    )
+    assert [s.speaker for s in _extract(text)] == ["Lee Olsen"]
