@@ -9,12 +9,15 @@ import re
 from index.statements.quotes import Found
 from index.statements.spans import OPEN, STOP, content_after, content_before, has_that, trim
 from index.statements.speakers import speaker_from_phrase
+from index.words import TITLE_MODIFIERS
 
 _MODIFIER = re.compile(
     r"\s*(?:in|at|during|on|after|before|from|for|with|via|to|last|this|"
     r"earlier|later|when|while|as|,|$)",
     re.IGNORECASE,
 )
+# Lower-case words that may open a speaker phrase after the cue ("said former Gov. X").
+_SPEAKER_OPENERS = frozenset({"the", "a", "an"}) | TITLE_MODIFIERS
 _INVERTED_WORDS = 10  # at most, in the speaker phrase after the cue ("..., said X")
 _CLAUSE_END = re.compile(
     r"[,;:]|\s+(?:in|on|at|during|to|after|before|while|from|for)\s+(?=[a-z0-9])"
@@ -67,15 +70,23 @@ def inverted(
     match = _CLAUSE_END.search(after)
     phrase = (after[: match.start()] if match else after).strip().rstrip(".!?")
     first = phrase.split(" ", 1)[0]
-    if not first or (first.islower() and first not in ("the", "a", "an")):
+    if not first or (first.islower() and first not in _SPEAKER_OPENERS):
         return None
     if len(phrase.split()) > _INVERTED_WORDS:
         return None  # "X conceded the city could cut the limit through the Twin Pairs": a clause
     speaker = speaker_from_phrase(phrase)
     if speaker is None or speaker.kind == "pronoun":
         return None
-    span = content_before(text, start, cue.start(), quotes)
+    span = content_before(text, start, cue.start(), quotes) or _quote_after(
+        text, cue.end() + (match.end() if match else len(after)), quotes
+    )
     return None if span is None else Found(speaker, phrase, words, *span)
+
+
+def _quote_after(text: str, position: int, quotes: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The quotation that starts right after ``position`` (past a colon or comma and spaces):
+    what was said in "Added former Gov. Thomas H. Kean: “He was one of the best.”"."""
+    return next(((s, e) for s, e in quotes if s >= position and not text[position:s].strip()), None)
 
 
 def appositive(

@@ -511,3 +511,8 @@ def test_a_clause_after_the_cue_is_what_was_said_not_an_inverted_speaker() -> No
         "through the Twin Pairs."
     )
     assert [s.speaker for s in _extract(text)] == ["Lee Olsen"]
+
+
+def test_a_cue_that_opens_the_sentence_gives_the_quotation_after_the_speaker() -> None:
+    text = "Added former Gov. Tom Kean: “He was one of the best governors.”"
+    assert _said(text) == [("Tom Kean", "“He was one of the best governors.”", "direct")]
