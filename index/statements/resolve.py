@@ -41,7 +41,10 @@ _APPOSITIVE = re.compile(r",\s+the\s+([a-z]+)\b")
 _NICKNAME = re.compile(
     r",?\s+(?:[a-z]+ly\s+)?(?:known as|nicknamed|who goes by|called)\s+[\"“]?([A-Z][\w.'’\-]*)"
 )
-_GENDER_REACH = 150  # characters after a mention in which a pronoun may refer back to it
+_GENDER_REACH = 150
+_GENDER_WORDS = {
+    g: TITLES_BY_GENDER[g] | GIVEN_NAMES_BY_GENDER[g] for g in TITLES_BY_GENDER
+}  # characters after a mention in which a pronoun may refer back to it
 _WORD = re.compile(r"[A-Za-z]+")
 _SENTENCE_ENDS = ("", ".", "!", "?", '"', "”", "“")  # what may stand before a sentence's first word
 
@@ -138,9 +141,7 @@ class ArticleSpeakers:
         name comes first ("Biden met Xi and told him": "him" is not Biden's)."""
         votes = self.genders.setdefault(key, {"m": 0, "f": 0})
         for gender in votes:
-            votes[gender] += 2 * len(
-                words & (TITLES_BY_GENDER[gender] | GIVEN_NAMES_BY_GENDER[gender])
-            )
+            votes[gender] += 2 * len(words & _GENDER_WORDS[gender])
         for word in _WORD.finditer(self.text, end, end + _GENDER_REACH):
             folded = word.group().lower()
             for gender, pronouns in PRONOUNS_BY_GENDER.items():
@@ -210,15 +211,12 @@ class ArticleSpeakers:
         """The organisation named last before ``position`` whose name begins or ends with the
         words of ``speaker``'s ("Hurricane Center" after "National Hurricane Center", "Joint
         Chiefs" after "Joint Chiefs of Staff"); ``speaker`` as it is else."""
-        key = f" {speaker.key} "
-        named = [
-            s
-            for at, s in self.organisations
-            if at < position
-            and s.key != speaker.key
-            and (f" {s.key}".endswith(key.rstrip()) or f"{s.key} ".startswith(key.lstrip()))
-        ]
-        return named[-1] if named else speaker
+        key = speaker.key
+        for at, named in reversed(self.organisations):
+            longer = named.key
+            if at < position and (longer.endswith(f" {key}") or longer.startswith(f"{key} ")):
+                return named
+        return speaker
 
     def _organisation_with(self, words: frozenset[str], position: int) -> Speaker | None:
         """The organisation with one of ``words`` in its name that spoke last, else the one

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 
 from index.words import (
     COUNTRIES,
@@ -52,7 +53,7 @@ class Speaker:
     kind: str
     titles: frozenset[str] = frozenset()
 
-    @property
+    @cached_property  # asked for often while an article is resolved; the name never changes
     def key(self) -> str:
         """The speaker's identity across articles (see :func:`speaker_key`)."""
         return speaker_key(self.name)
@@ -100,6 +101,9 @@ def strip_titles(run: str) -> tuple[str, frozenset[str]]:
     return " ".join(words[last_title + 1 :]), titles
 
 
+_STATES = COUNTRIES | COUNTRY_PHRASES
+
+
 def name_kind(name: str, context: str = "") -> str:
     """ "group" for organisations and collectives, else "person"; ``context`` is the phrase
     the name came from ("monitoring group DeepState" makes DeepState a group)."""
@@ -107,7 +111,7 @@ def name_kind(name: str, context: str = "") -> str:
     before = fold(context).split()[-1:]
     if any(w in ORG_WORDS for w in words) or (before and before[0] in GROUP_NOUNS - TITLES):
         return "group"
-    if " ".join(words) in COUNTRIES | COUNTRY_PHRASES:
+    if " ".join(words) in _STATES:
         return "group"  # "Israel said": a state speaking
     camel = re.search(r"[a-z][A-Z]", name) and not re.match(r"(?:Mc|Mac)[A-Z]", name)
     if len(words) == 1 and (name.isupper() or camel):
