@@ -107,8 +107,9 @@ def appositive(
     named = [(c, s) for c, s in chosen if s is not None and s.kind in ("person", "group")]
     if not named:
         return None
-    # a name before a description: "Harry's lawyer, David Sherborne, said" is Sherborne
-    chunk, speaker = min(named, key=lambda n: not n[1].name[:1].isupper())
+    # a name before a description ("David Sherborne, Harry's lawyer, said"), and a name
+    # after a possessive one ("Harry's lawyer, David Sherborne, said"): Sherborne either way
+    chunk, speaker = min(named, key=lambda n: not n[1].name.split()[-1][:1].isupper())
     assert speaker is not None
     span = content(text, start, first if first > start else start, cue.end(), end, words, quotes)
     return None if span is None else Found(speaker, chunk.strip(), words, *span)

@@ -36,7 +36,10 @@ _ABBREVIATION = (
     r"(?:(?:Dr|Mr|Mrs|Ms|Gen|Gov|Sen|Rep|Lt|Col|Capt|Sgt|St|Jr|Sr|Prof|Rev|Adm|Maj)\."
     r"|(?:[A-Z]\.)+)"  # initials too: "J.B. Pritzker"
 )
-_CAP = rf"(?:{_ABBREVIATION}|[A-ZÀ-ÖØ-Þ][\w'’\-]*|[a-z]+[A-Z][\w'’\-]*)"
+_TLD = r"\.(?:com|org|net|gov|edu|io|co\.uk)"
+_DOMAIN = rf"(?:{_TLD})?"  # a website's name: "MSN.com", "Chabad.org"
+_WEBSITE = re.compile(rf"\w{_TLD}$")
+_CAP = rf"(?:{_ABBREVIATION}|[A-ZÀ-ÖØ-Þ][\w'’\-]*{_DOMAIN}|[a-z]+[A-Z][\w'’\-]*)"
 _JOIN = r"(?:\s+(?:of|de|da|del|van|von|bin|al|&|and)\s+|\s+)"
 RUN = re.compile(rf"{_CAP}(?:{_JOIN}{_CAP})*")
 _WORD = re.compile(r"[\w'’.&\-]+")
@@ -111,6 +114,8 @@ def name_kind(name: str, context: str = "") -> str:
     before = fold(context).split()[-1:]
     if any(w in ORG_WORDS for w in words) or (before and before[0] in GROUP_NOUNS - TITLES):
         return "group"
+    if _WEBSITE.search(name):
+        return "group"  # "MSN.com"
     if " ".join(words) in _STATES:
         return "group"  # "Israel said": a state speaking
     camel = re.search(r"[a-z][A-Z]", name) and not re.match(r"(?:Mc|Mac)[A-Z]", name)

@@ -516,3 +516,13 @@ def test_a_clause_after_the_cue_is_what_was_said_not_an_inverted_speaker() -> No
 def test_a_cue_that_opens_the_sentence_gives_the_quotation_after_the_speaker() -> None:
     text = "Added former Gov. Tom Kean: “He was one of the best governors.”"
     assert _said(text) == [("Tom Kean", "“He was one of the best governors.”", "direct")]
+
+
+def test_a_website_speaks_under_its_whole_name_as_an_organisation() -> None:
+    (statement,) = _extract("The dam held, according to Chabad.org.")
+    assert (statement.speaker, statement.kind) == ("Chabad.org", "organisation")
+
+
+def test_a_name_after_a_possessive_description_is_the_speaker() -> None:
+    text = "Harry's lawyer, David Sherborne, said the publisher had agreed to pay damages."
+    assert [s.speaker for s in _extract(text)] == ["David Sherborne"]
