@@ -85,7 +85,7 @@ def continued_quotes(text: str, quotes: list[tuple[int, int]], found: list[Found
         if covered or not before or len(text[q_start:q_end].split()) < 3:
             continue
         last = before[-1]
-        alone = not text[q_end:].split("\n", 1)[0][:2].strip(" .,") or text[q_end - 2] in ".?!"
+        alone = not text[q_end:].split("\n", 1)[0][:2].strip(" .,") or text[q_end - 2] in ".?!,"
         between = [f for f in found if last.end < f.start < q_start]
         if alone and all(f.speaker == last.speaker for f in between):
             extra.append(Found(last.speaker, last.mention, last.cue, q_start, q_end))

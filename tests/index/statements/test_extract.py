@@ -526,3 +526,12 @@ def test_a_website_speaks_under_its_whole_name_as_an_organisation() -> None:
 def test_a_name_after_a_possessive_description_is_the_speaker() -> None:
     text = "Harry's lawyer, David Sherborne, said the publisher had agreed to pay damages."
     assert [s.speaker for s in _extract(text)] == ["David Sherborne"]
+
+
+def test_a_quotation_ending_in_a_comma_after_an_attributed_one_is_the_same_speakers() -> None:
+    text = (
+        "Jane Ortiz toured the dam. “It will hold,” she said. “We tested it in every season,” "
+        "including “three floods in one year.”"
+    )
+    quotes = [s.content for s in _extract(text) if s.speaker == "Jane Ortiz"]
+    assert "“We tested it in every season,”" in quotes
