@@ -93,7 +93,9 @@ TITLE_MODIFIERS = word_set(
 NOT_SPEAKERS = word_set(
     "i we you me us today yesterday tonight monday tuesday wednesday thursday friday saturday "
     "sunday january february march april may june july august september october november "
-    "december jan feb mar apr jun jul aug sep sept oct nov dec"
+    "december jan feb mar apr jun jul aug sep sept oct nov dec "
+    # prepositions that open a sentence: "Amid reports that ..." names no one
+    "amid amidst despite during after before following among under"
 )
 
 # Common nouns that can head a speaker phrase: "Ukrainian officials", "the monitoring group".

@@ -535,3 +535,7 @@ def test_a_quotation_ending_in_a_comma_after_an_attributed_one_is_the_same_speak
     )
     quotes = [s.content for s in _extract(text) if s.speaker == "Jane Ortiz"]
     assert "“We tested it in every season,”" in quotes
+
+
+def test_a_preposition_opening_the_sentence_is_no_speaker() -> None:
+    assert _extract("Amid reports that the dam leaked, the town stayed calm.") == []
