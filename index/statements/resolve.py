@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from index.statements.gender import GenderVotes
 from index.statements.speakers import (
     RUN,
     Speaker,
@@ -19,15 +20,12 @@ from index.statements.speakers import (
 )
 from index.words import (
     DETERMINERS,
-    GIVEN_NAMES_BY_GENDER,
     GROUP_NOUNS,
     LEADING_JUNK,
     ORG_NOUN_FITS,
     PARTIES,
     PEOPLE_NOUNS,
-    PRONOUNS_BY_GENDER,
     PRONOUNS_GROUP,
-    TITLES_BY_GENDER,
 )
 
 _PRONOUN_REACH = 50  # how many earlier speakers a pronoun or a role may refer back to
@@ -41,12 +39,6 @@ _APPOSITIVE = re.compile(r",\s+the\s+([a-z]+)\b")
 _NICKNAME = re.compile(
     r",?\s+(?:[a-z]+ly\s+)?(?:known as|nicknamed|who goes by|called)\s+[\"“]?([A-Z][\w.'’\-]*)"
 )
-_GENDER_REACH = 150
-_GENDER_WORDS = {
-    g: TITLES_BY_GENDER[g] | GIVEN_NAMES_BY_GENDER[g] for g in TITLES_BY_GENDER
-}  # characters after a mention in which a pronoun may refer back to it
-_WORD = re.compile(r"[A-Za-z]+")
-_SENTENCE_ENDS = ("", ".", "!", "?", '"', "”", "“")  # what may stand before a sentence's first word
 
 
 @dataclass
@@ -81,7 +73,7 @@ class ArticleSpeakers:
     described: list[tuple[int, Speaker, str]] = field(default_factory=list)
     text: str = ""  # the article's text, where acronyms' long forms are looked for
     # a full name's key -> votes for "m" and "f" (pronouns after its mentions, its titles)
-    genders: dict[str, dict[str, int]] = field(default_factory=dict)
+    genders: GenderVotes = field(default_factory=GenderVotes)
     # "dj" -> Dario Otero Jr. ("Dario Otero Jr., affectionately known as DJ")
     nicknames: dict[str, Speaker] = field(default_factory=dict)
 
@@ -95,17 +87,20 @@ class ArticleSpeakers:
             for part in run.split(" and "):  # "Andrew Holness and Floyd Green": two people
                 found._add_name(part, at + run.find(part))
             found._add_organisation(run, at, text[match.end() : match.end() + 12])
-            nickname = _NICKNAME.match(text, match.end())
-            if nickname is not None and len(strip_titles(run)[0].split()) >= 2:
-                found.nicknames[speaker_key(nickname.group(1))] = Speaker(
-                    strip_titles(run)[0], name_kind(strip_titles(run)[0])
-                )
+            found._add_nickname(run, match.end())
             described = _APPOSITIVE.match(text, match.end())
             if described is not None and described.group(1) in GROUP_NOUNS - PEOPLE_NOUNS:
                 name, _ = strip_titles(run)
                 speaker = Speaker(name.removeprefix("The "), "group")
                 found.described.append((at, speaker, described.group(1)))
         return found
+
+    def _add_nickname(self, run: str, end: int) -> None:
+        """Remember the other name a full name goes by when the text says so after it."""
+        nickname = _NICKNAME.match(self.text, end)
+        name, _ = strip_titles(run)
+        if nickname is not None and len(name.split()) >= 2:
+            self.nicknames[speaker_key(nickname.group(1))] = Speaker(name, name_kind(name))
 
     def _add_organisation(self, run: str, position: int, after: str) -> None:
         """Remember an organisation's name ("University of Kansas"), and its acronym when one
@@ -131,33 +126,13 @@ class ArticleSpeakers:
         if fold(words[0]) in DETERMINERS or "-" in words[-1]:
             return  # "The Democrat-led": a description, no one's name
         key = speaker_key(name)
-        self._vote_gender(key, titles | {fold(words[0])}, position + len(run))
+        self.genders.add_mention(key, titles | {fold(words[0])}, self.text, position + len(run))
         by_key = self.full_names.setdefault(surname(key), {})
         by_key.setdefault(key, _Mentions()).add(position, Speaker(name, "person", titles))
 
-    def _vote_gender(self, key: str, words: frozenset[str], end: int) -> None:
-        """Count the gender evidence of one mention ending at ``end``: its titles and given
-        name (``words``, folded), and the first gendered pronoun after it, unless another
-        name comes first ("Biden met Xi and told him": "him" is not Biden's)."""
-        votes = self.genders.setdefault(key, {"m": 0, "f": 0})
-        for gender in votes:
-            votes[gender] += 2 * len(words & _GENDER_WORDS[gender])
-        for word in _WORD.finditer(self.text, end, end + _GENDER_REACH):
-            folded = word.group().lower()
-            for gender, pronouns in PRONOUNS_BY_GENDER.items():
-                if folded in pronouns:
-                    votes[gender] += 1
-                    return
-            opens_sentence = self.text[max(0, word.start() - 3) : word.start()].rstrip()[-1:]
-            if word.group()[0].isupper() and opens_sentence not in _SENTENCE_ENDS:
-                return  # a name (not a sentence's first word) comes before any pronoun
-
     def gender(self, speaker: Speaker) -> str | None:
         """ "m" or "f" when the article's evidence for the person clearly leans one way."""
-        votes = self.genders.get(speaker_key(speaker.name))
-        if not votes or votes["m"] == votes["f"]:
-            return None
-        return "m" if votes["m"] > votes["f"] else "f"
+        return self.genders.of(speaker.key)
 
     def resolve(self, speaker: Speaker, position: int) -> Speaker | None:
         """The full speaker meant by ``speaker`` at article offset ``position``: pronouns and
@@ -267,14 +242,10 @@ class ArticleSpeakers:
         if spoke is not None or gender is None:
             return spoke or self._last_mention(position, lambda key: True)
         # the last person named who is known to be of that gender, else one not known
-        known = self._last_mention(position, lambda key: self._leans(key, gender, strictly=True))
-        return known or self._last_mention(position, lambda key: self._leans(key, gender))
-
-    def _leans(self, key: str, gender: str, strictly: bool = False) -> bool:
-        """Whether the evidence for ``key`` leans to ``gender`` (``strictly``), or not away."""
-        votes = self.genders.get(key, {"m": 0, "f": 0})
-        other = "f" if gender == "m" else "m"
-        return votes[gender] > votes[other] if strictly else votes[gender] >= votes[other]
+        known = self._last_mention(
+            position, lambda key: self.genders.leans(key, gender, strictly=True)
+        )
+        return known or self._last_mention(position, lambda key: self.genders.leans(key, gender))
 
     def _last_mention(self, position: int, fits: Callable[[str], bool]) -> Speaker | None:
         """The full name mentioned last before ``position`` among those whose key ``fits``
