@@ -140,13 +140,7 @@ def write_big_feed(path: Path, size: int) -> tuple[int, int]:
 def test_a_100_mb_feed_is_read_in_bounded_memory(tmp_path: Path) -> None:
     path = tmp_path / "archive.rss"
     items, bad = write_big_feed(path, 100_000_000)
-    read_bytes_total = 0
-
-    def on_read(count: int) -> None:
-        nonlocal read_bytes_total
-        read_bytes_total += count
-
-    articles, failures, peak = read_measured(path, f"{items} items", on_read)
+    articles, failures, peak, read_bytes_total = read_measured(path, f"{items} items")
     assert articles == items - 1
     assert len(failures) == 1 and failures[0].startswith(f"entry {bad}: ")
     assert read_bytes_total == path.stat().st_size  # the progress bar's count
