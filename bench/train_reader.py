@@ -123,6 +123,15 @@ def listwise_batches(
     return out
 
 
+def epoch_batches(
+    pairs: list[dict[str, Any]], args: argparse.Namespace, rng: random.Random
+) -> list[list[dict[str, Any]]]:
+    """One epoch's batches: question groups too with --listwise, else batches(...)."""
+    if args.listwise:
+        return listwise_batches(pairs, args.batch, args.listwise, rng)
+    return batches(pairs, args.batch, rng)
+
+
 def group_loss(relevance: torch.Tensor, group: int) -> Any:
     """Softmax cross-entropy of each group's relevance logits, the positive (first) the
     target: the loss of ranking within a question, which is how the reader is used."""
@@ -206,11 +215,7 @@ def train(args: argparse.Namespace) -> None:
         [{"params": encoder, "lr": args.lr}, {"params": heads, "lr": args.lr * 20}],
         weight_decay=0.01,
     )
-    steps = args.epochs * len(
-        listwise_batches(training, args.batch, args.listwise, random.Random(args.seed))
-        if args.listwise
-        else batches(training, args.batch, random.Random(args.seed))
-    )
+    steps = args.epochs * len(epoch_batches(training, args, random.Random(args.seed)))
     schedule = get_linear_schedule_with_warmup(optimizer, int(0.06 * steps), steps)
     print(
         f"{len(training)} training pairs ({real} real, {positives} of them positive),"
@@ -221,12 +226,7 @@ def train(args: argparse.Namespace) -> None:
     network.train()
     rng, step, started = random.Random(args.seed), 0, time.perf_counter()
     for epoch in range(args.epochs):
-        chosen = (
-            listwise_batches(training, args.batch, args.listwise, rng)
-            if args.listwise
-            else batches(training, args.batch, rng)
-        )
-        for batch in chosen:
+        for batch in epoch_batches(training, args, rng):
             loss = loss_of(network, batch_tensors(tokenizer, batch), pos_weight)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)

@@ -17,6 +17,7 @@ from index.statements.speakers import (
     speaker_key,
     strip_titles,
     surname,
+    without_openers,
 )
 from index.words import (
     DETERMINERS,
@@ -36,6 +37,7 @@ _ACRONYM = re.compile(r"[A-Z]{2,6}")
 # A name followed by the noun that describes it: "COMPASS Pathways, the company that ...".
 _APPOSITIVE = re.compile(r",\s+the\s+([a-z]+)\b")
 # A name followed by the other name it goes by: "Dario Otero Jr., affectionately known as DJ".
+_NAME_OPENERS = LEADING_JUNK | PARTIES
 _NICKNAME = re.compile(
     r",?\s+(?:[a-z]+ly\s+)?(?:known as|nicknamed|who goes by|called)\s+[\"“]?([A-Z][\w.'’\-]*)"
 )
@@ -116,11 +118,9 @@ class ArticleSpeakers:
 
     def _add_name(self, run: str, position: int) -> None:
         name, titles = strip_titles(run)
-        name = name.removesuffix("'s")
+        # "When Ronald Reagan", "Republican Pelosi": the opener is no part of the name
+        name = without_openers(name.removesuffix("'s"), _NAME_OPENERS)
         words = name.split()
-        while len(words) > 1 and fold(words[0]) in LEADING_JUNK | PARTIES:
-            words = words[1:]  # "When Ronald Reagan", "Republican Pelosi": no part of the name
-        name = " ".join(words)
         if len(words) < 2 or name_kind(name) != "person":
             return
         if fold(words[0]) in DETERMINERS or "-" in words[-1]:
@@ -236,7 +236,7 @@ class ArticleSpeakers:
         (an article's first statement: "..., he said")."""
 
         def fits(speaker: Speaker) -> bool:
-            return gender is None or self.gender(speaker) in (None, gender)
+            return gender is None or self.genders.leans(speaker.key, gender)
 
         spoke = self._latest(lambda s: s.kind == "person" and " and " not in s.name and fits(s))
         if spoke is not None or gender is None:

@@ -107,6 +107,15 @@ def strip_titles(run: str) -> tuple[str, frozenset[str]]:
 _STATES = COUNTRIES | COUNTRY_PHRASES
 
 
+def without_openers(name: str, openers: frozenset[str]) -> str:
+    """``name`` without the ``openers`` that begin it ("When Ronald Reagan", "Republican
+    Pelosi"), its last word always kept."""
+    words = name.split()
+    while len(words) > 1 and fold(words[0]) in openers:
+        words = words[1:]
+    return " ".join(words)
+
+
 def name_kind(name: str, context: str = "") -> str:
     """ "group" for organisations and collectives, else "person"; ``context`` is the phrase
     the name came from ("monitoring group DeepState" makes DeepState a group)."""
@@ -225,8 +234,7 @@ def _named_speaker(phrase: str) -> Speaker | None:
     if tail_words and tail_words[-1] in GROUP_NOUNS and not _ends_in_title(runs[-1].group()):
         return None  # "Harris campaign": a description headed by a common noun
     name, titles = strip_titles(runs[-1].group())
-    while len(name.split()) > 1 and fold(name.split()[0]) in LEADING_JUNK:
-        name = name.split(" ", 1)[1]  # "When Ronald Reagan": "when" opens the clause
+    name = without_openers(name, LEADING_JUNK)  # "When Ronald Reagan": "when" opens the clause
     last = fold(name).split()[-1]
     if last.rsplit("-", 1)[-1] in ("led", "based", "backed", "run", "owned"):
         return None  # "Democrat-led": describes, names no one
