@@ -1,16 +1,18 @@
 """Indexing speed: newsdesk end to end vs the raw model (the ceiling) vs plain LangChain.
 
     .venv/bin/python bench/index_speed.py [--articles 300] [--rounds 3] [--profile]
-        [--writers overlap,serial,nice]
+        [--writers overlap,serial,nice] [--engine openvino|openvino-f32|torch]
 
 Indexes the first N articles of the eval set through IndexService.add (split, embed, Chroma,
-keyword index, statements, sentence vectors, stories), embeds exactly the same embed texts with
-SentenceTransformer.encode alone (the ceiling), and indexes them with
-langchain_chroma.Chroma.from_documents + HuggingFaceEmbeddings; in rotating order over several
-rounds, after one untimed run of ours that warms every step. Prints paragraphs/second of each
-per round, the per-round ratios and their medians, and peak memory (max RSS). ``--profile``
-first prints the CPU seconds of each indexing step; ``--writers`` compares ways of meeting the
-writes with the embedding (see WRITERS).
+keyword index, statements, sentence vectors, stories) with the embedding engine of --engine
+(index.encoders; default the shipped one), embeds exactly the same embed texts with that engine
+alone (``ceiling``: tokenise, encode, mean-pool, as SentenceTransformer.encode does) and with
+SentenceTransformer.encode in torch (``torch``: the model as sentence-transformers runs it), and
+indexes them with langchain_chroma.Chroma.from_documents + HuggingFaceEmbeddings (torch); in
+rotating order over several rounds, after one untimed run of ours that warms every step. Prints
+paragraphs/second of each per round, the per-round ratios and their medians, and peak memory
+(max RSS). ``--profile`` first prints the CPU seconds of each indexing step; ``--writers``
+compares ways of meeting the writes with the embedding (see WRITERS).
 """
 
 from __future__ import annotations
@@ -117,8 +119,15 @@ def _nice(service: Any) -> None:
 WRITERS = {"overlap": _overlap, "serial": _serial, "nice": _nice}
 
 
-def ceiling(model: object, texts: list[str], batch_size: int) -> float:
-    """Seconds for SentenceTransformer.encode on ``texts`` alone."""
+def ceiling(embedder: Any, texts: list[str]) -> float:
+    """Seconds for the embedder's engine alone on ``texts`` (no span vectors, no writes)."""
+    started = time.perf_counter()
+    embedder.embed(texts)
+    return time.perf_counter() - started
+
+
+def torch_encode(model: object, texts: list[str], batch_size: int) -> float:
+    """Seconds for SentenceTransformer.encode (torch) on ``texts`` alone."""
     started = time.perf_counter()
     model.encode(texts, batch_size=batch_size, normalize_embeddings=True)  # type: ignore[attr-defined]
     return time.perf_counter() - started
@@ -190,15 +199,22 @@ def main() -> None:
         "--writers", default="overlap", help=f"comma-separated, of {', '.join(WRITERS)}"
     )
     parser.add_argument("--no-langchain", action="store_true", help="skip the LangChain phase")
+    parser.add_argument(
+        "--engine", default=None, help="embedding engine (index.encoders); default the setting's"
+    )
     parser.add_argument("--profile", action="store_true", help="first, CPU seconds per step")
     args = parser.parse_args()
+    from index.config import IndexSettings
     from index.embedder import SentenceTransformersEmbedder
 
     print(f"load average at start: {os.getloadavg()}; cpus: {os.cpu_count()}")
     articles = load(args.articles)
-    embedder = SentenceTransformersEmbedder()
+    engine = args.engine or IndexSettings().embed_engine
+    embedder = SentenceTransformersEmbedder(engine=engine)
     embedder.warm_up()
     embedder.embed(["warm up"] * 8)
+    embedder.model.encode(["warm up"] * 8)
+    print(f"engine {engine}")
     print(f"model loaded; peak RSS {peak_mib():.0f} MiB")
     with tempfile.TemporaryDirectory() as tmp:
         if args.profile:
@@ -206,7 +222,7 @@ def main() -> None:
                                          key=lambda kv: -kv[1]):  # fmt: skip
                 print(f"  cpu {seconds:7.2f} s  {label}")
         _, texts = ours(articles, embedder, Path(tmp) / "texts")  # also warms every phase
-        phases = [f"ours:{w}" for w in args.writers.split(",")] + ["ceiling"]
+        phases = [f"ours:{w}" for w in args.writers.split(",")] + ["ceiling", "torch"]
         phases += [] if args.no_langchain else ["langchain"]
         rates = rotate(phases, args.rounds, articles, embedder, texts, Path(tmp))
     report(rates, len(texts))
@@ -223,7 +239,9 @@ def rotate(
         for phase in phases[r % len(phases) :] + phases[: r % len(phases)]:
             folder = tmp / f"{phase.replace(':', '-')}-{r}"
             if phase == "ceiling":
-                seconds = ceiling(embedder.model, texts, embedder.batch_size)
+                seconds = ceiling(embedder, texts)
+            elif phase == "torch":
+                seconds = torch_encode(embedder.model, texts, embedder.batch_size)
             elif phase == "langchain":
                 seconds = langchain(texts, embedder.model_path, folder)
             else:
@@ -241,7 +259,7 @@ def report(rates: dict[str, list[float]], paragraphs: int) -> None:
         print(f"  {phase:14s} {statistics.median(values):6.1f}  (rounds: "
               + ", ".join(f"{v:.1f}" for v in values) + ")")  # fmt: skip
     for phase in [p for p in rates if p.startswith("ours")]:
-        for base in [b for b in ("ceiling", "langchain") if b in rates]:
+        for base in [b for b in ("ceiling", "torch", "langchain") if b in rates]:
             ratios = [o / b for o, b in zip(rates[phase], rates[base], strict=True)]
             print(f"  {phase} / {base}: median {statistics.median(ratios):.3f} (rounds: "
                   + ", ".join(f"{x:.3f}" for x in ratios) + ")")  # fmt: skip

@@ -41,7 +41,12 @@ def build_index(
     store = ChromaStore(client, settings.collection)
     if embedder is None:
         embedder = SentenceTransformersEmbedder(
-            settings.model_path, settings.device, settings.embed_batch_size, settings.torch_threads
+            settings.model_path,
+            settings.device,
+            settings.embed_batch_size,
+            settings.torch_threads,
+            settings.embed_engine,
+            settings.model_cache_dir,
         )
     if warm_up:
         embedder.warm_up()

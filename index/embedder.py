@@ -1,8 +1,9 @@
 """The sentence-transformers embedding model (index.embedding.Embedder), loaded once, offline,
-by ``warm_up``; importing this module loads nothing heavy (torch is imported by warm_up)."""
+by ``warm_up``; importing this module loads nothing heavy (the engine is loaded by warm_up)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
@@ -14,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from index.query_vectors import QueryThreads, keep_threads
+from index.encoders import Engine, OpenVINOEncoder, TokenEncoder, TorchEncoder
+from index.query_vectors import QueryThreads
 from index.split.sentences import Span
 
 
@@ -27,12 +29,10 @@ def default_model_path() -> Path:
 
 @dataclass(frozen=True)
 class _Loaded:
-    """What ``warm_up`` loads: the model and the private tokenizer copies built from it."""
+    """What ``warm_up`` loads: the engine running the encoder and private tokenizer copies."""
 
-    model: Any  # sentence_transformers.SentenceTransformer
-    transformer: Any  # its transformer module, run directly by _token_vectors
-    torch: Any
-    threads: int  # torch intra-op threads of every thread but the query workers
+    encoder: TokenEncoder
+    threads: int  # intra-op threads of every thread but the query workers
     max_tokens: int
     dimension: int
     counter: TokenCounter
@@ -42,7 +42,8 @@ class _Loaded:
 
 class SentenceTransformersEmbedder:
     """Embeds texts into unit-length vectors and counts their word pieces (see
-    index.embedding.Embedder for what each method promises).
+    index.embedding.Embedder for what each method promises), with a sentence-transformers
+    model folder run by one of index.encoders' engines (OpenVINO unless told otherwise).
 
     Making one is cheap; ``warm_up`` loads the model (slow: the factory calls it once, at
     startup), and any method loads it first if nobody did. Nothing is fetched from a model
@@ -55,13 +56,18 @@ class SentenceTransformersEmbedder:
         device: str = "cpu",
         batch_size: int = 32,
         threads: int = 0,
+        engine: Engine = "openvino",
+        cache_dir: Path | None = None,
     ) -> None:
         self.model_path = model_path or default_model_path()
         self.device = device
         self.batch_size = batch_size
-        self._threads = threads  # 0: torch's default
+        self.engine = engine
+        self.cache_dir = cache_dir  # None: index.openvino_model.default_cache_dir()
+        self._threads = threads  # 0: every core
         self._loaded: _Loaded | None = None
-        self._lock = threading.Lock()  # two first uses at once load the model once
+        self._model: Any = None
+        self._lock = threading.RLock()  # two first uses at once load the model once
 
     @property
     def is_warm(self) -> bool:
@@ -85,39 +91,56 @@ class SentenceTransformersEmbedder:
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        import torch
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as transformers_logging
+        from tokenizers import Tokenizer
 
-        transformers_logging.disable_progress_bar()
-        if self._threads:
-            torch.set_num_threads(self._threads)  # process-wide: torch has no per-model setting
-        threads = torch.get_num_threads()  # kept by every thread but the query workers
-        model: Any = SentenceTransformer(
-            str(self.model_path), device=self.device, local_files_only=True
-        )
-        max_tokens = int(model.max_seq_length or 256)
-        backend = model.tokenizer.backend_tokenizer
+        encoder, torch = self._encoder()
+        backend = Tokenizer.from_file(str(self.model_path / "tokenizer.json"))
+        max_tokens, dimension = _model_sizes(self.model_path)
         return _Loaded(
-            model=model,
-            transformer=model[0].auto_model,
-            torch=torch,
-            threads=threads,
+            encoder=encoder,
+            threads=encoder.threads,
             max_tokens=max_tokens,
-            dimension=int(model.get_embedding_dimension() or 0),
+            dimension=dimension,
             counter=TokenCounter(_untruncated_copy(backend)),
             tokenizer=_window_copy(backend, max_tokens),
             queries=QueryThreads(self.embed, torch),
         )
 
+    def _encoder(self) -> tuple[TorchEncoder | OpenVINOEncoder, Any]:
+        """The engine, and torch where the engine is torch (the query workers set its
+        threads)."""
+        if self.engine == "torch":
+            import torch
+
+            if self._threads:
+                torch.set_num_threads(self._threads)  # process-wide: no per-model setting
+            model = self.model
+            encoder = TorchEncoder(model[0].auto_model, torch, torch.get_num_threads(), self.device)
+            return encoder, torch
+        from index.openvino_model import converted_model, default_cache_dir
+
+        model_xml = converted_model(self.model_path, self.cache_dir or default_cache_dir())
+        precision = "f32" if self.engine == "openvino-f32" else None
+        return OpenVINOEncoder(model_xml, self._threads or os.cpu_count() or 1, precision), None
+
     @property
     def model(self) -> Any:
-        """The SentenceTransformer itself (benchmarks and tests compare against it)."""
-        return self._warm().model
+        """The SentenceTransformer of the model folder, loaded on first use (the torch
+        engine runs it; benchmarks and tests compare the other engines against it)."""
+        with self._lock:
+            if self._model is None:
+                from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as transformers_logging
+
+                transformers_logging.disable_progress_bar()
+                self._model = SentenceTransformer(
+                    str(self.model_path), device=self.device, local_files_only=True
+                )
+            return self._model
 
     @property
     def threads(self) -> int:
-        """The torch intra-op threads every thread but the query workers embeds with."""
+        """The intra-op threads every thread but the query workers embeds with."""
         return self._warm().threads
 
     @property
@@ -141,7 +164,6 @@ class SentenceTransformersEmbedder:
         Texts are batched longest first, so padding stays small when many are passed at once.
         """
         loaded = self._warm()
-        keep_threads(loaded.torch, loaded.threads)
         dimension = loaded.dimension
         vectors = np.zeros((len(texts), dimension), dtype=np.float32)
         pooled: list[np.ndarray] = [np.zeros((0, dimension), np.float32)] * len(texts)
@@ -168,19 +190,28 @@ class SentenceTransformersEmbedder:
 def _token_vectors(loaded: _Loaded, texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
     """The contextual token vectors and character offsets of each of ``texts`` (padding
     removed)."""
-    torch = loaded.torch
     encodings = loaded.tokenizer.encode_batch(list(texts))
-    inputs = {
-        name: torch.tensor([getattr(e, field) for e in encodings], device=loaded.model.device)
+    feeds = {
+        name: np.array([getattr(e, field) for e in encodings], dtype=np.int64)
         for name, field in _INPUT_FIELDS
     }
-    with torch.inference_mode():
-        hidden = loaded.transformer(**inputs).last_hidden_state.float().cpu().numpy()
+    hidden = loaded.encoder(feeds)
     rows = []
     for row, encoding in enumerate(encodings):
         length = sum(encoding.attention_mask)
         rows.append((hidden[row, :length], np.asarray(encoding.offsets[:length])))
     return rows
+
+
+def _model_sizes(model_path: Path) -> tuple[int, int]:
+    """The model's window in word pieces (sentence_bert_config.json, else 256) and its vector
+    size (config.json's hidden_size)."""
+    window = 256
+    settings = model_path / "sentence_bert_config.json"
+    if settings.exists():
+        window = int(json.loads(settings.read_text()).get("max_seq_length") or window)
+    hidden = int(json.loads((model_path / "config.json").read_text())["hidden_size"])
+    return window, hidden
 
 
 # The model's inputs, and the fields of a tokenizers.Encoding that hold them.

@@ -58,18 +58,24 @@ class QueryThreads:
 
 
 def one_thread_each(torch: Any) -> None:
-    """Give the calling (worker) thread one torch intra-op thread for good, where that
-    setting is per thread (OpenMP); elsewhere leave it, since it would slow indexing too."""
+    """Mark the calling thread as a query worker, and give it one torch intra-op thread for
+    good, where that setting is per thread (OpenMP); elsewhere leave it, since it would slow
+    indexing too. ``torch`` is None for an engine that picks its threads per call."""
     _worker.is_query = True
-    if _per_thread(torch):
+    if torch is not None and _per_thread(torch):
         torch.get_num_threads()  # torch's lazy per-thread set-up first, or it would undo ours
         torch.set_num_threads(1)
+
+
+def is_query_thread() -> bool:
+    """Whether the calling thread is one of the query workers."""
+    return bool(getattr(_worker, "is_query", False))
 
 
 def keep_threads(torch: Any, threads: int) -> None:
     """Give the calling thread ``threads`` intra-op threads again unless it is a query
     worker: a thread that first runs torch after a worker started would have only one."""
-    if not getattr(_worker, "is_query", False) and torch.get_num_threads() != threads:
+    if not is_query_thread() and torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
 
 

@@ -50,13 +50,25 @@ def test_the_model_tokenizer_being_truncated_does_not_matter(reference: Any) -> 
         backend.no_truncation()
 
 
+@pytest.fixture(scope="module")
+def torch_embedder() -> Any:
+    """The real model run by torch (the engine whose threads are set per thread)."""
+    from index.embedder import SentenceTransformersEmbedder
+
+    embedder = SentenceTransformersEmbedder(engine="torch")
+    embedder.warm_up()
+    return embedder
+
+
 @pytest.mark.slow
-def test_query_vectors_come_from_one_thread_workers_and_leave_the_caller_alone(
-    real_embedder: Any,
+def test_torch_query_vectors_come_from_one_thread_workers_and_leave_the_caller_alone(
+    torch_embedder: Any,
 ) -> None:
     import threading
 
     import torch
+
+    real_embedder = torch_embedder
 
     before = torch.get_num_threads()
     question = "Where is the fiercest  fighting?"
@@ -125,8 +137,29 @@ def test_making_the_embedder_loads_nothing_until_warm_up() -> None:
 
 
 @pytest.mark.slow
+def test_openvino_query_vectors_come_from_the_one_thread_model_on_a_worker(
+    real_embedder: Any,
+) -> None:
+    import threading
+
+    from index.query_vectors import is_query_thread
+
+    assert real_embedder.engine == "openvino" and real_embedder.threads >= 1
+    seen = real_embedder.query_threads.pool().submit(
+        lambda: (threading.current_thread().name, is_query_thread())
+    )
+    assert seen.result()[0].startswith("newsdesk-query") and seen.result()[1]
+    assert not is_query_thread()
+    question = "Where is the fiercest fighting?"
+    np.testing.assert_allclose(
+        real_embedder.submit_query(question).result(), real_embedder.embed([question])[0],
+        atol=1e-5,
+    )  # fmt: skip
+
+
+@pytest.mark.slow
 def test_warm_up_loads_the_model_once(real_embedder: Any) -> None:
     assert real_embedder.is_warm
-    model = real_embedder.model
+    queries = real_embedder.query_threads
     real_embedder.warm_up()
-    assert real_embedder.model is model
+    assert real_embedder.query_threads is queries

@@ -12,7 +12,7 @@ from index.embedder import pool_spans
 from index.split.sentences import quotable_spans
 from index.storage.sentence_vectors import SentenceVectorStore
 from tests.conftest import MakeIndex, assert_consistent
-from tests.index.conftest import eval_slice, make_article
+from tests.index.conftest import make_article
 
 pytestmark = pytest.mark.both_databases
 
@@ -58,14 +58,6 @@ def test_a_changed_article_replaces_its_sentence_vectors_and_removal_deletes_the
 def test_asking_for_unknown_paragraphs_gives_nothing(make_index: MakeIndex) -> None:
     index = make_index()
     assert SentenceVectorStore(index.catalog).sentence_vectors(["nope#0", ""]) == {}
-
-
-@pytest.mark.slow
-def test_embed_equals_sentence_transformers_encode(real_embedder: Any) -> None:
-    texts = [str(r["text"])[:n] for r in eval_slice(12) for n in (40, 400, 4000)]
-    texts += ["", "word " * 600]  # empty, and far beyond the 256-token window
-    expected = real_embedder.model.encode(texts, normalize_embeddings=True, batch_size=7)
-    np.testing.assert_allclose(real_embedder.embed(texts), expected, atol=1e-5)
 
 
 @pytest.mark.slow
