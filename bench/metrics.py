@@ -95,3 +95,14 @@ def fold_chosen(
         chosen.append(best)
     held_out = [by_setting[chosen[n % folds]][n] for n in range(count)]
     return held_out, chosen
+
+
+def sign_test(wins: int, losses: int) -> float:
+    """The two-sided exact sign test's p-value of ``wins`` against ``losses`` (ties dropped):
+    how often a fair coin gives a split at least this uneven."""
+    n = wins + losses
+    if n == 0:
+        return 1.0
+    k = min(wins, losses)
+    tail = sum(math.comb(n, i) for i in range(k + 1)) / 2**n
+    return min(1.0, 2 * tail)

@@ -73,6 +73,7 @@ class Scores:
     seconds: list[float] = field(default_factory=list)
     distinct_passages: list[int] = field(default_factory=list)  # articles among first 10
     distinct_citations: list[int] = field(default_factory=list)  # of a found answer's first 10
+    outcomes: dict[str, dict[str, bool]] = field(default_factory=dict)  # question id -> hits
 
     def add(self, question: dict[str, Any], result: Result) -> None:
         """Score one question's result."""
@@ -98,7 +99,17 @@ class Scores:
             if answer.found and answer.confidence is not None:
                 self.confidences.append((answer.confidence, self.hits[-1]))
             self.by_id[question["id"]] = (self.hits[-1], self.short_hits[-1])
+        if "id" in question:
+            self.outcomes[question["id"]] = self.outcome()
         self.seconds.append(result.seconds)
+
+    def outcome(self) -> dict[str, bool]:
+        """The last question's hits, by measure (what --per-question writes)."""
+        last = {f"recall@{b} chars": self.chars[b][-1] for b in CHAR_BUDGETS}
+        if self.hits:
+            last |= {"answer hit": self.hits[-1], "best-quote hit": self.best_hits[-1]}
+            last["short-answer hit"] = self.short_hits[-1]
+        return last
 
     def rows(self) -> dict[str, str]:
         """The printed figures, by measure name."""
@@ -324,6 +335,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--index-only", action="store_true", help="build the caches and stop")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     parser.add_argument(
+        "--per-question",
+        type=Path,
+        default=None,
+        help="also write each question's hits here (JSON), for --against in a later run",
+    )
+    parser.add_argument(
+        "--against",
+        type=Path,
+        default=None,
+        help="a --per-question file of an earlier run: print the questions gained and lost",
+    )
+    parser.add_argument(
         "--answerer", action="append", choices=tuple(ANSWERERS), help="only these (repeatable)"
     )
     parser.add_argument(
@@ -396,6 +419,28 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> None:
     print_gpt3(set_dir, columns, questions)
     if args.json:
         args.json.write_text(json.dumps({c.name: c.rows() for c in columns}, indent=2) + "\n")
+    outcomes = {c.name: c.outcomes for c in columns}
+    if args.per_question:
+        args.per_question.write_text(json.dumps(outcomes, indent=1) + "\n")
+    if args.against:
+        print_paired(json.loads(args.against.read_text()), outcomes)
+
+
+def print_paired(
+    before: dict[str, dict[str, dict[str, bool]]], after: dict[str, dict[str, dict[str, bool]]]
+) -> None:
+    """Per system and measure, the questions this run gained and lost against ``before``,
+    with the two-sided sign test's p (are the changes more one-sided than chance?)."""
+    print("\nagainst the earlier run (questions gained / lost, sign test p):")
+    for system, now in after.items():
+        then = before.get(system, {})
+        shared = [q for q in now if q in then]
+        for measure in next(iter(now.values()), {}):
+            pairs = [(then[q].get(measure), now[q][measure]) for q in shared]
+            gained = sum(1 for a, b in pairs if b and a is False)
+            lost = sum(1 for a, b in pairs if a and not b)
+            p = metrics.sign_test(gained, lost)
+            print(f"  {system:8s} {measure:20s} +{gained} / -{lost}  p {p:.2f}  ({len(shared)} q)")
 
 
 def evaluate(

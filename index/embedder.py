@@ -43,7 +43,7 @@ class _Loaded:
 class SentenceTransformersEmbedder:
     """Embeds texts into unit-length vectors and counts their word pieces (see
     index.embedding.Embedder for what each method promises), with a sentence-transformers
-    model folder run by one of index.encoders' engines (OpenVINO unless told otherwise).
+    model folder run by one of index.encoders' engines (torch unless told otherwise).
 
     Making one is cheap; ``warm_up`` loads the model (slow: the factory calls it once, at
     startup), and any method loads it first if nobody did. Nothing is fetched from a model
@@ -56,7 +56,7 @@ class SentenceTransformersEmbedder:
         device: str = "cpu",
         batch_size: int = 32,
         threads: int = 0,
-        engine: Engine = "openvino",
+        engine: Engine = "torch",
         cache_dir: Path | None = None,
     ) -> None:
         self.model_path = model_path or default_model_path()

@@ -8,7 +8,6 @@ index.embedder.SentenceTransformersEmbedder; importing this module loads nothing
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -20,15 +19,15 @@ from index.query_vectors import is_query_thread, keep_threads
 # f32); "openvino-f32": f32 always (the torch model's vectors to ~1e-6); "torch": the reference.
 Engine = Literal["openvino", "openvino-f32", "torch"]
 ENGINES: tuple[Engine, ...] = ("openvino", "openvino-f32", "torch")
-INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
 
 
 class TokenEncoder(Protocol):
     """Runs one padded batch through the encoder."""
 
     def __call__(self, feeds: dict[str, np.ndarray]) -> np.ndarray:
-        """``feeds`` maps each of INPUT_NAMES to an int64 array (texts x tokens); returns the
-        float32 last hidden state (texts x tokens x dimension)."""
+        """``feeds`` maps each input name (index.openvino_model.INPUT_NAMES) to an int64
+        array (texts x tokens); returns the float32 last hidden state (texts x tokens x
+        dimension)."""
         ...
 
 
@@ -55,34 +54,20 @@ class TorchEncoder:
 class OpenVINOEncoder:
     """The converted encoder compiled twice: with ``threads`` threads for batches of
     paragraphs, and with one thread for the query workers, so that a question's vector takes
-    one core while the keyword search runs on the other (index.query_vectors). Each thread gets
-    its own infer request (a request is not safe to share between threads)."""
+    one core while the keyword search runs on the other (index.query_vectors)."""
 
     def __init__(self, model_xml: Path, threads: int, precision: str | None) -> None:
-        import openvino as ov
+        from index.openvino_model import CompiledModel
 
-        core = ov.Core()
-        model = core.read_model(str(model_xml))
-        hints = {"PERFORMANCE_HINT": "LATENCY"}
-        if precision:
-            hints["INFERENCE_PRECISION_HINT"] = precision
         self.threads = threads
-        self._batches = core.compile_model(model, "CPU", hints | {"INFERENCE_NUM_THREADS": threads})
-        self._queries = core.compile_model(model, "CPU", hints | {"INFERENCE_NUM_THREADS": 1})
-        self._requests = threading.local()
+        self._batches = CompiledModel(model_xml, threads, precision)
+        self._queries = CompiledModel(model_xml, 1, precision)
 
     @property
     def precision(self) -> str:
         """The precision OpenVINO runs the batches in ("bf16", "f32")."""
-        return str(self._batches.get_property("INFERENCE_PRECISION_HINT").get_type_name())
+        return self._batches.precision
 
     def __call__(self, feeds: dict[str, np.ndarray]) -> np.ndarray:
-        query = is_query_thread()
-        name = "query" if query else "batch"
-        request = getattr(self._requests, name, None)
-        if request is None:
-            compiled = self._queries if query else self._batches
-            request = compiled.create_infer_request()
-            setattr(self._requests, name, request)
-        hidden: np.ndarray = request.infer(feeds)[0]
-        return np.asarray(hidden, dtype=np.float32)
+        compiled = self._queries if is_query_thread() else self._batches
+        return compiled(feeds)[0]

@@ -125,7 +125,9 @@ def fake_embedder() -> FakeEmbedder:
 
 # Fixtures that load the real model: a test using them (directly or through another fixture)
 # must be marked slow, so that `-m "not slow"` stays free of model loads.
-REAL_MODEL_FIXTURES = frozenset({"real_embedder", "real_reader", "torch_embedder"})
+REAL_MODEL_FIXTURES = frozenset(
+    {"real_embedder", "real_reader", "torch_embedder", "openvino_embedder"}
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

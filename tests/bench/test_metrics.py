@@ -17,6 +17,7 @@ from bench.metrics import (
     recall_at_chars,
     recall_at_k,
     reciprocal_rank,
+    sign_test,
 )
 from bench.quality import Result, Scores, best_quote_hit
 from qa.models import Answer, Citation
@@ -140,3 +141,24 @@ def test_fold_chosen_scores_each_fold_with_the_setting_best_on_the_others() -> N
     assert held_out == [0, 0, 0, 0]  # and is scored on its own: an honest zero
     tied = {"x": [1, 1], "y": [1, 1]}
     assert fold_chosen(tied, sum, folds=2)[1] == ["x", "x"]  # the first of equals
+
+
+def test_sign_test_gives_the_exact_two_sided_p() -> None:
+    assert sign_test(0, 0) == 1.0
+    assert sign_test(1, 3) == pytest.approx(0.625)  # 2 x (1 + 4) / 16
+    assert sign_test(0, 5) == pytest.approx(0.0625)
+    assert sign_test(10, 0) == pytest.approx(2 / 1024)
+    assert sign_test(4, 4) == 1.0
+
+
+def test_paired_comparison_counts_the_questions_gained_and_lost(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bench.quality import print_paired
+
+    before = {"reader": {"q1": {"answer hit": True}, "q2": {"answer hit": False},
+                         "q3": {"answer hit": True}, "gone": {"answer hit": True}}}  # fmt: skip
+    after = {"reader": {"q1": {"answer hit": False}, "q2": {"answer hit": True},
+                        "q3": {"answer hit": False}, "new": {"answer hit": True}}}  # fmt: skip
+    print_paired(before, after)
+    assert "reader   answer hit           +1 / -2  p 1.00  (3 q)" in capsys.readouterr().out

@@ -136,14 +136,25 @@ def test_making_the_embedder_loads_nothing_until_warm_up() -> None:
     assert shown.stdout.split() == ["False", "False", "False"]
 
 
+@pytest.fixture(scope="module")
+def openvino_embedder() -> Any:
+    """The real model run by OpenVINO."""
+    from index.embedder import SentenceTransformersEmbedder
+
+    embedder = SentenceTransformersEmbedder(engine="openvino")
+    embedder.warm_up()
+    return embedder
+
+
 @pytest.mark.slow
 def test_openvino_query_vectors_come_from_the_one_thread_model_on_a_worker(
-    real_embedder: Any,
+    openvino_embedder: Any,
 ) -> None:
     import threading
 
     from index.query_vectors import is_query_thread
 
+    real_embedder = openvino_embedder
     assert real_embedder.engine == "openvino" and real_embedder.threads >= 1
     seen = real_embedder.query_threads.pool().submit(
         lambda: (threading.current_thread().name, is_query_thread())
