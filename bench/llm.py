@@ -15,7 +15,8 @@ answerer the service uses (qa.llm), over the same retrieval: answer hit, share o
 sentences supported, removed, answers that fell back, time to first token and total time,
 and prompt and generation tokens per second against the machine's limit (estimated from
 memory bandwidth and matrix-multiply speed measured in the same run; see ``machine_limits``).
-Runs over bench/quality.py's index cache.
+``--variants plain,guided`` asks the LLM both without and with the reader's short answer as
+a hint (qa.llm.answerer ``guided``). Runs over bench/quality.py's index cache.
 """
 
 from __future__ import annotations
@@ -49,6 +50,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--llm-name", default="LLM", help="the model's name in the table")
     parser.add_argument("--model-bytes", type=int, default=0, help="GGUF size, for the limit")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per answer")
+    parser.add_argument(
+        "--variants",
+        default="plain",
+        help="comma-separated: plain (the passages only), guided (with the reader's short"
+        " answer as a hint)",
+    )
     return parser.parse_args(argv)
 
 
@@ -144,8 +151,13 @@ def compare(
     from qa.llm.models import openai_compatible
 
     chat = openai_compatible(args.llm_url, args.llm_model, None, 256, args.timeout)
-    llm = LLMAnswerer(chat, extractive, args.timeout, passages=PASSAGES)
-    rows: dict[str, list[Any]] = {"extractive": [], args.llm_name: []}
+    llms = {
+        f"{args.llm_name}, {variant}": LLMAnswerer(
+            chat, extractive, args.timeout, passages=PASSAGES, guided=variant == "guided"
+        )
+        for variant in args.variants.split(",")
+    }
+    rows: dict[str, list[Any]] = {"extractive": [], **{name: [] for name in llms}}
     for n, (question, found) in enumerate(zip(questions, retrieved, strict=True), start=1):
         gold = question["answer"]
         started = time.perf_counter()
@@ -153,7 +165,8 @@ def compare(
                                   found.sentences)  # fmt: skip
         took = time.perf_counter() - started
         rows["extractive"].append(_row(draft, gold, took, took))
-        rows[args.llm_name].append(_llm_row(llm, question, found, gold))
+        for name, llm in llms.items():
+            rows[name].append(_llm_row(llm, question, found, gold))
         print(f"  {n}/{len(questions)}", flush=True)
     limits = machine_limits(args.model_bytes) if args.model_bytes else None
     _print_comparison(rows, limits)
@@ -163,8 +176,11 @@ def _llm_row(llm: Any, question: dict[str, Any], found: Any, gold: str) -> dict[
     from qa.answer.draft import AnswerDraft
     from qa.llm.prompt import messages
 
-    prompt = messages(question["question"], found.passages[:PASSAGES], llm.max_sentences)
     started = time.perf_counter()
+    given, hint = llm.prompt_passages(
+        question["question"], found.passages, found.vector, found.sentences
+    )
+    prompt = messages(question["question"], given, llm.max_sentences, hint)
     first: float | None = None
     written: list[str] = []
     draft = None

@@ -84,6 +84,7 @@ def build_llm_answerer(
         settings.llm_timeout_s,
         settings.max_answer_sentences,
         settings.llm_passages,
+        guided=settings.llm_guided,
     )
 
 

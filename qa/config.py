@@ -62,3 +62,6 @@ class QASettings(BaseSettings):
         60.0, gt=0, le=600, description="Longer than this, the answer is extractive"
     )
     llm_passages: int = Field(8, ge=1, le=20, description="Passages given to the LLM")
+    llm_guided: bool = Field(
+        False, description="Give the LLM the reader's short answer, and its passage, as a hint"
+    )

@@ -23,7 +23,7 @@ from qa.answer.candidates import SentenceVectors, quoting
 from qa.answer.draft import AnswerDraft
 from qa.errors import QAError
 from qa.llm.check import MIN_SUPPORT, Claim, check
-from qa.llm.prompt import messages, says_not_found
+from qa.llm.prompt import Hint, messages, says_not_found
 from qa.models import Citation, Passage, RemovedSentence
 from qa.service import Answerer
 
@@ -50,6 +50,7 @@ class LLMAnswerer:
         max_sentences: int = 4,
         passages: int = LLM_PASSAGES,
         min_support: float = MIN_SUPPORT,
+        guided: bool = False,
     ) -> None:
         self.model = model
         self.fallback = fallback
@@ -57,6 +58,7 @@ class LLMAnswerer:
         self.max_sentences = max_sentences
         self.passages = passages
         self.min_support = min_support
+        self.guided = guided  # the fallback's short answer given to the model as a hint
 
     def answer(
         self,
@@ -83,8 +85,8 @@ class LLMAnswerer:
     ) -> Iterator[str | AnswerDraft]:
         """The model's text as it comes (str pieces), then the checked answer (an
         AnswerDraft; the fallback's, with a notice, when the model failed)."""
-        given = list(passages[: self.passages])
-        prompt = messages(question, given, self.max_sentences)
+        given, hint = self.prompt_passages(question, passages, vector, sentences)
+        prompt = messages(question, given, self.max_sentences, hint)
         reply: list[str] = []
         try:
             for token in self._tokens(prompt):
@@ -97,6 +99,36 @@ class LLMAnswerer:
             yield self._extractive(question, passages, vector, sentences, f"{exc}")
             return
         yield self.checked(text, given, question, passages, vector, sentences)
+
+    def prompt_passages(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        vector: np.ndarray | None = None,
+        sentences: SentenceVectors | None = None,
+    ) -> tuple[list[Passage], Hint | None]:
+        """The passages the model is given (the first ``self.passages``) and, when guided and
+        the fallback found a short answer, that answer as a hint; its passage is put in the
+        last place when it was not among the first."""
+        given = list(passages[: self.passages])
+        if not self.guided:
+            return given, None
+        reading = self.fallback.answer(question, passages, vector, sentences)
+        short = reading.short_answer
+        if not reading.found or short is None or not reading.citations:
+            return given, None
+        cited = reading.citations[short.citation - 1]
+        where = [p.paragraph_id for p in given]
+        held = [
+            p for p in passages
+            if p.article_id == cited.article_id and p.paragraph == cited.paragraph
+        ]  # fmt: skip
+        if not held:
+            return given, None
+        if held[0].paragraph_id not in where:
+            given[-1] = held[0]
+            where[-1] = held[0].paragraph_id
+        return given, Hint(where.index(held[0].paragraph_id) + 1, short.text)
 
     def checked(
         self,
