@@ -62,6 +62,8 @@ class QASettings(BaseSettings):
         60.0, gt=0, le=600, description="Longer than this, the answer is extractive"
     )
     llm_passages: int = Field(8, ge=1, le=20, description="Passages given to the LLM")
+    # guided: answer hit 0.520 -> 0.580 (SmolLM2-135M), 0.460 -> 0.500 (Qwen2.5-Coder-1.5B)
+    # on 50 dev questions, bench/RESULTS.md
     llm_guided: bool = Field(
-        False, description="Give the LLM the reader's short answer, and its passage, as a hint"
+        True, description="Give the LLM the reader's short answer, and its passage, as a hint"
     )

@@ -50,7 +50,7 @@ class LLMAnswerer:
         max_sentences: int = 4,
         passages: int = LLM_PASSAGES,
         min_support: float = MIN_SUPPORT,
-        guided: bool = False,
+        guided: bool = True,
     ) -> None:
         self.model = model
         self.fallback = fallback

@@ -211,7 +211,7 @@ def test_guided_the_model_gets_the_readers_short_answer_and_its_passage() -> Non
     _, human = messages(QUESTION, given, 4, hint)
     assert '<hint passage="2">Jane Ortiz</hint>' in human.text
     assert human.text.rstrip().endswith(f"Question: {QUESTION}")
-    plain = LLMAnswerer(FakeListChatModel(responses=["x"]), ShortOnLast(), passages=2)
+    plain = LLMAnswerer(FakeListChatModel(responses=["x"]), ShortOnLast(), passages=2, guided=False)
     assert plain.prompt_passages(QUESTION, passages) == (passages[:2], None)
 
 
