@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -427,3 +428,29 @@ def test_the_llm_mode_streams_the_text_then_the_checked_answer() -> None:
         retriever, ConstantEmbedder(), QASettings(answer_mode="llm"), answerer=scorer, llm=llm
     )
     assert default_llm.ask(asking("Where were clashes reported?")).mode == "llm"
+
+
+@pytest.mark.slow
+def test_the_openvino_engine_answers_the_guide_questions_as_torch_does(
+    tmp_path: Path, sample_service: QAService, real_reader: Any
+) -> None:
+    from index.components import build_index
+    from index.config import IndexSettings
+    from index.readers.inputs import read_inputs
+    from qa.components import build_qa
+    from qa.config import QASettings
+    from tests.conftest import SAMPLE
+
+    settings = IndexSettings(data_dir=tmp_path / "data", embed_engine="openvino")
+    components = build_index(settings)  # the engine made from the settings, as at startup
+    assert components.embedder.engine == "openvino"  # type: ignore[attr-defined]
+    assert components.service.add(read_inputs([str(SAMPLE)])).added
+    service = build_qa(components, QASettings(), real_reader)
+    guide = ["Where is the fiercest combat?", "What did Zelenskiy say?",
+             "And what about Kupiansk?", "Who is Russia's top military commander?"]  # fmt: skip
+    for question in guide:
+        ours, theirs = service.ask(asking(question)), sample_service.ask(asking(question))
+        assert ours.found == theirs.found, question
+        assert [(c.paragraph, c.quote) for c in ours.citations[:1]] == [
+            (c.paragraph, c.quote) for c in theirs.citations[:1]
+        ], question
