@@ -91,10 +91,8 @@ class SentenceTransformersEmbedder:
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        from tokenizers import Tokenizer
-
         encoder, torch = self._encoder()
-        backend = Tokenizer.from_file(str(self.model_path / "tokenizer.json"))
+        backend = _backend_tokenizer(self.model_path)
         max_tokens, dimension = _model_sizes(self.model_path)
         return _Loaded(
             encoder=encoder,
@@ -201,6 +199,19 @@ def _token_vectors(loaded: _Loaded, texts: Sequence[str]) -> list[tuple[np.ndarr
         length = sum(encoding.attention_mask)
         rows.append((hidden[row, :length], np.asarray(encoding.offsets[:length])))
     return rows
+
+
+def _backend_tokenizer(model_path: Path) -> Any:
+    """The model folder's Rust tokenizer: its tokenizer.json, else the fast tokenizer
+    transformers builds from its vocabulary (older folders hold only vocab.txt)."""
+    from tokenizers import Tokenizer
+
+    saved = model_path / "tokenizer.json"
+    if saved.exists():
+        return Tokenizer.from_file(str(saved))
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(str(model_path), local_files_only=True).backend_tokenizer
 
 
 def _model_sizes(model_path: Path) -> tuple[int, int]:

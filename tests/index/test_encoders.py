@@ -101,3 +101,14 @@ def test_a_gpu_device_needs_the_torch_engine() -> None:
         IndexSettings(device="cuda", embed_engine="openvino")
     assert IndexSettings(device="cuda").embed_engine == "torch"
     assert IndexSettings().embed_engine == "torch"
+
+
+def test_a_model_folder_without_tokenizer_json_gets_the_same_tokenizer(tmp_path: Path) -> None:
+    from index.embedder import _backend_tokenizer, _untruncated_copy
+
+    for file in default_model_path().iterdir():
+        if file.name != "tokenizer.json":
+            (tmp_path / file.name).symlink_to(file)
+    text = "Zelenskiy said the Russian assaults had delivered little progress."
+    built = _untruncated_copy(_backend_tokenizer(tmp_path)).encode(text).ids
+    assert built == _untruncated_copy(_backend_tokenizer(default_model_path())).encode(text).ids
