@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from index.encoders import Engine
-
 if TYPE_CHECKING:  # the readers import httpx: not loaded for settings alone
     from index.readers.guard import AddressGuard
+
+# What runs the embedding model (index.encoders): "openvino", OpenVINO's own precision for the
+# CPU (bf16 where it has avx512_bf16 or AMX, else f32); "openvino-f32", f32 always (the torch
+# model's vectors to ~1e-6); "torch", the reference.
+Engine = Literal["openvino", "openvino-f32", "torch"]
+ENGINES: tuple[Engine, ...] = ("openvino", "openvino-f32", "torch")
 
 
 class IndexSettings(BaseSettings):

@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from index.encoders import Engine, OpenVINOEncoder, TokenEncoder, TorchEncoder
+from index.config import Engine
+from index.encoders import OpenVINOEncoder, TokenEncoder, TorchEncoder
 from index.query_vectors import QueryThreads
 from index.split.sentences import Span
 

@@ -1,24 +1,19 @@
 """The engines that run the embedding model's encoder: token ids in, contextual token vectors
 out. ``torch`` runs the model as sentence-transformers loads it; ``openvino`` runs the same
-weights converted once to OpenVINO's format (cached, see index.openvino_model), 1.6-2x faster
-than torch in fp32 on this project's 2-core CPU and about 4x in bf16 where the CPU has bf16
-instructions (bench/RESULTS.md, Index speed). Both are made by ``warm_up`` of
+weights converted once to OpenVINO's format (cached, see index.openvino_model): on this
+project's quiet 2-core CPU about 1.1x torch in f32 and 3.1x in bf16, which it has AMX for
+(bench/RESULTS.md, Index speed). Both are made by ``warm_up`` of
 index.embedder.SentenceTransformersEmbedder; importing this module loads nothing heavy.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
 from index.query_vectors import is_query_thread, keep_threads
-
-# "openvino": OpenVINO's own precision for the CPU (bf16 where it has avx512_bf16 or AMX, else
-# f32); "openvino-f32": f32 always (the torch model's vectors to ~1e-6); "torch": the reference.
-Engine = Literal["openvino", "openvino-f32", "torch"]
-ENGINES: tuple[Engine, ...] = ("openvino", "openvino-f32", "torch")
 
 
 class TokenEncoder(Protocol):

@@ -1,11 +1,11 @@
-"""Models in OpenVINO's format, converted from their torch form once and kept in a cache folder;
-nothing is fetched from anywhere.
+"""The embedding model's encoder in OpenVINO's format, converted from the model folder once and
+kept in a cache folder; nothing is fetched from anywhere.
 
-A conversion traces the torch model (seconds, and torch's import, once); later starts read the
-cached files and need neither torch nor sentence-transformers. The cache key holds the source
-files (name, size, modification time) and the OpenVINO version, so changed weights or a new
-OpenVINO convert again, and a half-written conversion is never read: it is written to a
-temporary folder and renamed into place.
+The conversion traces the torch model (about 8 s, and torch's import, once); later starts read
+the cached files and need neither torch nor sentence-transformers. The cache key holds the
+model folder's files (name, size, modification time) and the OpenVINO version, so a changed
+model or a new OpenVINO converts again, and a half-written conversion is never read: it is
+written to a temporary folder and renamed into place.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,20 +33,18 @@ def default_cache_dir() -> Path:
     return Path(base) / "newsdesk"
 
 
-def cached_conversion(
-    name: str, sources: Sequence[Path], cache_dir: Path, convert: Callable[[Path], None]
-) -> Path:
-    """The path of the converted model ``name`` (its ``model.xml``) made from ``sources``
-    (files or folders): ``convert(path)`` writes it there when the cache has none for these
-    source files and this OpenVINO."""
-    target = cache_dir / f"{name}-{cache_key(sources)}"
+def converted_model(model_path: Path, cache_dir: Path) -> Path:
+    """The path of the OpenVINO model (``model.xml``) of the sentence-transformers folder
+    ``model_path``'s encoder (ids, mask, token types -> last hidden state): converted now
+    when the cache has none for these model files and this OpenVINO."""
+    target = cache_dir / f"openvino-{cache_key(model_path)}"
     if (target / MODEL_FILE).exists():
         return target / MODEL_FILE
     cache_dir.mkdir(parents=True, exist_ok=True)
-    logger.info("converting %s for OpenVINO (once): %s", name, target)
+    logger.info("converting the embedding model for OpenVINO (once): %s", target)
     staging = Path(tempfile.mkdtemp(prefix=".converting-", dir=cache_dir))
     try:
-        convert(staging / MODEL_FILE)
+        _convert(model_path, staging / MODEL_FILE)
         try:
             staging.rename(target)
         except OSError:  # another process converted it first: theirs is as good
@@ -58,57 +55,30 @@ def cached_conversion(
     return target / MODEL_FILE
 
 
-def converted_model(model_path: Path, cache_dir: Path) -> Path:
-    """The OpenVINO model of the sentence-transformers folder ``model_path``'s encoder (ids,
-    mask, token types -> last hidden state), converted now if not cached."""
-    return cached_conversion(
-        "openvino", [model_path], cache_dir, lambda xml: _convert_encoder(model_path, xml)
-    )
-
-
-def cache_key(sources: Sequence[Path]) -> str:
-    """A short hash of the source files (names, sizes, times) and the OpenVINO version."""
+def cache_key(model_path: Path) -> str:
+    """A short hash of the model folder's files (names, sizes, times) and the OpenVINO
+    version."""
     import openvino
 
     digest = hashlib.sha256(openvino.__version__.encode())
-    for source in sources:
-        files = sorted(p for p in source.rglob("*") if p.is_file()) if source.is_dir() else [source]
-        for file in files:
-            stat = file.stat()
-            digest.update(f"{file.relative_to(source.parent)}:{stat.st_size}".encode())
-            digest.update(f":{stat.st_mtime_ns}".encode())
+    for file in sorted(p for p in model_path.rglob("*") if p.is_file()):
+        stat = file.stat()
+        digest.update(f"{file.relative_to(model_path)}:{stat.st_size}".encode())
+        digest.update(f":{stat.st_mtime_ns}".encode())
     return digest.hexdigest()[:16]
 
 
-def convert_module(module: Any, model_path: Path, model_xml: Path) -> None:
-    """Trace the torch ``module`` (called with INPUT_NAMES as keyword arguments) for any batch
-    size and length, with two texts tokenised by ``model_path``'s tokenizer as the example,
-    and save it in full precision (OpenVINO picks its precision when it compiles)."""
+def _convert(model_path: Path, model_xml: Path) -> None:
+    """Trace the model's transformer for any batch size and length, with two texts tokenised
+    by its own tokenizer as the example, and save it in full precision (OpenVINO picks its
+    precision when it compiles)."""
     os.environ["HF_HUB_OFFLINE"] = "1"
     import openvino as ov
     import torch
-    from transformers import AutoTokenizer
-
-    tokenizer = AutoTokenizer.from_pretrained(str(model_path), local_files_only=True)
-    example = tokenizer(["a short one", "a longer text, so that the batch is padded"],
-                        padding=True, return_tensors="pt")  # fmt: skip
-    shape = ov.PartialShape([-1, -1])
-    with torch.inference_mode():
-        converted = ov.convert_model(
-            module.eval(),
-            example_input=tuple(example[name] for name in INPUT_NAMES),
-            input=[(name, shape, ov.Type.i64) for name in INPUT_NAMES],
-        )
-    for port, name in zip(converted.inputs, INPUT_NAMES, strict=True):
-        port.get_tensor().set_names({name})
-    ov.save_model(converted, str(model_xml), compress_to_fp16=False)
-
-
-def _convert_encoder(model_path: Path, model_xml: Path) -> None:
-    import torch
-    from transformers import AutoModel
+    from transformers import AutoModel, AutoTokenizer
 
     model = AutoModel.from_pretrained(str(model_path), local_files_only=True)
+    tokenizer = AutoTokenizer.from_pretrained(str(model_path), local_files_only=True)
 
     class Encoder(torch.nn.Module):
         def __init__(self) -> None:
@@ -123,7 +93,18 @@ def _convert_encoder(model_path: Path, model_xml: Path) -> None:
                 input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
             ).last_hidden_state
 
-    convert_module(Encoder(), model_path, model_xml)
+    example = tokenizer(["a short one", "a longer text, so that the batch is padded"],
+                        padding=True, return_tensors="pt")  # fmt: skip
+    shape = ov.PartialShape([-1, -1])
+    with torch.inference_mode():
+        converted = ov.convert_model(
+            Encoder().eval(),
+            example_input=tuple(example[name] for name in INPUT_NAMES),
+            input=[(name, shape, ov.Type.i64) for name in INPUT_NAMES],
+        )
+    for port, name in zip(converted.inputs, INPUT_NAMES, strict=True):
+        port.get_tensor().set_names({name})
+    ov.save_model(converted, str(model_xml), compress_to_fp16=False)
 
 
 class CompiledModel:

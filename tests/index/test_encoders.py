@@ -14,9 +14,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from index.config import IndexSettings
+from index.config import ENGINES, IndexSettings
 from index.embedder import SentenceTransformersEmbedder, default_model_path
-from index.encoders import ENGINES
 from index.openvino_model import MODEL_FILE, cache_key, converted_model
 from tests.conftest import REPO_ROOT
 from tests.index.conftest import eval_slice
@@ -71,7 +70,7 @@ def test_the_conversion_is_made_once_and_a_changed_model_converts_again(
     for file in default_model_path().iterdir():
         (changed / file.name).symlink_to(file)
     (changed / "extra.txt").write_text("a new file changes the key")
-    assert cache_key([changed]) != cache_key([model])
+    assert cache_key(changed) != cache_key(model)
 
 
 @pytest.mark.slow
