@@ -36,8 +36,9 @@ _LONG_NAME = re.compile(r"[A-Z][\w.'’&\-]*(?:(?:\s+(?:of|for|and|the|on))*\s+[
 _ACRONYM = re.compile(r"[A-Z]{2,6}")
 # A name followed by the noun that describes it: "COMPASS Pathways, the company that ...".
 _APPOSITIVE = re.compile(r",\s+the\s+([a-z]+)\b")
-# A name followed by the other name it goes by: "Dario Otero Jr., affectionately known as DJ".
+# Words that open a clause or a party label before a name, never part of it.
 _NAME_OPENERS = LEADING_JUNK | PARTIES
+# A name followed by the other name it goes by: "Dario Otero Jr., affectionately known as DJ".
 _NICKNAME = re.compile(
     r",?\s+(?:[a-z]+ly\s+)?(?:known as|nicknamed|who goes by|called)\s+[\"“]?([A-Z][\w.'’\-]*)"
 )
