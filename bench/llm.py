@@ -180,10 +180,6 @@ def _llm_row(llm: Any, question: dict[str, Any], found: Any, gold: str) -> dict[
     from qa.llm.prompt import messages
 
     started = time.perf_counter()
-    given, hint = llm.prompt_passages(
-        question["question"], found.passages, found.vector, found.sentences
-    )
-    prompt = messages(question["question"], given, llm.max_sentences, hint)
     first: float | None = None
     written: list[str] = []
     draft = None
@@ -195,6 +191,10 @@ def _llm_row(llm: Any, question: dict[str, Any], found: Any, gold: str) -> dict[
             written.append(piece)
     took = time.perf_counter() - started
     row = _row(draft, gold, first or took, took)
+    # The prompt again, untimed, for its length (the reader reads the same way twice).
+    reading = llm.reading(question["question"], found.passages, found.vector, found.sentences)
+    given, hint = llm.prompt_passages(found.passages, reading)
+    prompt = messages(question["question"], given, llm.max_sentences, hint)
     # A llama.cpp server streams one token a chunk; the prompt's tokens are estimated at 4
     # characters each (the server's tokenizer is not at hand here).
     row["prompt_tokens"] = sum(len(m.text) for m in prompt) / 4

@@ -85,7 +85,8 @@ class LLMAnswerer:
     ) -> Iterator[str | AnswerDraft]:
         """The model's text as it comes (str pieces), then the checked answer (an
         AnswerDraft; the fallback's, with a notice, when the model failed)."""
-        given, hint = self.prompt_passages(question, passages, vector, sentences)
+        reading = self.reading(question, passages, vector, sentences)
+        given, hint = self.prompt_passages(passages, reading)
         prompt = messages(question, given, self.max_sentences, hint)
         reply: list[str] = []
         try:
@@ -96,24 +97,32 @@ class LLMAnswerer:
             if not text:
                 raise LLMUnavailable("the LLM returned no text")
         except LLMUnavailable as exc:
-            yield self._extractive(question, passages, vector, sentences, f"{exc}")
+            yield self._extractive(question, passages, vector, sentences, f"{exc}", reading)
             return
-        yield self.checked(text, given, question, passages, vector, sentences)
+        yield self.checked(text, given, question, passages, vector, sentences, reading)
 
-    def prompt_passages(
+    def reading(
         self,
         question: str,
         passages: Sequence[Passage],
         vector: np.ndarray | None = None,
         sentences: SentenceVectors | None = None,
+    ) -> AnswerDraft | None:
+        """The fallback's answer when guided (its short answer is the hint, and it is the
+        answer should the model fail), else None: nothing is read before the model writes."""
+        if not self.guided:
+            return None
+        return self.fallback.answer(question, passages, vector, sentences)
+
+    def prompt_passages(
+        self, passages: Sequence[Passage], reading: AnswerDraft | None = None
     ) -> tuple[list[Passage], Hint | None]:
-        """The passages the model is given (the first ``self.passages``) and, when guided and
-        the fallback found a short answer, that answer as a hint; its passage is put in the
+        """The passages the model is given (the first ``self.passages``) and, when the
+        ``reading`` found a short answer, that answer as a hint; its passage is put in the
         last place when it was not among the first."""
         given = list(passages[: self.passages])
-        if not self.guided:
+        if reading is None:
             return given, None
-        reading = self.fallback.answer(question, passages, vector, sentences)
         short = reading.short_answer
         if not reading.found or short is None or not reading.citations:
             return given, None
@@ -138,11 +147,13 @@ class LLMAnswerer:
         passages: Sequence[Passage],
         vector: np.ndarray | None = None,
         sentences: SentenceVectors | None = None,
+        reading: AnswerDraft | None = None,
     ) -> AnswerDraft:
         """The answer made of the sentences of ``reply`` that the check passes (citations
         renumbered in order of use, each quoting the sentence of its passage that supports
         the claim best), the others listed as removed. A refusal when the model said the
-        passages do not answer; the extractive answer when no sentence passed."""
+        passages do not answer; the extractive answer (``reading``, when the fallback has
+        answered already) when no sentence passed."""
         if says_not_found(reply):
             return replace(AnswerDraft.refusal(passages), mode="llm")
         verdicts = check(reply, given, self.min_support)
@@ -150,7 +161,7 @@ class LLMAnswerer:
         kept = [c for c in verdicts if c.supported]
         if not kept:
             why = f"none of the LLM's {len(verdicts)} sentences is supported by what it cites"
-            draft = self._extractive(question, passages, vector, sentences, why)
+            draft = self._extractive(question, passages, vector, sentences, why, reading)
             return replace(draft, removed=removed)
         return _compose(kept, given, removed)
 
@@ -161,9 +172,10 @@ class LLMAnswerer:
         vector: np.ndarray | None,
         sentences: SentenceVectors | None,
         why: str,
+        reading: AnswerDraft | None = None,
     ) -> AnswerDraft:
         log.warning("LLM answer not used: %s", why)
-        draft = self.fallback.answer(question, passages, vector, sentences)
+        draft = reading or self.fallback.answer(question, passages, vector, sentences)
         return replace(draft, notice=f"Answered without the LLM: {why}.")
 
     def _tokens(self, prompt: list[BaseMessage]) -> Iterator[str]:
