@@ -68,7 +68,6 @@ class Scores:
     best_hits: list[bool] = field(default_factory=list)
     short_hits: list[bool] = field(default_factory=list)
     confidences: list[tuple[float, bool]] = field(default_factory=list)  # shown answers
-    by_id: dict[str, tuple[bool, bool]] = field(default_factory=dict)  # answer, short hit
     refused: list[bool] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
     distinct_passages: list[int] = field(default_factory=list)  # articles among first 10
@@ -98,7 +97,6 @@ class Scores:
                 self.distinct_citations.append(len(cited))
             if answer.found and answer.confidence is not None:
                 self.confidences.append((answer.confidence, self.hits[-1]))
-            self.by_id[question["id"]] = (self.hits[-1], self.short_hits[-1])
         if "id" in question:
             self.outcomes[question["id"]] = self.outcome()
         self.seconds.append(result.seconds)
@@ -515,7 +513,8 @@ def print_gpt3(set_dir: Path, columns: list[Scores], questions: list[dict[str, A
     print(f"\nthe {len(predictions)} questions GPT-3 (175B, Google results) answered:")
     print(f"  GPT-3 prediction holds the gold answer: {hits / len(predictions):.3f}")
     for scores in columns:
-        rows = [scores.by_id[p["id"]] for p in predictions if p["id"] in scores.by_id]
+        outcomes = [scores.outcomes.get(p["id"], {}) for p in predictions]
+        rows = [(o["answer hit"], o["short-answer hit"]) for o in outcomes if "answer hit" in o]
         if rows:
             answer, short = (sum(column) / len(rows) for column in zip(*rows, strict=True))
             print(f"  {scores.name}: answer hit {answer:.3f}, short-answer hit {short:.3f}")
