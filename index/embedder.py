@@ -33,7 +33,6 @@ class _Loaded:
     """What ``warm_up`` loads: the engine running the encoder and private tokenizer copies."""
 
     encoder: TokenEncoder
-    threads: int  # intra-op threads of every thread but the query workers
     max_tokens: int
     dimension: int
     counter: TokenCounter
@@ -97,7 +96,6 @@ class SentenceTransformersEmbedder:
         max_tokens, dimension = _model_sizes(self.model_path)
         return _Loaded(
             encoder=encoder,
-            threads=encoder.threads,
             max_tokens=max_tokens,
             dimension=dimension,
             counter=TokenCounter(_untruncated_copy(backend)),
@@ -140,7 +138,7 @@ class SentenceTransformersEmbedder:
     @property
     def threads(self) -> int:
         """The intra-op threads every thread but the query workers embeds with."""
-        return self._warm().threads
+        return self._warm().encoder.threads
 
     @property
     def query_threads(self) -> QueryThreads:

@@ -19,6 +19,8 @@ from index.query_vectors import is_query_thread, keep_threads
 class TokenEncoder(Protocol):
     """Runs one padded batch through the encoder."""
 
+    threads: int  # intra-op threads of every thread but the query workers
+
     def __call__(self, feeds: dict[str, np.ndarray]) -> np.ndarray:
         """``feeds`` maps each input name (index.openvino_model.INPUT_NAMES) to an int64
         array (texts x tokens); returns the float32 last hidden state (texts x tokens x
