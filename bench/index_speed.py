@@ -36,6 +36,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+from index.config import ENGINES  # noqa: E402  (pydantic only; the path is set above)
+
 ARTICLES = Path(__file__).resolve().parents[2] / "shared/eval/realtimeqa-dev/articles.jsonl"
 
 
@@ -200,7 +202,10 @@ def main() -> None:
     )
     parser.add_argument("--no-langchain", action="store_true", help="skip the LangChain phase")
     parser.add_argument(
-        "--engine", default=None, help="embedding engine (index.encoders); default the setting's"
+        "--engine",
+        default=None,
+        choices=ENGINES,
+        help="embedding engine (index.encoders); default the setting's",
     )
     parser.add_argument("--profile", action="store_true", help="first, CPU seconds per step")
     args = parser.parse_args()
